@@ -1,0 +1,229 @@
+package dev.tally.core.feed;
+
+import dev.tally.core.RecordedEvent;
+import dev.tally.core.RetryPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a {@link GlobalLog} from a persisted checkpoint and hands batches to a handler: the
+ * change feed of ledgers that have a global order. The checkpoint moves only past events the
+ * handler reported done, so delivery is at least once; a restart resumes at the checkpoint.
+ *
+ * <p>{@link #wake()} cuts the idle wait short (PostgreSQL's LISTEN/NOTIFY, the in-memory
+ * ledger's append hook), so an idle subscription polls rarely yet reacts at once.
+ */
+public final class CatchUpSubscription implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CatchUpSubscription.class);
+
+    private final String name;
+    private final GlobalLog log;
+    private final CheckpointStore checkpoints;
+    private final BatchHandler handler;
+    private final int batchSize;
+    private final Duration idleWait;
+    private final RetryPolicy retry;
+    private final Consumer<RecordedEvent> onGiveUp;
+    private final Object signal = new Object();
+    private final AtomicLong handled = new AtomicLong();
+    private final Random random = new Random();
+    private volatile boolean woken;
+    private volatile boolean running;
+    private volatile long position;
+    private volatile Thread thread;
+    private int failedAttempts;
+
+    private CatchUpSubscription(Builder b) {
+        this.name = b.name;
+        this.log = b.log;
+        this.checkpoints = b.checkpoints;
+        this.handler = b.handler;
+        this.batchSize = b.batchSize;
+        this.idleWait = b.idleWait;
+        this.retry = b.retry;
+        this.onGiveUp = b.onGiveUp;
+        this.position = checkpoints.load(name);
+    }
+
+    public static Builder builder(String name, GlobalLog log, CheckpointStore checkpoints, BatchHandler handler) {
+        return new Builder(name, log, checkpoints, handler);
+    }
+
+    /**
+     * Reads one batch after the checkpoint, handles it and moves the checkpoint past what was done.
+     *
+     * @return how many events were handled (0 when there was nothing new or the handler failed)
+     */
+    public synchronized int pollOnce() {
+        List<LoggedEvent> batch = log.readAfter(position, batchSize);
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        List<RecordedEvent> events = new ArrayList<>(batch.size());
+        batch.forEach(l -> events.add(l.event()));
+        int done;
+        Exception error = null;
+        try {
+            done = Math.max(0, Math.min(handler.handle(events), events.size()));
+        } catch (Exception e) {
+            done = 0;
+            error = e;
+        }
+        if (done > 0) {
+            advance(batch.get(done - 1).position(), done);
+            failedAttempts = 0;
+        }
+        if (done < events.size()) {
+            RecordedEvent stuck = events.get(done);
+            failedAttempts++;
+            LOG.warn("subscription {}: {} failed (attempt {}): {}", name, stuck.coordinates(), failedAttempts,
+                    error == null ? "handler stopped there" : error.toString());
+            if (onGiveUp != null && failedAttempts >= retry.maxAttempts()) {
+                onGiveUp.accept(stuck);
+                advance(batch.get(done).position(), 1);
+                failedAttempts = 0;
+                return done + 1;
+            }
+        }
+        return done;
+    }
+
+    private void advance(long to, int count) {
+        checkpoints.save(name, to);
+        position = to;
+        handled.addAndGet(count);
+    }
+
+    /** Polls on a background thread until closed. */
+    public synchronized CatchUpSubscription start() {
+        if (running) {
+            return this;
+        }
+        running = true;
+        Thread t = new Thread(this::run, "tally-catchup-" + name);
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+        return this;
+    }
+
+    private void run() {
+        while (running) {
+            int n;
+            try {
+                n = pollOnce();
+            } catch (RuntimeException e) {
+                LOG.warn("subscription {}: reading the log failed: {}", name, e.toString());
+                n = 0;
+                failedAttempts++;
+            }
+            if (n == 0 && running) {
+                long waitMs = failedAttempts > 0 ? Math.max(1, retry.backoff(failedAttempts, random).toMillis())
+                        : idleWait.toMillis();
+                synchronized (signal) {
+                    if (!woken || failedAttempts > 0) {
+                        try {
+                            signal.wait(waitMs);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
+                    woken = false;
+                }
+            }
+        }
+    }
+
+    /** Something was appended: poll now instead of after the idle wait. */
+    public void wake() {
+        synchronized (signal) {
+            woken = true;
+            signal.notifyAll();
+        }
+    }
+
+    public long position() {
+        return position;
+    }
+
+    public long handledCount() {
+        return handled.get();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        wake();
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    public static final class Builder {
+        private final String name;
+        private final GlobalLog log;
+        private final CheckpointStore checkpoints;
+        private final BatchHandler handler;
+        private int batchSize = 100;
+        private Duration idleWait = Duration.ofMillis(500);
+        private RetryPolicy retry = new RetryPolicy(10, Duration.ofMillis(50), Duration.ofSeconds(5));
+        private Consumer<RecordedEvent> onGiveUp;
+
+        private Builder(String name, GlobalLog log, CheckpointStore checkpoints, BatchHandler handler) {
+            this.name = Objects.requireNonNull(name, "name");
+            this.log = Objects.requireNonNull(log, "log");
+            this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
+            this.handler = Objects.requireNonNull(handler, "handler");
+        }
+
+        public Builder batchSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("batch size must be >= 1, got " + size);
+            }
+            this.batchSize = size;
+            return this;
+        }
+
+        /** How long an idle subscription waits before polling again when nobody wakes it. */
+        public Builder idleWait(Duration wait) {
+            this.idleWait = Objects.requireNonNull(wait, "wait");
+            return this;
+        }
+
+        /** Backoff between failed attempts on one event. */
+        public Builder retry(RetryPolicy policy) {
+            this.retry = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * After the retry policy's attempts on one event, hand it to {@code sink} (a dead-letter
+         * store) and move on. Without it the subscription retries the event forever.
+         */
+        public Builder onGiveUp(Consumer<RecordedEvent> sink) {
+            this.onGiveUp = sink;
+            return this;
+        }
+
+        public CatchUpSubscription build() {
+            return new CatchUpSubscription(this);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.tally.core.message;
+
+import dev.tally.core.Aggregate;
+import dev.tally.core.EventStore;
+import dev.tally.core.RecordedEvent;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns newly stored events (from a change feed: DynamoDB Streams, a catch-up subscription, the
+ * in-memory ledger) into state-carrying messages and publishes them.
+ *
+ * <p>For each event it computes the aggregate <em>as of that event's version</em>, never "the
+ * latest", so a late or redelivered event carries the state that was true at that event. Within
+ * one batch, the aggregate computed for one event is reused for the next event of the same
+ * aggregate, so a batch of N events of one aggregate costs one load.
+ */
+public final class Dispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final Map<String, EventStore<?>> stores = new HashMap<>();
+    private final MessageBus bus;
+    private final AtomicLong dispatched = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+
+    public Dispatcher(Collection<? extends EventStore<?>> stores, MessageBus bus) {
+        for (EventStore<?> s : stores) {
+            if (this.stores.put(s.name(), s) != null) {
+                throw new IllegalArgumentException("two event stores named '" + s.name() + "'");
+            }
+        }
+        this.bus = Objects.requireNonNull(bus, "bus");
+    }
+
+    /** What happened to a batch: how many events were published, and the first failure if any. */
+    public record Result(int published, Optional<Failure> failure) {
+        public boolean ok() {
+            return failure.isEmpty();
+        }
+    }
+
+    /** The first event that could not be dispatched; it and everything after it must be retried. */
+    public record Failure(RecordedEvent event, Exception error) {
+    }
+
+    /**
+     * Dispatches a batch in order. Events before the first failure are published; the failure
+     * and what follows are reported, not published, so the caller can retry from there
+     * (the shape of Lambda's partial batch response).
+     */
+    public Result dispatch(List<RecordedEvent> events) {
+        Map<String, Aggregate<?>> recent = new HashMap<>();
+        List<Message> messages = new ArrayList<>(events.size());
+        Failure failure = null;
+        for (RecordedEvent e : events) {
+            try {
+                messages.add(messageFor(e, recent));
+            } catch (Exception ex) {
+                failure = new Failure(e, ex);
+                break;
+            }
+        }
+        if (!messages.isEmpty()) {
+            try {
+                bus.publish(messages);
+            } catch (Exception ex) {
+                failures.incrementAndGet();
+                LOG.warn("publishing {} message(s) failed: {}", messages.size(), ex.toString());
+                return new Result(0, Optional.of(new Failure(events.get(0), ex)));
+            }
+        }
+        dispatched.addAndGet(messages.size());
+        if (failure != null) {
+            failures.incrementAndGet();
+            LOG.warn("cannot dispatch {}: {}", failure.event().coordinates(), failure.error().toString());
+        }
+        return new Result(messages.size(), Optional.ofNullable(failure));
+    }
+
+    /** The state-carrying message for one event, as of its version. */
+    public StateCarryingMessage messageFor(RecordedEvent event) {
+        return messageFor(event, new HashMap<>());
+    }
+
+    private StateCarryingMessage messageFor(RecordedEvent e, Map<String, Aggregate<?>> recent) {
+        EventStore<?> store = stores.get(e.store());
+        if (store == null) {
+            throw new IllegalStateException("no event store named '" + e.store() + "' is registered with the"
+                    + " dispatcher (it knows " + stores.keySet() + "): add it to the Dispatcher's stores");
+        }
+        return build(store, e, recent);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <S> StateCarryingMessage build(EventStore<S> store, RecordedEvent e, Map<String, Aggregate<?>> recent) {
+        String key = e.store() + "\u0000" + e.aggregateId();
+        Aggregate<S> previous = (Aggregate<S>) recent.get(key);
+        Aggregate<S> aggregate = previous != null && previous.version() == e.version() - 1
+                ? store.fold(previous, List.of(e))
+                : store.loadAt(e.aggregateId(), e.version());
+        if (aggregate.version() != e.version()) {
+            throw new IllegalStateException("the ledger has " + e.store() + "/" + e.aggregateId() + " only up to v"
+                    + aggregate.version() + " but the change feed delivered v" + e.version()
+                    + ": the feed and the ledger are not the same table, or reads are not consistent");
+        }
+        recent.put(key, aggregate);
+        return new StateCarryingMessage(e, store.stateToJson(aggregate.state()));
+    }
+
+    public long dispatchedCount() {
+        return dispatched.get();
+    }
+
+    public long failureCount() {
+        return failures.get();
+    }
+
+    public Collection<EventStore<?>> stores() {
+        return stores.values();
+    }
+}

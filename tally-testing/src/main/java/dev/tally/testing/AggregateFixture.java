@@ -1,0 +1,141 @@
+package dev.tally.testing;
+
+import dev.tally.core.Aggregate;
+import dev.tally.core.AggregateDefinition;
+import dev.tally.core.EventMetadata;
+import dev.tally.core.EventStore;
+import dev.tally.core.EventType;
+import dev.tally.core.ReadOptions;
+import dev.tally.core.RecordedEvent;
+import dev.tally.core.command.Command;
+import dev.tally.core.command.CommandResult;
+import dev.tally.core.command.PendingEvent;
+import dev.tally.core.json.JsonCodec;
+import dev.tally.core.memory.InMemoryLedger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.opentest4j.AssertionFailedError;
+
+/**
+ * Given / when / then for deciders, in the spirit of Axon's AggregateTestFixture. It runs the real
+ * event store over an in-memory ledger, so what passes here behaves the same on DynamoDB.
+ *
+ * <pre>{@code
+ * AggregateFixture.of(BankAccount.DEFINITION)
+ *     .given(CREDITED, new Credited(100))
+ *     .when(BankAccount.debit(30))
+ *     .thenEvents(PendingEvent.of(DEBITED, new Debited(30)))
+ *     .thenState(account -> assertEquals(70, account.balance()));
+ * }</pre>
+ */
+public final class AggregateFixture<S> {
+    private static final String DEFAULT_ID = "fixture-1";
+    private final EventStore<S> store;
+    private final String aggregateId;
+    private final List<PendingEvent<?>> given = new ArrayList<>();
+
+    private AggregateFixture(AggregateDefinition<S> definition, String aggregateId) {
+        this.store = EventStore.builder(definition, new InMemoryLedger()).build();
+        this.aggregateId = aggregateId;
+    }
+
+    public static <S> AggregateFixture<S> of(AggregateDefinition<S> definition) {
+        return new AggregateFixture<>(definition, DEFAULT_ID);
+    }
+
+    public static <S> AggregateFixture<S> of(AggregateDefinition<S> definition, String aggregateId) {
+        return new AggregateFixture<>(definition, aggregateId);
+    }
+
+    /** Events that happened before the command. */
+    public <P> AggregateFixture<S> given(EventType<P> type, P payload) {
+        given.add(PendingEvent.of(type, payload));
+        return this;
+    }
+
+    public AggregateFixture<S> given(PendingEvent<?>... events) {
+        given.addAll(List.of(events));
+        return this;
+    }
+
+    /** Runs the command against the given history. */
+    public Then<S> when(Command<S> command) {
+        if (!given.isEmpty()) {
+            store.append(aggregateId, 0, given, EventMetadata.empty());
+        }
+        CommandResult<S> result = store.execute(aggregateId, command);
+        return new Then<>(store, result);
+    }
+
+    /** Folds the given events, without a command. */
+    public Aggregate<S> state() {
+        if (!given.isEmpty()) {
+            store.append(aggregateId, 0, given, EventMetadata.empty());
+            given.clear();
+        }
+        return store.load(aggregateId);
+    }
+
+    /** Assertions on what the command did. */
+    public static final class Then<S> {
+        private final EventStore<S> store;
+        private final CommandResult<S> result;
+
+        private Then(EventStore<S> store, CommandResult<S> result) {
+            this.store = store;
+            this.result = result;
+        }
+
+        /** The command was accepted and wrote exactly these events (compared as JSON). */
+        public Then<S> thenEvents(PendingEvent<?>... expected) {
+            if (!(result instanceof CommandResult.Accepted<S> accepted)) {
+                throw new AssertionFailedError("expected events, but the command was rejected: "
+                        + ((CommandResult.Rejected<S>) result).rejection());
+            }
+            List<String> want = new ArrayList<>();
+            for (PendingEvent<?> p : expected) {
+                want.add(p.type().name() + " " + JsonCodec.toTree(p.payload()));
+            }
+            List<String> got = new ArrayList<>();
+            for (RecordedEvent e : accepted.events()) {
+                got.add(e.type() + " " + e.payload());
+            }
+            if (!want.equals(got)) {
+                throw new AssertionFailedError("the command wrote other events", want, got);
+            }
+            return this;
+        }
+
+        /** The command was accepted and wrote nothing. */
+        public Then<S> thenNoEvents() {
+            return thenEvents();
+        }
+
+        /** The command was rejected with this code. */
+        public Then<S> thenRejected(String code) {
+            if (!(result instanceof CommandResult.Rejected<S> rejected)) {
+                throw new AssertionFailedError("expected a rejection '" + code + "', but the command wrote "
+                        + ((CommandResult.Accepted<S>) result).events().size() + " event(s)");
+            }
+            if (!rejected.rejection().code().equals(code)) {
+                throw new AssertionFailedError("rejected with another code", code, rejected.rejection().code());
+            }
+            int stored = store.read(rejected.aggregate().aggregateId(), ReadOptions.ALL).size();
+            if (stored != rejected.aggregate().version()) {
+                throw new AssertionFailedError("a rejected command must not write events");
+            }
+            return this;
+        }
+
+        /** Checks the state after the command. */
+        public Then<S> thenState(Consumer<S> check) {
+            check.accept(result.aggregate().state());
+            return this;
+        }
+
+        public CommandResult<S> result() {
+            return result;
+        }
+    }
+}

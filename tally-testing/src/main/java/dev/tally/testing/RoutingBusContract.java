@@ -1,0 +1,198 @@
+package dev.tally.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.RetryPolicy;
+import dev.tally.core.json.JsonCodec;
+import dev.tally.core.message.DeadLetter;
+import dev.tally.core.message.Message;
+import dev.tally.core.message.MessageFilter;
+import dev.tally.core.message.MessageKind;
+import dev.tally.core.message.NotificationMessage;
+import dev.tally.core.message.RoutingBus;
+import dev.tally.core.message.StateCarryingMessage;
+import dev.tally.core.message.Target;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link RoutingBus} must do: route by filter, deliver at least once, retry a failing
+ * target, dead-letter what still fails and redrive it. Deliveries may be duplicated or reordered,
+ * so assertions are about sets.
+ */
+public abstract class RoutingBusContract {
+
+    /** A fresh bus; closed after each test when it is AutoCloseable. */
+    protected abstract RoutingBus newBus();
+
+    protected static final RetryPolicy FAST_RETRY = new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(5));
+    protected static final Duration IDLE = Duration.ofSeconds(30);
+
+    private RoutingBus bus;
+
+    protected RoutingBus bus() {
+        if (bus == null) {
+            bus = newBus();
+        }
+        return bus;
+    }
+
+    @AfterEach
+    void closeBus() throws Exception {
+        if (bus instanceof AutoCloseable c) {
+            c.close();
+        }
+        bus = null;
+    }
+
+    protected static StateCarryingMessage message(String store, String id, long version, String type) {
+        ObjectNode payload = JsonCodec.object().put("n", version);
+        ObjectNode state = JsonCodec.object().put("total", version * 10);
+        return new StateCarryingMessage(TestEvents.event(store, id, version, type, payload,
+                dev.tally.core.EventMetadata.empty()), state);
+    }
+
+    /** Collects the ids of what a target received, duplicates folded. */
+    protected static final class Inbox {
+        final Set<String> ids = ConcurrentHashMap.newKeySet();
+        final AtomicInteger deliveries = new AtomicInteger();
+
+        void add(Message m) {
+            ids.add(m.id());
+            deliveries.incrementAndGet();
+        }
+    }
+
+    @Test
+    void everyMatchingTargetGetsEveryMessageAtLeastOnce() {
+        Inbox accounts = new Inbox();
+        Inbox all = new Inbox();
+        bus().subscribe(new Target("accounts", MessageFilter.stateOf("account"), accounts::add, FAST_RETRY));
+        bus().subscribe(new Target("everything", MessageFilter.ANY, all::add, FAST_RETRY));
+
+        List<Message> published = new ArrayList<>();
+        for (int i = 1; i <= 30; i++) {
+            published.add(message(i % 2 == 0 ? "account" : "counter", "id-" + (i % 4), i, "Happened"));
+        }
+        bus().publish(published);
+        assertTrue(bus().awaitIdle(IDLE), "deliveries did not finish");
+
+        Set<String> expectedAccounts = ConcurrentHashMap.newKeySet();
+        Set<String> expectedAll = ConcurrentHashMap.newKeySet();
+        for (Message m : published) {
+            expectedAll.add(m.id());
+            if (m.store().equals("account")) {
+                expectedAccounts.add(m.id());
+            }
+        }
+        assertEquals(expectedAccounts, accounts.ids);
+        assertEquals(expectedAll, all.ids);
+    }
+
+    @Test
+    void filtersByEventTypeAndKind() {
+        Inbox debits = new Inbox();
+        Inbox notes = new Inbox();
+        bus().subscribe(new Target("debits", MessageFilter.stateOf("account").withEventTypes(Set.of("Debited")),
+                debits::add, FAST_RETRY));
+        bus().subscribe(new Target("notes", new MessageFilter(Set.of(), Set.of(), Set.of(MessageKind.NOTIFICATION)),
+                notes::add, FAST_RETRY));
+        StateCarryingMessage credit = message("account", "a", 1, "Credited");
+        StateCarryingMessage debit = message("account", "a", 2, "Debited");
+        NotificationMessage note = new NotificationMessage(message("account", "a", 3, "Debited").event());
+        bus().publish(List.of(credit, debit, note));
+        assertTrue(bus().awaitIdle(IDLE));
+        assertEquals(Set.of(debit.id()), debits.ids);
+        assertEquals(Set.of(note.id()), notes.ids);
+    }
+
+    @Test
+    void aFailingTargetIsRetriedUntilItSucceeds() {
+        AtomicInteger calls = new AtomicInteger();
+        Inbox inbox = new Inbox();
+        bus().subscribe(new Target("flaky", MessageFilter.ANY, m -> {
+            if (calls.incrementAndGet() <= 2) {
+                throw new IllegalStateException("transient failure " + calls.get());
+            }
+            inbox.add(m);
+        }, FAST_RETRY));
+        StateCarryingMessage m = message("account", "a", 1, "Credited");
+        bus().publish(List.of(m));
+        assertTrue(bus().awaitIdle(IDLE));
+        assertEquals(Set.of(m.id()), inbox.ids);
+        assertTrue(bus().deadLetters().list().isEmpty());
+    }
+
+    @Test
+    void whatStillFailsIsDeadLetteredAndRedriveDeliversItAfterTheFix() {
+        AtomicBoolean broken = new AtomicBoolean(true);
+        Inbox inbox = new Inbox();
+        bus().subscribe(new Target("fragile", MessageFilter.ANY, m -> {
+            if (broken.get()) {
+                throw new IllegalStateException("projector bug");
+            }
+            inbox.add(m);
+        }, FAST_RETRY));
+        StateCarryingMessage m = message("account", "a", 7, "Debited");
+        bus().publish(List.of(m));
+        assertTrue(bus().awaitIdle(IDLE));
+
+        // a duplicated delivery may fail twice: at least one letter, all of them this message
+        List<DeadLetter> dead = bus().deadLetters().list();
+        assertTrue(!dead.isEmpty(), "the failed message must be dead-lettered, not dropped");
+        for (DeadLetter letter : dead) {
+            assertEquals("fragile", letter.target());
+            assertEquals(m.id(), letter.message().id());
+            assertEquals(m.state(), ((StateCarryingMessage) letter.message()).state());
+            assertTrue(letter.error().contains("projector bug"), letter.error());
+        }
+        assertTrue(inbox.ids.isEmpty());
+
+        assertEquals(0, bus().redriveAll("fragile"), "still broken: redrive must fail and keep the letters");
+        assertEquals(dead.size(), bus().deadLetters().list().size());
+
+        broken.set(false);
+        assertTrue(bus().redrive(dead.get(0).id()));
+        assertEquals(dead.size() - 1, bus().redriveAll(null));
+        assertEquals(Set.of(m.id()), inbox.ids);
+        assertTrue(bus().deadLetters().list().isEmpty());
+    }
+
+    @Test
+    void anUnsubscribedTargetGetsNothingMore() {
+        Inbox inbox = new Inbox();
+        bus().subscribe(new Target("gone", MessageFilter.ANY, inbox::add, FAST_RETRY));
+        bus().publish(List.of(message("account", "a", 1, "Credited")));
+        assertTrue(bus().awaitIdle(IDLE));
+        assertTrue(bus().unsubscribe("gone"));
+        bus().publish(List.of(message("account", "a", 2, "Credited")));
+        assertTrue(bus().awaitIdle(IDLE));
+        assertEquals(1, inbox.ids.size());
+    }
+
+    @Test
+    void countsDeliveriesFailuresAndDeadLettersPerTarget() {
+        bus().subscribe(new Target("ok", MessageFilter.ANY, m -> { }, FAST_RETRY));
+        bus().subscribe(new Target("bad", MessageFilter.ANY, m -> {
+            throw new IllegalStateException("no");
+        }, FAST_RETRY));
+        bus().publish(List.of(message("account", "a", 1, "Credited")));
+        assertTrue(bus().awaitIdle(IDLE));
+        var byName = new java.util.HashMap<String, dev.tally.core.message.TargetStats>();
+        bus().stats().forEach(s -> byName.put(s.target(), s));
+        assertTrue(byName.get("ok").delivered() >= 1);
+        long dead = byName.get("bad").deadLettered();
+        assertTrue(dead >= 1, "at least one dead letter");
+        assertEquals(dead * FAST_RETRY.maxAttempts(), byName.get("bad").failedAttempts());
+        assertEquals(dead, bus().deadLetters().size());
+    }
+}

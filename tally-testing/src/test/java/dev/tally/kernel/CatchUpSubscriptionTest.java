@@ -1,0 +1,93 @@
+package dev.tally.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tally.core.RecordedEvent;
+import dev.tally.core.RetryPolicy;
+import dev.tally.core.feed.CatchUpSubscription;
+import dev.tally.core.memory.InMemoryCheckpointStore;
+import dev.tally.core.memory.InMemoryLedger;
+import dev.tally.testing.TestEvents;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class CatchUpSubscriptionTest {
+    private final InMemoryLedger ledger = new InMemoryLedger();
+    private final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
+
+    @Test
+    void aRestartResumesFromTheCheckpoint() {
+        ledger.append(TestEvents.stream("s", "a", 1, 7));
+        List<String> seen = new ArrayList<>();
+        CatchUpSubscription first = CatchUpSubscription.builder("sub", ledger, checkpoints, batch -> {
+            batch.forEach(e -> seen.add(e.coordinates()));
+            return batch.size();
+        }).batchSize(5).build();
+        assertThat(first.pollOnce()).isEqualTo(5);
+        first.close();
+
+        CatchUpSubscription second = CatchUpSubscription.builder("sub", ledger, checkpoints, batch -> {
+            batch.forEach(e -> seen.add(e.coordinates()));
+            return batch.size();
+        }).batchSize(5).build();
+        assertThat(second.position()).isEqualTo(5);
+        assertThat(second.pollOnce()).isEqualTo(2);
+        assertThat(seen).hasSize(7).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void onlyWhatTheHandlerFinishedMovesTheCheckpoint() {
+        ledger.append(TestEvents.stream("s", "a", 1, 4));
+        int[] calls = {0};
+        CatchUpSubscription sub = CatchUpSubscription.builder("partial", ledger, checkpoints, batch -> {
+            calls[0]++;
+            return calls[0] == 1 ? 2 : batch.size();
+        }).build();
+        assertThat(sub.pollOnce()).isEqualTo(2);
+        assertThat(checkpoints.load("partial")).isEqualTo(2);
+        assertThat(sub.pollOnce()).isEqualTo(2);
+        assertThat(checkpoints.load("partial")).isEqualTo(4);
+    }
+
+    @Test
+    void anEventThatKeepsFailingGoesToTheGiveUpSinkAndTheRestFlows() {
+        ledger.append(TestEvents.stream("s", "a", 1, 3));
+        List<RecordedEvent> givenUp = new ArrayList<>();
+        List<Long> handled = new ArrayList<>();
+        CatchUpSubscription sub = CatchUpSubscription.builder("poison", ledger, checkpoints, batch -> {
+            for (int i = 0; i < batch.size(); i++) {
+                if (batch.get(i).version() == 2) {
+                    return i;
+                }
+                handled.add(batch.get(i).version());
+            }
+            return batch.size();
+        }).retry(new RetryPolicy(3, Duration.ZERO, Duration.ZERO)).onGiveUp(givenUp::add).build();
+        for (int i = 0; i < 5; i++) {
+            sub.pollOnce();
+        }
+        assertThat(givenUp).extracting(RecordedEvent::version).containsExactly(2L);
+        assertThat(handled).containsExactly(1L, 3L);
+        assertThat(sub.position()).isEqualTo(3);
+    }
+
+    @Test
+    void theBackgroundThreadWakesOnAppend() throws Exception {
+        List<RecordedEvent> seen = new CopyOnWriteArrayList<>();
+        try (CatchUpSubscription sub = CatchUpSubscription.builder("live", ledger, checkpoints, batch -> {
+            seen.addAll(batch);
+            return batch.size();
+        }).idleWait(Duration.ofSeconds(30)).build().start()) {
+            ledger.onAppend(sub::wake);
+            ledger.append(TestEvents.stream("s", "a", 1, 3));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (seen.size() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        }
+        assertThat(seen).hasSize(3);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.tally.kernel;
+
+import static dev.tally.kernel.Fixtures.ADDED;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tally.core.AggregateDefinition;
+import dev.tally.core.EventMetadata;
+import dev.tally.core.EventStore;
+import dev.tally.core.command.Decision;
+import dev.tally.core.command.PendingEvent;
+import dev.tally.core.json.JsonCodec;
+import dev.tally.core.memory.InMemoryLedger;
+import dev.tally.core.memory.InMemorySnapshotStore;
+import dev.tally.core.snapshot.Snapshot;
+import dev.tally.core.snapshot.SnapshotPolicy;
+import dev.tally.core.snapshot.SnapshotVerifier;
+import dev.tally.kernel.Fixtures.Added;
+import dev.tally.kernel.Fixtures.Total;
+import dev.tally.testing.CountingLedger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SnapshotTest {
+    private final CountingLedger ledger = new CountingLedger(new InMemoryLedger());
+    private final InMemorySnapshotStore snapshots = new InMemorySnapshotStore();
+    private final EventStore<Total> store = EventStore.builder(Fixtures.TOTAL, ledger)
+            .snapshots(snapshots, SnapshotPolicy.everyNEvents(100)).build();
+
+    @Test
+    void loadingTenThousandEventsReadsAtMostOneHundredAfterTheSnapshot() {
+        // 10,000 events through commands (snapshots taken as they go), the last 37 appended raw
+        for (int i = 1; i <= 9_963; i++) {
+            store.execute("big", agg -> Decision.emit(ADDED, new Added(1)));
+        }
+        List<PendingEvent<?>> tail = new ArrayList<>();
+        for (int i = 0; i < 37; i++) {
+            tail.add(PendingEvent.of(ADDED, new Added(1)));
+        }
+        store.append("big", 9_963, tail, EventMetadata.empty());
+
+        ledger.reset();
+        var aggregate = store.load("big");
+        assertThat(aggregate.version()).isEqualTo(10_000);
+        assertThat(aggregate.state()).isEqualTo(new Total(10_000, 10_000));
+        assertThat(ledger.eventsRead()).isLessThanOrEqualTo(100);
+        assertThat(ledger.reads()).isEqualTo(1);
+
+        // without snapshots the same load reads all 10,000
+        ledger.reset();
+        EventStore<Total> plain = EventStore.builder(Fixtures.TOTAL, ledger).build();
+        assertThat(plain.load("big")).isEqualTo(aggregate);
+        assertThat(ledger.eventsRead()).isEqualTo(10_000);
+    }
+
+    @Test
+    void aChangedReducerVersionIgnoresOldSnapshots() {
+        for (int i = 0; i < 250; i++) {
+            store.execute("a", agg -> Decision.emit(ADDED, new Added(2)));
+        }
+        assertThat(snapshots.latest("tally-total", "a", 1)).isPresent();
+
+        // reducer v2 counts differently: old snapshots must not leak into its state
+        AggregateDefinition<Total> v2 = AggregateDefinition.builder("tally-total", Total.class)
+                .initialState(new Total(0, 0))
+                .on(ADDED, (t, e) -> new Total(t.sum() + 10 * e.payload().n(), t.count() + 1))
+                .on(Fixtures.RESET, (t, e) -> t)
+                .reducerVersion(2).build();
+        ledger.reset();
+        EventStore<Total> newStore = EventStore.builder(v2, ledger)
+                .snapshots(snapshots, SnapshotPolicy.everyNEvents(100)).build();
+        assertThat(newStore.load("a").state()).isEqualTo(new Total(5_000, 250));
+        assertThat(ledger.eventsRead()).isEqualTo(250);
+        assertThat(snapshots.latest("tally-total", "a", 2)).isPresent();
+    }
+
+    @Test
+    void aSnapshotThatNoLongerReadsIsIgnoredNotFatal() {
+        store.append("a", 0, ADDED, new Added(3));
+        snapshots.save(new Snapshot("tally-total", "a", 1, 1, JsonCodec.parse("{\"sum\":\"not a number\"}"),
+                Instant.now()));
+        assertThat(store.load("a").state()).isEqualTo(new Total(3, 1));
+    }
+
+    @Test
+    void theVerifierFindsASnapshotThatDisagreesWithTheFold() {
+        for (int i = 0; i < 120; i++) {
+            store.execute("good", agg -> Decision.emit(ADDED, new Added(1)));
+            store.execute("bad", agg -> Decision.emit(ADDED, new Added(1)));
+        }
+        Snapshot honest = snapshots.latest("tally-total", "bad", 1).orElseThrow();
+        snapshots.save(new Snapshot("tally-total", "bad", honest.version(), 1,
+                JsonCodec.toTree(new Total(999, 999)), Instant.now()));
+
+        SnapshotVerifier verifier = new SnapshotVerifier();
+        assertThat(verifier.verify(store, "good").ok()).isTrue();
+        SnapshotVerifier.Result bad = verifier.verify(store, "bad");
+        assertThat(bad.ok()).isFalse();
+        assertThat(bad.message()).contains("bad").contains("v" + honest.version());
+        assertThat(verifier.verifyAll(store, p -> { }).mismatches()).hasSize(1);
+    }
+}
