@@ -83,8 +83,13 @@ public abstract class ProjectionWriterContract {
         assertEquals(WriteOutcome.WRITTEN, w.write("k", 1, view(1)));
     }
 
+    /** Whether {@link ProjectionWriter#list} returns keys in ascending order (SQL, memory) or not (DynamoDB). */
+    protected boolean listsInKeyOrder() {
+        return true;
+    }
+
     @Test
-    void listsViewsInKeyOrderPageByPage() {
+    void listsEveryViewPageByPage() {
         ProjectionWriter<TestView> w = fresh();
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < 23; i++) {
@@ -105,7 +110,12 @@ public abstract class ProjectionWriterContract {
             }
             request = request.next(page.nextCursor());
         }
-        assertEquals(keys, seen);
+        if (listsInKeyOrder()) {
+            assertEquals(keys, seen);
+        } else {
+            assertEquals(keys.size(), seen.size(), "no view listed twice or missed");
+            assertEquals(new java.util.HashSet<>(keys), new java.util.HashSet<>(seen));
+        }
     }
 
     @Test

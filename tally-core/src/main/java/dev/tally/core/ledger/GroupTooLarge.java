@@ -7,4 +7,9 @@ public final class GroupTooLarge extends AppendRefused {
                 + " events per atomic append; nothing was written. Split it into groups of at most " + limit
                 + ", or rethink the boundary: a group this large usually means one aggregate is too small");
     }
+
+    /** Another limit of the atomic append (its total size, say), described by the adapter. */
+    public GroupTooLarge(String message) {
+        super(message);
+    }
 }

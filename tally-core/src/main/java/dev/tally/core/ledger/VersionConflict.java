@@ -25,6 +25,20 @@ public final class VersionConflict extends AppendRefused {
         this.existing = existing;
     }
 
+    /**
+     * A race detected without knowing the winner (e.g. DynamoDB's TransactionConflict: another
+     * write on the same item was in flight). Retrying after a reload is right here too.
+     */
+    public VersionConflict(String store, String aggregateId, long attemptedVersion, String reason) {
+        super("version conflict on " + store + "/" + aggregateId + " at version " + attemptedVersion + ": " + reason
+                + "; nothing was written. Reload the aggregate and decide again (EventStore.execute retries this"
+                + " for you)");
+        this.store = store;
+        this.aggregateId = aggregateId;
+        this.attemptedVersion = attemptedVersion;
+        this.existing = null;
+    }
+
     public String store() {
         return store;
     }

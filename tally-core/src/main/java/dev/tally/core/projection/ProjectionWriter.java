@@ -25,7 +25,10 @@ public interface ProjectionWriter<V> {
     /** Removes a view whatever its version (to wipe a projection before a rebuild). */
     boolean delete(String key);
 
-    /** Lists views in key order, one page at a time. */
+    /**
+     * Lists every view, one page at a time, in a stable order the adapter documents (key order
+     * in memory and SQL; table order on DynamoDB). For dashboards and rebuild checks, not hot paths.
+     */
     Page<Versioned<V>> list(PageRequest request);
 
     /** A short name for messages and metrics. */

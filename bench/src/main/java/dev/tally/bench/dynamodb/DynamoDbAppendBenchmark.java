@@ -1,0 +1,288 @@
+package dev.tally.bench.dynamodb;
+
+import static dev.tally.bench.Measurements.format;
+import static dev.tally.bench.Measurements.percentileMillis;
+import static dev.tally.bench.Measurements.rate;
+import static dev.tally.bench.Measurements.say;
+
+import dev.tally.bench.Args;
+import dev.tally.core.Aggregate;
+import dev.tally.core.EventMetadata;
+import dev.tally.core.EventStore;
+import dev.tally.core.command.PendingEvent;
+import dev.tally.core.snapshot.SnapshotPolicy;
+import dev.tally.dynamodb.DynamoDbLedger;
+import dev.tally.dynamodb.DynamoDbSnapshotStore;
+import dev.tally.dynamodb.DynamoDbTables;
+import dev.tally.dynamodb.TableDefinitions;
+import dev.tally.examples.bank.Account;
+import dev.tally.examples.bank.BankAccount;
+import dev.tally.examples.bank.Credited;
+import dev.tally.local.LocalDynamoDb;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+
+/**
+ * Tally's append against a bare SDK conditional PutItem loop, on the same DynamoDB Local, in
+ * the same run, rounds interleaved so drift hits both alike; then aggregate load time of a
+ * 10,000-event stream with and without a snapshot.
+ *
+ * <pre>
+ * java -cp bench/target/tally-bench.jar dev.tally.bench.dynamodb.DynamoDbAppendBenchmark \
+ *      [--rounds 5] [--count 2000] [--loads 20] [--parts sequential,parallel,gap,load]
+ * </pre>
+ */
+public final class DynamoDbAppendBenchmark {
+    private static final String LEDGER = "bench-ledger";
+    private static final String SNAPSHOTS = "bench-snapshots";
+
+    private final DynamoDbClient client;
+    private final DynamoDbLedger ledger;
+    private final EventStore<Account> store;
+    private int streamCounter;
+
+    private DynamoDbAppendBenchmark(DynamoDbClient client) {
+        this.client = client;
+        DynamoDbTables.createIfMissing(client, TableDefinitions.ledger(LEDGER));
+        DynamoDbTables.createIfMissing(client, TableDefinitions.snapshots(SNAPSHOTS));
+        this.ledger = new DynamoDbLedger(client, LEDGER);
+        this.store = EventStore.builder(BankAccount.DEFINITION, ledger).build();
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Args args = new Args(argv);
+        int rounds = args.integer("rounds", 5);
+        int count = args.integer("count", 2000);
+        int loads = args.integer("loads", 20);
+        java.util.Set<String> parts = args.set("parts", "sequential,parallel,gap,load");
+        say("starting DynamoDB Local (in memory)...");
+        try (LocalDynamoDb db = LocalDynamoDb.inMemory()) {
+            DynamoDbAppendBenchmark b = new DynamoDbAppendBenchmark(db.client());
+            if (parts.contains("sequential")) {
+                b.sequential(rounds, count);
+            }
+            if (parts.contains("parallel")) {
+                b.parallel(rounds, count * 2, 16);
+            }
+            if (parts.contains("gap")) {
+                b.gapCheckCost(count / 2);
+            }
+            if (parts.contains("load")) {
+                b.loads(loads);
+            }
+        }
+        System.exit(0); // DynamoDB Local leaves non-daemon threads behind
+    }
+
+    // --- one aggregate, one writer ------------------------------------------------------------
+
+    private void sequential(int rounds, int count) {
+        say("\n## sequential appends on one aggregate (" + rounds + " rounds x " + count + " appends each side)");
+        String bareId = "bare-" + (++streamCounter);
+        String tallyId = "tally-" + streamCounter;
+        long[] bareVersion = {0};
+        long[] tallyVersion = {0};
+        IntConsumer bare = i -> barePut(bareId, ++bareVersion[0]);
+        IntConsumer tally = i -> {
+            store.append(tallyId, tallyVersion[0], BankAccount.CREDITED, new Credited(1));
+            tallyVersion[0]++;
+        };
+        say("warm-up (the in-process server needs it too)...");
+        for (int w = 0; w < 3; w++) {
+            run(bare, count);
+            run(tally, count);
+        }
+        double[] bareRates = new double[rounds];
+        double[] tallyRates = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            if (r % 2 == 0) {
+                bareRates[r] = run(bare, count);
+                tallyRates[r] = run(tally, count);
+            } else {
+                tallyRates[r] = run(tally, count);
+                bareRates[r] = run(bare, count);
+            }
+            say("round " + (r + 1) + ": bare PutItem " + format(bareRates[r]) + "/s, Tally EventStore.append "
+                    + format(tallyRates[r]) + "/s, ratio " + format2(tallyRates[r] / bareRates[r]));
+        }
+        say("RESULT sequential: bare median " + format(median(bareRates)) + "/s, Tally median "
+                + format(median(tallyRates)) + "/s, ratio of medians " + format2(median(tallyRates) / median(bareRates))
+                + ", median of paired round ratios " + format2(medianRatio(tallyRates, bareRates)));
+    }
+
+    private void barePut(String id, long version) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("pk", AttributeValue.fromS("bank-account#" + id));
+        item.put("version", AttributeValue.fromN(Long.toString(version)));
+        item.put("itemKind", AttributeValue.fromS("event"));
+        item.put("store", AttributeValue.fromS("bank-account"));
+        item.put("aggregateId", AttributeValue.fromS(id));
+        item.put("type", AttributeValue.fromS("Credited"));
+        item.put("schemaVersion", AttributeValue.fromN("1"));
+        item.put("timestamp", AttributeValue.fromS(Instant.now().truncatedTo(ChronoUnit.MILLIS).toString()));
+        item.put("payload", AttributeValue.fromM(Map.of("amount", AttributeValue.fromN("1"))));
+        item.put("metadata", AttributeValue.fromM(Map.of()));
+        if (version == 1) {
+            item.put("gsi1pk", AttributeValue.fromS("bank-account"));
+            item.put("gsi1sk", AttributeValue.fromS(id));
+        }
+        client.putItem(PutItemRequest.builder().tableName(LEDGER).item(item)
+                .conditionExpression("attribute_not_exists(pk)").build());
+    }
+
+    private static double run(IntConsumer op, int count) {
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            op.accept(i);
+        }
+        return rate(count, System.nanoTime() - start);
+    }
+
+    // --- 16 aggregates, 16 writers ------------------------------------------------------------
+
+    private void parallel(int rounds, int total, int threads) throws Exception {
+        say("\n## parallel appends, " + threads + " aggregates x 1 writer each (" + rounds + " rounds x " + total
+                + " appends each side)");
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        double[] bareRates = new double[rounds];
+        double[] tallyRates = new double[rounds];
+        runParallel(pool, threads, total, true); // warm-up
+        runParallel(pool, threads, total, false);
+        for (int r = 0; r < rounds; r++) {
+            if (r % 2 == 0) {
+                bareRates[r] = runParallel(pool, threads, total, true);
+                tallyRates[r] = runParallel(pool, threads, total, false);
+            } else {
+                tallyRates[r] = runParallel(pool, threads, total, false);
+                bareRates[r] = runParallel(pool, threads, total, true);
+            }
+            say("round " + (r + 1) + ": bare " + format(bareRates[r]) + "/s, Tally " + format(tallyRates[r])
+                    + "/s, ratio " + format2(tallyRates[r] / bareRates[r]));
+        }
+        pool.shutdown();
+        say("RESULT parallel x" + threads + ": bare median " + format(median(bareRates)) + "/s, Tally median "
+                + format(median(tallyRates)) + "/s, ratio of medians " + format2(median(tallyRates) / median(bareRates))
+                + ", median of paired round ratios " + format2(medianRatio(tallyRates, bareRates)));
+    }
+
+    private double runParallel(ExecutorService pool, int threads, int total, boolean bare) throws Exception {
+        int per = total / threads;
+        int round = ++streamCounter;
+        List<Future<?>> futures = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            String id = (bare ? "pbare-" : "ptally-") + round + "-" + t;
+            futures.add(pool.submit(() -> {
+                for (int v = 1; v <= per; v++) {
+                    if (bare) {
+                        barePut(id, v);
+                    } else {
+                        store.append(id, v - 1, BankAccount.CREDITED, new Credited(1));
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        return rate((long) per * threads, System.nanoTime() - start);
+    }
+
+    // --- what refusing gaps costs when the ledger has not seen N-1 ----------------------------
+
+    private void gapCheckCost(int count) {
+        say("\n## append without knowing N-1 (TransactWriteItems with a ConditionCheck) vs hot path (" + count
+                + " each)");
+        String hotId = "hot-" + (++streamCounter);
+        String coldId = "cold-" + streamCounter;
+        EventStore<Account> coldStore = EventStore.builder(BankAccount.DEFINITION, ledger).build();
+        long[] hv = {0};
+        long[] cv = {0};
+        double hot = run(i -> store.append(hotId, hv[0]++, BankAccount.CREDITED, new Credited(1)), count);
+        double cold = run(i -> {
+            // a fresh ledger each time knows no stream: every append but the first is transactional
+            EventStore<Account> s = EventStore.builder(BankAccount.DEFINITION, new DynamoDbLedger(client, LEDGER))
+                    .build();
+            s.append(coldId, cv[0]++, BankAccount.CREDITED, new Credited(1));
+        }, count);
+        say("RESULT gap check: hot path " + format(hot) + "/s, transactional path " + format(cold) + "/s, ratio "
+                + format2(cold / hot));
+        if (coldStore.load(coldId).version() != count) {
+            throw new IllegalStateException("cold stream has the wrong length");
+        }
+    }
+
+    // --- load time of a 10,000-event aggregate --------------------------------------------------
+
+    private void loads(int loads) {
+        say("\n## loading a 10,000-event aggregate, " + loads + " loads each way");
+        String id = "long-" + (++streamCounter);
+        List<PendingEvent<?>> batch = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            batch.add(PendingEvent.of(BankAccount.CREDITED, new Credited(1)));
+        }
+        for (int v = 0; v < 10_000; v += 100) {
+            store.append(id, v, batch, EventMetadata.empty());
+            if ((v + 100) % 2000 == 0) {
+                say("  written " + (v + 100) + " events");
+            }
+        }
+        DynamoDbSnapshotStore snapshots = new DynamoDbSnapshotStore(client, SNAPSHOTS);
+        EventStore<Account> withSnapshots = EventStore.builder(BankAccount.DEFINITION, ledger)
+                .snapshots(snapshots, SnapshotPolicy.everyNEvents(100)).build();
+        // the worst case under everyNEvents(100): the newest snapshot is 100 events behind the head
+        snapshots.save(withSnapshots.snapshotOf(store.loadAt(id, 9_900)));
+        EventStore<Account> readOnlySnapshots = EventStore.builder(BankAccount.DEFINITION, ledger)
+                .snapshots(snapshots, SnapshotPolicy.never()).build();
+
+        long[] plain = new long[loads];
+        long[] snap = new long[loads];
+        for (int i = 0; i < loads; i++) {
+            long t0 = System.nanoTime();
+            Aggregate<Account> a = store.load(id);
+            long t1 = System.nanoTime();
+            Aggregate<Account> b = readOnlySnapshots.load(id);
+            long t2 = System.nanoTime();
+            plain[i] = t1 - t0;
+            snap[i] = t2 - t1;
+            if (!a.equals(b) || a.version() != 10_000) {
+                throw new IllegalStateException("loads disagree: " + a + " vs " + b);
+            }
+        }
+        say("RESULT load 10,000 events: without snapshot p50 " + format(percentileMillis(plain, 50)) + " ms, p90 "
+                + format(percentileMillis(plain, 90)) + " ms; with snapshot (+100 events) p50 "
+                + format(percentileMillis(snap, 50)) + " ms, p90 " + format(percentileMillis(snap, 90))
+                + " ms; speed-up x" + format(percentileMillis(plain, 50) / percentileMillis(snap, 50)));
+    }
+
+    private static double medianRatio(double[] numerators, double[] denominators) {
+        double[] ratios = new double[numerators.length];
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = numerators[i] / denominators[i];
+        }
+        return median(ratios);
+    }
+
+    private static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static String format2(double v) {
+        return String.format(java.util.Locale.ROOT, "%.2f", v);
+    }
+}

@@ -1,0 +1,38 @@
+package dev.tally.dynamodb;
+
+import java.net.URI;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * DynamoDB clients the way Lambda likes them: the url-connection HTTP client (fast cold start,
+ * no Apache or Netty), an explicit region, no region or endpoint discovery at startup.
+ */
+public final class DynamoDbClients {
+    private DynamoDbClients() {
+    }
+
+    /** A client for AWS, credentials from the default chain (the Lambda role). */
+    public static DynamoDbClient forAws(Region region) {
+        return DynamoDbClient.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .region(region)
+                .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                .build();
+    }
+
+    /** A client for DynamoDB Local or another endpoint, with fixed dummy credentials. */
+    public static DynamoDbClient forEndpoint(URI endpoint, Region region) {
+        return DynamoDbClient.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .region(region)
+                .endpointOverride(endpoint)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("tallyLocal",
+                        "tallyLocalSecret")))
+                .build();
+    }
+}

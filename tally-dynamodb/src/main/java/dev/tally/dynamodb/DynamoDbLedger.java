@@ -1,0 +1,300 @@
+package dev.tally.dynamodb;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.Page;
+import dev.tally.core.PageRequest;
+import dev.tally.core.ReadOptions;
+import dev.tally.core.RecordedEvent;
+import dev.tally.core.json.JsonCodec;
+import dev.tally.core.ledger.EventTooLarge;
+import dev.tally.core.ledger.GroupTooLarge;
+import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.ledger.VersionConflict;
+import dev.tally.core.ledger.VersionGap;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.TransactionConflictException;
+
+/**
+ * The event ledger on a DynamoDB table (item layout in {@link LedgerItems}, table in
+ * {@link TableDefinitions#ledger}).
+ *
+ * <p><b>Appends.</b> A version that exists is refused by a conditional write
+ * ({@code attribute_not_exists(pk)}), with {@code ReturnValuesOnConditionCheckFailure} so the
+ * {@link VersionConflict} reports what is stored. A gap (version N while N-1 is missing) is refused
+ * too, and the hot path stays one PutItem: events are never deleted, so once this ledger has seen
+ * version N-1 of a stream (it read or wrote it) N-1 exists for good. Only when it has not seen it
+ * does the append become a TransactWriteItems of the Put plus a ConditionCheck that N-1 exists.
+ * A command loads before it appends, so commands always take the one-PutItem path.
+ *
+ * <p><b>Groups</b> (several events, or several aggregates) are one TransactWriteItems: at most 100
+ * actions and 4 MB, refused beforehand with {@link GroupTooLarge}. An event over 400 KB is refused
+ * beforehand with {@link EventTooLarge}. <b>Reads</b> are strongly consistent Queries, paged over
+ * LastEvaluatedKey. <b>Aggregate ids</b> come from the sparse "aggregates" index (eventually
+ * consistent, ordered by id).
+ */
+public final class DynamoDbLedger implements LedgerAdapter {
+    /** DynamoDB's item size limit. */
+    public static final long MAX_ITEM_BYTES = 400 * 1024;
+    /** DynamoDB's limit of actions in one TransactWriteItems. */
+    public static final int MAX_TRANSACTION_ITEMS = 100;
+    private static final long MAX_TRANSACTION_BYTES = 4L * 1024 * 1024;
+    private static final Map<String, String> VERSION_NAME = Map.of("#v", LedgerItems.VERSION);
+
+    private final DynamoDbClient client;
+    private final String table;
+    private final KnownVersions known = new KnownVersions(100_000);
+
+    public DynamoDbLedger(DynamoDbClient client, String table) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.table = Objects.requireNonNull(table, "table");
+    }
+
+    public String table() {
+        return table;
+    }
+
+    @Override
+    public String describe() {
+        return "dynamodb:" + table;
+    }
+
+    // --- append ------------------------------------------------------------------------------
+
+    @Override
+    public void append(List<RecordedEvent> events) {
+        LedgerAdapter.checkAppendShape(events);
+        List<Map<String, AttributeValue>> items = new ArrayList<>(events.size());
+        long total = 0;
+        for (RecordedEvent e : events) {
+            Map<String, AttributeValue> item = LedgerItems.toItem(e);
+            long size = JsonAttributes.itemSize(item);
+            if (size > MAX_ITEM_BYTES) {
+                throw new EventTooLarge(e.store(), e.aggregateId(), e.version(), size, MAX_ITEM_BYTES);
+            }
+            total += size;
+            items.add(item);
+        }
+        if (events.size() == 1) {
+            appendOne(events.get(0), items.get(0));
+        } else {
+            appendTransaction(events, items, total);
+        }
+        for (RecordedEvent e : events) {
+            known.noteExists(LedgerItems.pk(e.store(), e.aggregateId()), e.version());
+        }
+    }
+
+    private void appendOne(RecordedEvent e, Map<String, AttributeValue> item) {
+        String pk = LedgerItems.pk(e.store(), e.aggregateId());
+        if (e.version() > 1 && !known.exists(pk, e.version() - 1)) {
+            appendTransaction(List.of(e), List.of(item), 0);
+            return;
+        }
+        try {
+            client.putItem(PutItemRequest.builder()
+                    .tableName(table)
+                    .item(item)
+                    .conditionExpression("attribute_not_exists(pk)")
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    .build());
+        } catch (ConditionalCheckFailedException failed) {
+            throw new VersionConflict(e.store(), e.aggregateId(), e.version(), existing(failed.item(), e));
+        } catch (TransactionConflictException racing) {
+            throw new VersionConflict(e.store(), e.aggregateId(), e.version(),
+                    "a transaction on the same item was in flight");
+        }
+    }
+
+    /**
+     * Puts every event, plus a ConditionCheck that version N-1 exists for each stream whose first
+     * event in the group is N > 1 and whose N-1 this ledger has not seen.
+     */
+    private void appendTransaction(List<RecordedEvent> events, List<Map<String, AttributeValue>> items,
+                                   long totalBytes) {
+        List<TransactWriteItem> actions = new ArrayList<>();
+        List<RecordedEvent> subjects = new ArrayList<>(); // the event each action is about
+        List<Boolean> isGapCheck = new ArrayList<>();
+        Map<String, Long> firstVersion = new LinkedHashMap<>();
+        for (RecordedEvent e : events) {
+            firstVersion.putIfAbsent(LedgerItems.pk(e.store(), e.aggregateId()), e.version());
+        }
+        for (int i = 0; i < events.size(); i++) {
+            RecordedEvent e = events.get(i);
+            actions.add(TransactWriteItem.builder().put(Put.builder()
+                    .tableName(table).item(items.get(i))
+                    .conditionExpression("attribute_not_exists(pk)")
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    .build()).build());
+            subjects.add(e);
+            isGapCheck.add(false);
+            String pk = LedgerItems.pk(e.store(), e.aggregateId());
+            if (firstVersion.get(pk) == e.version() && e.version() > 1 && !known.exists(pk, e.version() - 1)) {
+                actions.add(TransactWriteItem.builder().conditionCheck(ConditionCheck.builder()
+                        .tableName(table)
+                        .key(LedgerItems.key(e.store(), e.aggregateId(), e.version() - 1))
+                        .conditionExpression("attribute_exists(pk)")
+                        .build()).build());
+                subjects.add(e);
+                isGapCheck.add(true);
+            }
+        }
+        if (actions.size() > MAX_TRANSACTION_ITEMS) {
+            throw new GroupTooLarge("event group needs " + actions.size() + " DynamoDB transaction actions ("
+                    + events.size() + " events plus checks that the preceding versions exist), over DynamoDB's limit"
+                    + " of " + MAX_TRANSACTION_ITEMS + "; nothing was written. Split it into smaller groups");
+        }
+        if (totalBytes > MAX_TRANSACTION_BYTES) {
+            throw new GroupTooLarge("event group is " + totalBytes + " bytes, over DynamoDB's transaction limit of "
+                    + MAX_TRANSACTION_BYTES + " bytes; nothing was written. Split it into smaller groups");
+        }
+        try {
+            client.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(actions).build());
+        } catch (TransactionCanceledException cancelled) {
+            throw refusal(cancelled, subjects, isGapCheck);
+        } catch (TransactionConflictException racing) {
+            RecordedEvent first = events.get(0);
+            throw new VersionConflict(first.store(), first.aggregateId(), first.version(),
+                    "another transaction on the same items was in flight");
+        }
+    }
+
+    private RuntimeException refusal(TransactionCanceledException cancelled, List<RecordedEvent> subjects,
+                                     List<Boolean> isGapCheck) {
+        List<CancellationReason> reasons = cancelled.hasCancellationReasons() ? cancelled.cancellationReasons()
+                : List.of();
+        for (int i = 0; i < reasons.size() && i < subjects.size(); i++) {
+            CancellationReason r = reasons.get(i);
+            RecordedEvent e = subjects.get(i);
+            if ("ConditionalCheckFailed".equals(r.code())) {
+                if (isGapCheck.get(i)) {
+                    return new VersionGap(e.store(), e.aggregateId(), e.version());
+                }
+                return new VersionConflict(e.store(), e.aggregateId(), e.version(), existing(r.item(), e));
+            }
+        }
+        for (int i = 0; i < reasons.size() && i < subjects.size(); i++) {
+            if ("TransactionConflict".equals(reasons.get(i).code())) {
+                RecordedEvent e = subjects.get(i);
+                return new VersionConflict(e.store(), e.aggregateId(), e.version(),
+                        "another write on the same item was in flight");
+            }
+        }
+        return cancelled;
+    }
+
+    /** The stored event a conflict reports: from the failed condition's item, else a consistent read. */
+    private RecordedEvent existing(Map<String, AttributeValue> returned, RecordedEvent attempted) {
+        Map<String, AttributeValue> item = returned;
+        if (item == null || item.isEmpty()) {
+            item = client.getItem(GetItemRequest.builder().tableName(table).consistentRead(true)
+                    .key(LedgerItems.key(attempted.store(), attempted.aggregateId(), attempted.version()))
+                    .build()).item();
+        }
+        return item == null || item.isEmpty() ? null : LedgerItems.fromItem(item);
+    }
+
+    // --- read --------------------------------------------------------------------------------
+
+    @Override
+    public List<RecordedEvent> read(String store, String aggregateId, ReadOptions o) {
+        if (o.isEmptyRange()) {
+            return List.of();
+        }
+        String pk = LedgerItems.pk(store, aggregateId);
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":pk", AttributeValue.fromS(pk));
+        values.put(":from", AttributeValue.fromN(Long.toString(o.fromVersion())));
+        values.put(":to", AttributeValue.fromN(Long.toString(o.toVersion())));
+        List<RecordedEvent> out = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        long maxSeen = 0;
+        do {
+            int remaining = o.limit() - out.size();
+            QueryRequest.Builder q = QueryRequest.builder()
+                    .tableName(table)
+                    .keyConditionExpression("pk = :pk AND #v BETWEEN :from AND :to")
+                    .expressionAttributeNames(VERSION_NAME)
+                    .expressionAttributeValues(values)
+                    .consistentRead(true)
+                    .scanIndexForward(!o.reverse())
+                    .exclusiveStartKey(start);
+            if (remaining < 1000) {
+                q.limit(remaining);
+            }
+            QueryResponse page = client.query(q.build());
+            for (Map<String, AttributeValue> item : page.items()) {
+                RecordedEvent e = LedgerItems.fromItem(item);
+                out.add(e);
+                maxSeen = Math.max(maxSeen, e.version());
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null && out.size() < o.limit());
+        if (maxSeen > 0) {
+            known.noteExists(pk, maxSeen);
+        }
+        return out;
+    }
+
+    @Override
+    public Page<String> listAggregateIds(String store, PageRequest request) {
+        QueryResponse page = client.query(QueryRequest.builder()
+                .tableName(table)
+                .indexName(LedgerItems.AGGREGATES_INDEX)
+                .keyConditionExpression("gsi1pk = :store")
+                .expressionAttributeValues(Map.of(":store", AttributeValue.fromS(store)))
+                .limit(request.size())
+                .exclusiveStartKey(request.cursor() == null ? null : decodeCursor(request.cursor()))
+                .build());
+        List<String> ids = new ArrayList<>(page.count());
+        for (Map<String, AttributeValue> item : page.items()) {
+            ids.add(item.get(LedgerItems.GSI_SK).s());
+        }
+        boolean more = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty();
+        return new Page<>(ids, more ? encodeCursor(page.lastEvaluatedKey()) : null);
+    }
+
+    // --- cursors -----------------------------------------------------------------------------
+
+    static String encodeCursor(Map<String, AttributeValue> key) {
+        ObjectNode n = JsonCodec.object();
+        key.forEach((name, value) -> n.putObject(name).put(value.s() != null ? "S" : "N",
+                value.s() != null ? value.s() : value.n()));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(n.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Map<String, AttributeValue> decodeCursor(String cursor) {
+        try {
+            JsonNode n = JsonCodec.parse(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
+            Map<String, AttributeValue> key = new HashMap<>();
+            n.fields().forEachRemaining(f -> key.put(f.getKey(), f.getValue().has("S")
+                    ? AttributeValue.fromS(f.getValue().get("S").asText())
+                    : AttributeValue.fromN(f.getValue().get("N").asText())));
+            return key;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("invalid page cursor '" + cursor + "': pass back the nextCursor of the"
+                    + " previous page unchanged", e);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.tally.dynamodb;
+
+import dev.tally.core.RecordedEvent;
+import dev.tally.core.json.JsonCodec;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The ledger item of an event, and back. One item per event:
+ *
+ * <pre>
+ * pk            S  "{store}#{aggregateId}"   partition key
+ * version       N  1, 2, 3...               sort key
+ * itemKind      S  "event"                  lets stream filters keep ledger items only
+ * store, aggregateId, type S; schemaVersion N; timestamp S (ISO-8601)
+ * payload       M  the payload as a DynamoDB map
+ * metadata      M  correlationId, causationId, actor, attributes
+ * gsi1pk, gsi1sk S  store and aggregateId, on version 1 only (the sparse "aggregates" index)
+ * </pre>
+ */
+public final class LedgerItems {
+    public static final String PK = "pk";
+    public static final String VERSION = "version";
+    public static final String KIND = "itemKind";
+    public static final String EVENT_KIND = "event";
+    public static final String GSI_PK = "gsi1pk";
+    public static final String GSI_SK = "gsi1sk";
+    public static final String AGGREGATES_INDEX = "aggregates";
+
+    private LedgerItems() {
+    }
+
+    public static String pk(String store, String aggregateId) {
+        return store + "#" + aggregateId;
+    }
+
+    public static Map<String, AttributeValue> key(String store, String aggregateId, long version) {
+        Map<String, AttributeValue> key = new HashMap<>();
+        key.put(PK, AttributeValue.fromS(pk(store, aggregateId)));
+        key.put(VERSION, AttributeValue.fromN(Long.toString(version)));
+        return key;
+    }
+
+    public static Map<String, AttributeValue> toItem(RecordedEvent e) {
+        Map<String, AttributeValue> item = key(e.store(), e.aggregateId(), e.version());
+        item.put(KIND, AttributeValue.fromS(EVENT_KIND));
+        item.put("store", AttributeValue.fromS(e.store()));
+        item.put("aggregateId", AttributeValue.fromS(e.aggregateId()));
+        item.put("type", AttributeValue.fromS(e.type()));
+        item.put("schemaVersion", AttributeValue.fromN(Integer.toString(e.schemaVersion())));
+        item.put("timestamp", AttributeValue.fromS(e.timestamp().toString()));
+        item.put("payload", AttributeValue.fromM(JsonAttributes.toMap(e.payload())));
+        item.put("metadata", AttributeValue.fromM(JsonAttributes.toMap(JsonCodec.metadataToJson(e.metadata()))));
+        if (e.version() == 1) {
+            item.put(GSI_PK, AttributeValue.fromS(e.store()));
+            item.put(GSI_SK, AttributeValue.fromS(e.aggregateId()));
+        }
+        return item;
+    }
+
+    /** True for items written by {@link #toItem} (not snapshots or anything else sharing a table). */
+    public static boolean isEvent(Map<String, AttributeValue> item) {
+        AttributeValue kind = item.get(KIND);
+        return kind != null && EVENT_KIND.equals(kind.s());
+    }
+
+    public static RecordedEvent fromItem(Map<String, AttributeValue> item) {
+        for (String required : new String[] {"store", "aggregateId", VERSION, "type", "timestamp", "payload"}) {
+            if (!item.containsKey(required)) {
+                throw new IllegalArgumentException("not a Tally ledger item: attribute '" + required + "' is missing"
+                        + " (pk " + (item.containsKey(PK) ? item.get(PK).s() : "?") + ")");
+            }
+        }
+        AttributeValue schema = item.get("schemaVersion");
+        AttributeValue metadata = item.get("metadata");
+        return new RecordedEvent(item.get("store").s(), item.get("aggregateId").s(),
+                Long.parseLong(item.get(VERSION).n()), item.get("type").s(),
+                schema == null ? 1 : Integer.parseInt(schema.n()), Instant.parse(item.get("timestamp").s()),
+                JsonAttributes.toObject(item.get("payload").m()),
+                metadata == null ? null : JsonCodec.metadataFromJson(JsonAttributes.toObject(metadata.m())));
+    }
+}

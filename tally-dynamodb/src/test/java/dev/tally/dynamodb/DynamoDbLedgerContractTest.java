@@ -1,0 +1,4 @@
+package dev.tally.dynamodb;
+
+class DynamoDbLedgerContractTest extends DynamoDbContractTests.Ledger {
+}

@@ -1,0 +1,4 @@
+package dev.tally.dynamodb;
+
+class DynamoDbProjectionWriterContractTest extends DynamoDbContractTests.Projections {
+}
