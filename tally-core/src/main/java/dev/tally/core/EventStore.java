@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,8 @@ public final class EventStore<S> {
     private final SnapshotPolicy snapshotPolicy;
     private final RetryPolicy retryPolicy;
     private final Clock clock;
+    private final AggregateCache cache;
+    private final ReentrantLock[] commandLocks;
 
     private EventStore(Builder<S> b) {
         this.definition = b.definition;
@@ -55,6 +58,13 @@ public final class EventStore<S> {
         this.snapshotPolicy = b.snapshots == null ? SnapshotPolicy.never() : b.snapshotPolicy;
         this.retryPolicy = b.retryPolicy;
         this.clock = b.clock;
+        this.cache = b.cacheSize == 0 ? null : new AggregateCache(b.cacheSize);
+        this.commandLocks = b.localCommandLock ? new ReentrantLock[256] : null;
+        if (commandLocks != null) {
+            for (int i = 0; i < commandLocks.length; i++) {
+                commandLocks[i] = new ReentrantLock();
+            }
+        }
     }
 
     public static <S> Builder<S> builder(AggregateDefinition<S> definition, LedgerAdapter ledger) {
@@ -203,17 +213,48 @@ public final class EventStore<S> {
      * Load, decide, append; on a version conflict reload and decide again, up to the retry
      * policy's attempts with jittered backoff. A rejection is returned, never retried.
      *
+     * <p>With the aggregate cache on (the default), the first attempt decides on the cached
+     * aggregate without reading the ledger: an uncontended command costs one write. This is
+     * safe because the append is conditional on nothing having been written after the version
+     * decided on; a stale cache costs one refused write and a retry that reads.
+     *
      * @throws RetriesExhausted when every attempt lost the race
      */
     public CommandResult<S> execute(String aggregateId, Command<S> command, EventMetadata metadata) {
         Objects.requireNonNull(command, "command");
         Names.requireAggregateId(aggregateId);
+        if (commandLocks == null) {
+            return executeOptimistically(aggregateId, command, metadata);
+        }
+        // commands on one aggregate in this process take turns; across processes the ledger's
+        // conditional write decides
+        ReentrantLock lock =
+                commandLocks[Math.floorMod(aggregateId.hashCode(), commandLocks.length)];
+        lock.lock();
+        try {
+            return executeOptimistically(aggregateId, command, metadata);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private CommandResult<S> executeOptimistically(String aggregateId, Command<S> command, EventMetadata metadata) {
         Random random = ThreadLocalRandom.current();
         VersionConflict last = null;
         for (int attempt = 1; attempt <= retryPolicy.maxAttempts(); attempt++) {
-            Loaded<S> loaded = loadTracked(aggregateId);
+            // The first attempt may decide on the cached aggregate without a read: if anything was
+            // written since, the conditional append refuses and the next attempt reads. A rejection
+            // or a no-op writes nothing to check it, so those are decided again on a fresh read.
+            AggregateCache.Entry<S> cached = attempt == 1 && cache != null ? cache.get(name(), aggregateId) : null;
+            Loaded<S> loaded = cached != null ? new Loaded<>(cached.aggregate(), cached.snapshotVersion())
+                    : loadTracked(aggregateId);
             Aggregate<S> aggregate = loaded.aggregate();
             Decision decision = command.decide(aggregate);
+            if (cached != null && writesNothing(decision)) {
+                loaded = loadTracked(aggregateId);
+                aggregate = loaded.aggregate();
+                decision = command.decide(aggregate);
+            }
             if (decision instanceof Decision.Reject reject) {
                 return new CommandResult.Rejected<>(reject.rejection(), aggregate, attempt);
             }
@@ -224,7 +265,8 @@ public final class EventStore<S> {
             try {
                 List<RecordedEvent> written = append(aggregateId, aggregate.version(), pending, metadata);
                 Aggregate<S> after = fold(aggregate, written);
-                maybeSnapshot(loaded.baseVersion(), after);
+                remember(after, loaded.snapshotVersion());
+                maybeSnapshot(loaded.snapshotVersion(), after);
                 return new CommandResult.Accepted<>(after, written, attempt);
             } catch (VersionConflict conflict) {
                 last = conflict;
@@ -288,27 +330,49 @@ public final class EventStore<S> {
                 stateToJson(aggregate.state()), now());
     }
 
-    private record Loaded<S>(Aggregate<S> aggregate, long baseVersion) {
+    /** A loaded aggregate and the version of its newest known snapshot (0: none). */
+    private record Loaded<S>(Aggregate<S> aggregate, long snapshotVersion) {
+    }
+
+    private static boolean writesNothing(Decision d) {
+        return d instanceof Decision.Reject || ((Decision.Emit) d).events().isEmpty();
     }
 
     private Loaded<S> loadTracked(String aggregateId) {
         Loaded<S> loaded = loadFrom(aggregateId, Long.MAX_VALUE);
-        maybeSnapshot(loaded.baseVersion(), loaded.aggregate());
+        maybeSnapshot(loaded.snapshotVersion(), loaded.aggregate());
         return loaded;
     }
 
     private Loaded<S> loadFrom(String aggregateId, long maxVersion) {
         Names.requireAggregateId(aggregateId);
         Aggregate<S> base = new Aggregate<>(aggregateId, 0, definition.initialState());
-        if (snapshots != null && maxVersion > 0) {
-            base = snapshots.latest(name(), aggregateId, definition.reducerVersion(), maxVersion)
-                    .flatMap(this::restore)
-                    .orElse(base);
+        long snapshotVersion = 0;
+        AggregateCache.Entry<S> cached = cache == null ? null : cache.get(name(), aggregateId);
+        if (cached != null && cached.aggregate().version() <= maxVersion) {
+            // exact as of its version, forever (the ledger is append-only): fold only what came after
+            base = cached.aggregate();
+            snapshotVersion = cached.snapshotVersion();
+        } else if (snapshots != null && maxVersion > 0) {
+            Optional<Aggregate<S>> fromSnapshot = snapshots.latest(name(), aggregateId, definition.reducerVersion(),
+                    maxVersion).flatMap(this::restore);
+            if (fromSnapshot.isPresent()) {
+                base = fromSnapshot.get();
+                snapshotVersion = base.version();
+            }
         }
         List<RecordedEvent> events = base.version() >= maxVersion ? List.of()
                 : ledger.read(name(), aggregateId, new ReadOptions(base.version() + 1, maxVersion, false,
                 Integer.MAX_VALUE));
-        return new Loaded<>(fold(base, events), base.version());
+        Aggregate<S> loaded = fold(base, events);
+        remember(loaded, snapshotVersion);
+        return new Loaded<>(loaded, snapshotVersion);
+    }
+
+    private void remember(Aggregate<S> aggregate, long snapshotVersion) {
+        if (cache != null && aggregate.exists()) {
+            cache.put(name(), aggregate, snapshotVersion);
+        }
     }
 
     private Optional<Aggregate<S>> restore(Snapshot s) {
@@ -322,12 +386,14 @@ public final class EventStore<S> {
         }
     }
 
-    private void maybeSnapshot(long baseVersion, Aggregate<S> aggregate) {
-        if (snapshots == null || !aggregate.exists() || !snapshotPolicy.shouldSnapshot(baseVersion, aggregate.version())) {
+    private void maybeSnapshot(long snapshotVersion, Aggregate<S> aggregate) {
+        if (snapshots == null || !aggregate.exists()
+                || !snapshotPolicy.shouldSnapshot(snapshotVersion, aggregate.version())) {
             return;
         }
         try {
             snapshots.save(snapshotOf(aggregate));
+            remember(aggregate, aggregate.version());
         } catch (RuntimeException e) {
             // a snapshot is an optimisation: failing to take one must not fail the command
             LOG.warn("could not save snapshot of {}/{} at v{}: {}", name(), aggregate.aggregateId(),
@@ -358,6 +424,8 @@ public final class EventStore<S> {
         private SnapshotPolicy snapshotPolicy = SnapshotPolicy.never();
         private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
         private Clock clock = Clock.systemUTC();
+        private int cacheSize = 1000;
+        private boolean localCommandLock = true;
 
         private Builder(AggregateDefinition<S> definition, LedgerAdapter ledger) {
             this.definition = Objects.requireNonNull(definition, "definition");
@@ -377,6 +445,28 @@ public final class EventStore<S> {
 
         public Builder<S> clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Keeps up to {@code aggregates} recently loaded aggregates in memory (default 1000), so a
+         * load reads only the events after the cached version; 0 turns the cache off.
+         */
+        public Builder<S> cache(int aggregates) {
+            if (aggregates < 0) {
+                throw new IllegalArgumentException("cache size must be >= 0, got " + aggregates);
+            }
+            this.cacheSize = aggregates;
+            return this;
+        }
+
+        /**
+         * Whether commands on the same aggregate in this process take turns (default true). They
+         * would conflict anyway; taking turns spares the wasted writes and the retries. Turn it off
+         * to let commands race, e.g. to exercise optimistic concurrency in a test.
+         */
+        public Builder<S> localCommandLock(boolean on) {
+            this.localCommandLock = on;
             return this;
         }
 

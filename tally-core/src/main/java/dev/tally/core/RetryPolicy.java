@@ -10,8 +10,12 @@ import java.util.Random;
  * spread out instead of colliding again).
  */
 public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay) {
-    /** 50 attempts, 2 ms doubling up to 100 ms: enough for dozens of writers on one aggregate. */
-    public static final RetryPolicy DEFAULT = new RetryPolicy(50, Duration.ofMillis(2), Duration.ofMillis(100));
+    /**
+     * 100 attempts, 1 ms doubling up to 25 ms. The low cap keeps racing writers on equal terms
+     * (with a high cap, a writer that lost a few times sleeps long and keeps losing to fresh
+     * ones); 100 attempts make losing every round vanishingly unlikely for a handful of writers.
+     */
+    public static final RetryPolicy DEFAULT = new RetryPolicy(100, Duration.ofMillis(1), Duration.ofMillis(25));
 
     public RetryPolicy {
         if (maxAttempts < 1) {

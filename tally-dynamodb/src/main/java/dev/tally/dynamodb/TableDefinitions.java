@@ -106,6 +106,11 @@ public final class TableDefinitions {
         return new TableDefinition(tableName, "pk", ScalarAttributeType.S, "sk", ScalarAttributeType.S, null, false);
     }
 
+    /** A simple keyed table, key "pk" (S): dead letters, checkpoints. */
+    public static TableDefinition keyValue(String tableName) {
+        return new TableDefinition(tableName, "pk", ScalarAttributeType.S, null, null, null, false);
+    }
+
     /** One projection's views: key "_id" (S). */
     public static TableDefinition views(String tableName) {
         return new TableDefinition(tableName, DynamoDbProjectionWriter.KEY, ScalarAttributeType.S, null, null, null,

@@ -134,7 +134,17 @@ class EventStoreTest {
         });
         assertThat(rejected).isInstanceOf(CommandResult.Rejected.class);
         assertThat(((CommandResult.Rejected<Total>) rejected).rejection().code()).isEqualTo("nope");
-        assertThat(rejections).hasValue(1);
+        assertThat(rejected.attempts()).isEqualTo(1);
+        // once on the cached aggregate, once more on a fresh read before a refusal is returned
+        assertThat(rejections).hasValue(2);
+
+        EventStore<Total> uncached = EventStore.builder(TOTAL, ledger).cache(0).build();
+        rejections.set(0);
+        uncached.execute("a", agg -> {
+            rejections.incrementAndGet();
+            return Decision.reject("nope", "not today");
+        });
+        assertThat(rejections).as("without a cache: one load, one decision").hasValue(1);
         assertThat(store.load("a").version()).isEqualTo(3);
     }
 

@@ -40,8 +40,11 @@ class SnapshotTest {
         }
         store.append("big", 9_963, tail, EventMetadata.empty());
 
+        // a fresh process: no aggregate cache, only the snapshot store
+        EventStore<Total> fresh = EventStore.builder(Fixtures.TOTAL, ledger)
+                .snapshots(snapshots, SnapshotPolicy.everyNEvents(100)).build();
         ledger.reset();
-        var aggregate = store.load("big");
+        var aggregate = fresh.load("big");
         assertThat(aggregate.version()).isEqualTo(10_000);
         assertThat(aggregate.state()).isEqualTo(new Total(10_000, 10_000));
         assertThat(ledger.eventsRead()).isLessThanOrEqualTo(100);
@@ -52,6 +55,51 @@ class SnapshotTest {
         EventStore<Total> plain = EventStore.builder(Fixtures.TOTAL, ledger).build();
         assertThat(plain.load("big")).isEqualTo(aggregate);
         assertThat(ledger.eventsRead()).isEqualTo(10_000);
+    }
+
+    @Test
+    void aWarmCacheReadsOnlyTheEventsAfterTheCachedVersionEvenWhenAnotherWriterAppended() {
+        EventStore<Total> other = EventStore.builder(Fixtures.TOTAL, ledger).build(); // another process
+        for (int i = 0; i < 5; i++) {
+            store.execute("c", agg -> Decision.emit(ADDED, new Added(1)));
+        }
+        other.execute("c", agg -> Decision.emit(ADDED, new Added(10)));
+        other.execute("c", agg -> Decision.emit(ADDED, new Added(10)));
+        ledger.reset();
+        assertThat(store.load("c").state()).isEqualTo(new Total(25, 7));
+        assertThat(ledger.eventsRead()).isEqualTo(2);
+        assertThat(ledger.reads()).isEqualTo(1);
+
+        EventStore<Total> uncached = EventStore.builder(Fixtures.TOTAL, ledger).cache(0).build();
+        ledger.reset();
+        assertThat(uncached.load("c").state()).isEqualTo(new Total(25, 7));
+        assertThat(ledger.eventsRead()).isEqualTo(7);
+    }
+
+    @Test
+    void aCommandOnAWarmCacheWritesWithoutReadingAndAStaleCacheOnlyCostsARetry() {
+        store.execute("w", agg -> Decision.emit(ADDED, new Added(1)));
+        ledger.reset();
+        var warm = store.execute("w", agg -> Decision.emit(ADDED, new Added(1)));
+        assertThat(ledger.reads()).isZero();
+        assertThat(ledger.appends()).isEqualTo(1);
+        assertThat(warm.attempts()).isEqualTo(1);
+
+        EventStore<Total> other = EventStore.builder(Fixtures.TOTAL, ledger).build();
+
+        // stale cache, accepting decision: the conditional write refuses it, the retry reads
+        other.execute("w", agg -> Decision.emit(ADDED, new Added(100)));
+        var staleAccept = store.execute("w", agg -> Decision.emit(ADDED, new Added(1)));
+        assertThat(staleAccept.attempts()).isEqualTo(2);
+        assertThat(staleAccept.aggregate().state()).isEqualTo(new Total(103, 4));
+
+        // stale cache, refusing decision: never returned unverified; decided again on a fresh read
+        other.execute("w", agg -> Decision.emit(ADDED, new Added(1000)));
+        var staleReject = store.execute("w", agg -> agg.state().sum() > 1000
+                ? Decision.emit(ADDED, new Added(1))
+                : Decision.reject("too_small", "the decision must see the other writer's event"));
+        assertThat(staleReject.isAccepted()).as("decided again on fresh state").isTrue();
+        assertThat(store.load("w").state()).isEqualTo(new Total(1104, 6));
     }
 
     @Test

@@ -1,7 +1,9 @@
 package dev.tally.core.message;
 
 import dev.tally.core.Aggregate;
+import dev.tally.core.AggregateCache;
 import dev.tally.core.EventStore;
+import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,15 +21,17 @@ import org.slf4j.LoggerFactory;
  * in-memory ledger) into state-carrying messages and publishes them.
  *
  * <p>For each event it computes the aggregate <em>as of that event's version</em>, never "the
- * latest", so a late or redelivered event carries the state that was true at that event. Within
- * one batch, the aggregate computed for one event is reused for the next event of the same
- * aggregate, so a batch of N events of one aggregate costs one load.
+ * latest", so a late or redelivered event carries the state that was true at that event. It keeps
+ * the aggregates it computed in a bounded cache: the next event of the same aggregate is then one
+ * fold step (a change feed delivers each aggregate's events in order), and only a redelivered or
+ * out-of-order event needs a load (snapshot at or before its version, then fold).
  */
-public final class Dispatcher {
+public final class Dispatcher implements ClaimResolver {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
     private final Map<String, EventStore<?>> stores = new HashMap<>();
     private final MessageBus bus;
+    private final AggregateCache cache = new AggregateCache(10_000);
     private final AtomicLong dispatched = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
 
@@ -57,12 +61,11 @@ public final class Dispatcher {
      * (the shape of Lambda's partial batch response).
      */
     public Result dispatch(List<RecordedEvent> events) {
-        Map<String, Aggregate<?>> recent = new HashMap<>();
         List<Message> messages = new ArrayList<>(events.size());
         Failure failure = null;
         for (RecordedEvent e : events) {
             try {
-                messages.add(messageFor(e, recent));
+                messages.add(messageFor(e));
             } catch (Exception ex) {
                 failure = new Failure(e, ex);
                 break;
@@ -86,33 +89,52 @@ public final class Dispatcher {
     }
 
     /** The state-carrying message for one event, as of its version. */
-    public StateCarryingMessage messageFor(RecordedEvent event) {
-        return messageFor(event, new HashMap<>());
-    }
-
-    private StateCarryingMessage messageFor(RecordedEvent e, Map<String, Aggregate<?>> recent) {
+    public StateCarryingMessage messageFor(RecordedEvent e) {
         EventStore<?> store = stores.get(e.store());
         if (store == null) {
             throw new IllegalStateException("no event store named '" + e.store() + "' is registered with the"
                     + " dispatcher (it knows " + stores.keySet() + "): add it to the Dispatcher's stores");
         }
-        return build(store, e, recent);
+        return build(store, e);
     }
 
-    @SuppressWarnings("unchecked")
-    private <S> StateCarryingMessage build(EventStore<S> store, RecordedEvent e, Map<String, Aggregate<?>> recent) {
-        String key = e.store() + "\u0000" + e.aggregateId();
-        Aggregate<S> previous = (Aggregate<S>) recent.get(key);
-        Aggregate<S> aggregate = previous != null && previous.version() == e.version() - 1
-                ? store.fold(previous, List.of(e))
-                : store.loadAt(e.aggregateId(), e.version());
+    private <S> StateCarryingMessage build(EventStore<S> store, RecordedEvent e) {
+        AggregateCache.Entry<S> cached = cache.get(e.store(), e.aggregateId());
+        Aggregate<S> aggregate;
+        if (cached != null && cached.aggregate().version() < e.version()) {
+            Aggregate<S> previous = cached.aggregate();
+            List<RecordedEvent> missing = previous.version() == e.version() - 1 ? List.of()
+                    : store.read(e.aggregateId(), ReadOptions.range(previous.version() + 1, e.version() - 1));
+            List<RecordedEvent> steps = new ArrayList<>(missing);
+            steps.add(e);
+            aggregate = store.fold(previous, steps);
+        } else {
+            aggregate = store.loadAt(e.aggregateId(), e.version());
+        }
         if (aggregate.version() != e.version()) {
             throw new IllegalStateException("the ledger has " + e.store() + "/" + e.aggregateId() + " only up to v"
                     + aggregate.version() + " but the change feed delivered v" + e.version()
                     + ": the feed and the ledger are not the same table, or reads are not consistent");
         }
-        recent.put(key, aggregate);
+        cache.put(e.store(), aggregate, 0);
         return new StateCarryingMessage(e, store.stateToJson(aggregate.state()));
+    }
+
+    /** Resolves a claim check from the ledger: the event at that version and the aggregate as of it. */
+    @Override
+    public Message resolve(MessageKind kind, String store, String aggregateId, long version) {
+        EventStore<?> s = stores.get(store);
+        if (s == null) {
+            throw new IllegalStateException("cannot resolve a claim check of store '" + store + "': not registered"
+                    + " with this dispatcher (it knows " + stores.keySet() + ")");
+        }
+        List<RecordedEvent> events = s.read(aggregateId, ReadOptions.range(version, version));
+        if (events.isEmpty()) {
+            throw new IllegalStateException("claim check " + store + "/" + aggregateId + "@" + version
+                    + " names an event the ledger does not have: is the receiver reading another ledger?");
+        }
+        RecordedEvent e = events.get(0);
+        return kind == MessageKind.NOTIFICATION ? new NotificationMessage(e) : messageFor(e);
     }
 
     public long dispatchedCount() {

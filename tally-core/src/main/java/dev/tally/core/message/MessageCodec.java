@@ -15,6 +15,10 @@ import dev.tally.core.json.JsonCodec;
  *                "schemaVersion": 1, "timestamp": "...", "payload": {"amount": 30}, "metadata": {}}}
  * }</pre>
  * A notification has {@code "kind": "notification"} and no {@code aggregate}.
+ *
+ * <p>A message too large for its transport travels as a <em>claim check</em>:
+ * {@code {"kind": ..., "claimCheck": {"store", "aggregateId", "version"}}}; the receiver's
+ * {@link ClaimResolver} reads it back from the ledger.
  */
 public final class MessageCodec {
     private MessageCodec() {
@@ -37,7 +41,34 @@ public final class MessageCodec {
         return toJson(m).toString();
     }
 
+    /** The claim check of a message: its kind and its event's coordinates, a few hundred bytes. */
+    public static ObjectNode claimCheck(Message m) {
+        ObjectNode n = JsonCodec.object();
+        n.put("kind", m.kind().wireName());
+        n.putObject("claimCheck").put("store", m.store()).put("aggregateId", m.aggregateId())
+                .put("version", m.version());
+        return n;
+    }
+
+    public static boolean isClaimCheck(JsonNode n) {
+        return n != null && n.has("claimCheck");
+    }
+
+    /** Decodes a message; a claim check is resolved with {@code claims}. */
+    public static Message fromJson(JsonNode n, ClaimResolver claims) {
+        if (isClaimCheck(n)) {
+            JsonNode c = n.get("claimCheck");
+            JsonCodec.require(c, "store", "aggregateId", "version");
+            return claims.resolve(MessageKind.fromWire(n.path("kind").asText("state-carrying")),
+                    c.get("store").asText(), c.get("aggregateId").asText(), c.get("version").asLong());
+        }
+        return fromJson(n);
+    }
+
     public static Message fromJson(JsonNode n) {
+        if (isClaimCheck(n)) {
+            return fromJson(n, ClaimResolver.NONE);
+        }
         JsonCodec.require(n, "kind", "lastEvent");
         MessageKind kind = MessageKind.fromWire(n.get("kind").asText());
         RecordedEvent event = JsonCodec.eventFromJson(n.get("lastEvent"));

@@ -5,14 +5,14 @@ package dev.tally.core.snapshot;
 public interface SnapshotPolicy {
 
     /**
-     * @param baseVersion the version the last load started from (the snapshot's, or 0)
-     * @param version     the aggregate's version now
+     * @param snapshotVersion the version of the aggregate's newest known snapshot (0: none)
+     * @param version         the aggregate's version now
      */
-    boolean shouldSnapshot(long baseVersion, long version);
+    boolean shouldSnapshot(long snapshotVersion, long version);
 
     /** Never snapshot. */
     static SnapshotPolicy never() {
-        return (base, version) -> false;
+        return (snapshotVersion, version) -> false;
     }
 
     /** Snapshot once {@code n} or more events were folded since the last snapshot. */
@@ -20,6 +20,6 @@ public interface SnapshotPolicy {
         if (n < 1) {
             throw new IllegalArgumentException("snapshot interval must be >= 1 event, got " + n);
         }
-        return (base, version) -> version - base >= n;
+        return (snapshotVersion, version) -> version - snapshotVersion >= n;
     }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 
 /**
  * The concurrency proof of the foundation issue, reusable on every ledger: an account credited
@@ -40,9 +41,21 @@ public final class BankRace {
         }
     }
 
-    public static Outcome run(EventStore<Account> store, int threads, int perThread) throws Exception {
+    /** Threads sharing one event store: commands on the account take turns inside the process. */
+    public static Outcome run(EventStore<Account> shared, int threads, int perThread) throws Exception {
+        return run(t -> shared, threads, perThread);
+    }
+
+    /**
+     * Each thread with the store {@code storeOfThread} gives it: give each its own instance (own
+     * cache, own command lock) and they race like separate processes, through the ledger's
+     * conditional write alone.
+     */
+    public static Outcome run(IntFunction<EventStore<Account>> storeOfThread, int threads, int perThread)
+            throws Exception {
         String id = "race-" + UUID.randomUUID();
         int funds = threads * perThread / 2;
+        EventStore<Account> store = storeOfThread.apply(0);
         store.execute(id, BankAccount.credit(funds));
         AtomicInteger accepted = new AtomicInteger();
         AtomicInteger rejected = new AtomicInteger();
@@ -50,10 +63,11 @@ public final class BankRace {
         CountDownLatch start = new CountDownLatch(1);
         List<Future<?>> futures = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
+            EventStore<Account> mine = storeOfThread.apply(t);
             futures.add(pool.submit(() -> {
                 start.await();
                 for (int i = 0; i < perThread; i++) {
-                    CommandResult<Account> r = store.execute(id, BankAccount.debit(1));
+                    CommandResult<Account> r = mine.execute(id, BankAccount.debit(1));
                     if (r instanceof CommandResult.Accepted) {
                         accepted.incrementAndGet();
                     } else if (r instanceof CommandResult.Rejected<Account> rej

@@ -1,0 +1,102 @@
+package dev.tally.aws;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import dev.tally.core.RecordedEvent;
+import dev.tally.core.message.Dispatcher;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code dispatchAggregate} Lambda of seed 000, plugged straight into the ledger's DynamoDB
+ * stream: keeps INSERTs of ledger items, has the {@link Dispatcher} attach the aggregate as of
+ * each event's version (reusing the aggregate of the previous event of the same aggregate in the
+ * batch) and publish state-carrying messages.
+ *
+ * <p>It answers with a partial batch response: when an event cannot be dispatched, it reports
+ * that record's sequence number, so Lambda checkpoints everything before it and retries from it,
+ * instead of re-sending the whole batch or blocking on it. Configure the event source mapping
+ * with {@code FunctionResponseTypes: [ReportBatchItemFailures]}, a retry limit, bisect on error
+ * and an on-failure destination (the deployment template does).
+ *
+ * <p>On Lambda, subclass it with a no-argument constructor that builds the dispatcher from
+ * {@link TallyEnvironment}.
+ */
+public class StreamDispatcherHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamDispatcherHandler.class);
+
+    private final Dispatcher dispatcher;
+    private final AtomicLong invocations = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+
+    public StreamDispatcherHandler(Dispatcher dispatcher) {
+        this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
+    }
+
+    @Override
+    public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
+        invocations.incrementAndGet();
+        List<DynamodbEvent.DynamodbStreamRecord> records = event.getRecords() == null ? List.of() : event.getRecords();
+        List<RecordedEvent> events = new ArrayList<>(records.size());
+        Map<RecordedEvent, String> sequence = new IdentityHashMap<>();
+        for (DynamodbEvent.DynamodbStreamRecord r : records) {
+            if (!StreamRecords.isLedgerInsert(r)) {
+                continue;
+            }
+            RecordedEvent e;
+            try {
+                e = StreamRecords.toEvent(r);
+            } catch (RuntimeException bad) {
+                // a ledger item we cannot read: fail here so it is retried, then lands in the on-failure destination
+                failures.incrementAndGet();
+                LOG.error("cannot read ledger record {}: {}", r.getDynamodb().getSequenceNumber(), bad.toString());
+                return failAt(r.getDynamodb().getSequenceNumber(), dispatchUpTo(events, sequence));
+            }
+            events.add(e);
+            sequence.put(e, r.getDynamodb().getSequenceNumber());
+        }
+        Dispatcher.Result result = dispatcher.dispatch(events);
+        if (result.ok()) {
+            return new StreamsEventResponse(List.of());
+        }
+        failures.incrementAndGet();
+        RecordedEvent failed = result.failure().get().event();
+        LOG.warn("dispatch failed at {} ({} published before it): {}", failed.coordinates(), result.published(),
+                result.failure().get().error().toString());
+        return failAt(sequence.get(failed), null);
+    }
+
+    /** Dispatches the events read before an unreadable record; on failure reports the earlier record. */
+    private String dispatchUpTo(List<RecordedEvent> events, Map<RecordedEvent, String> sequence) {
+        if (events.isEmpty()) {
+            return null;
+        }
+        Dispatcher.Result result = dispatcher.dispatch(events);
+        return result.ok() ? null : sequence.get(result.failure().get().event());
+    }
+
+    private static StreamsEventResponse failAt(String sequenceNumber, String earlier) {
+        String first = earlier != null ? earlier : sequenceNumber;
+        return new StreamsEventResponse(List.of(new StreamsEventResponse.BatchItemFailure(first)));
+    }
+
+    public Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    public long invocations() {
+        return invocations.get();
+    }
+
+    public long failedInvocations() {
+        return failures.get();
+    }
+}

@@ -1,0 +1,421 @@
+package dev.tally.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.tally.aws.EventBridgeEvents;
+import dev.tally.core.json.JsonCodec;
+import dev.tally.core.message.Chaos;
+import dev.tally.core.message.ClaimResolver;
+import dev.tally.core.message.DeadLetterStore;
+import dev.tally.core.message.DeliveryEngine;
+import dev.tally.core.message.Message;
+import dev.tally.core.message.MessageCodec;
+import dev.tally.core.message.RoutingBus;
+import dev.tally.core.message.Target;
+import dev.tally.core.message.TargetStats;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.event.ruler.Machine;
+
+/**
+ * An EventBridge-compatible endpoint on loopback. The real SDK {@link EventBridgeClient} talks
+ * to it (endpoint override, PutEvents over EventBridge's JSON 1.1 protocol); each entry becomes an
+ * EventBridge event ({@code version, id, detail-type, source, account, time, region, resources,
+ * detail}) and is matched against the rules' event patterns by AWS's own {@code event-ruler}
+ * library, then delivered to in-process targets at least once, with each target's retry policy
+ * and a dead-letter store. It can be told to duplicate, delay and reorder deliveries
+ * ({@link Chaos}), and to fail entries at PutEvents (to exercise publishers' retries).
+ */
+public final class LocalEventBridge implements RoutingBus, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalEventBridge.class);
+    public static final String ACCOUNT = "000000000000";
+
+    static {
+        LoopbackHttp.enableNoDelay();
+    }
+
+    private record Rule(String name, String pattern, Target target) {
+    }
+
+    private final String busName;
+    private final HttpServer server;
+    private final ExecutorService httpThreads;
+    private final Machine machine = new Machine();
+    private final Map<String, Rule> rules = new ConcurrentHashMap<>();
+    private final DeliveryEngine engine;
+    private final ClaimResolver claims;
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong unmatched = new AtomicLong();
+    private final AtomicLong undeliverable = new AtomicLong();
+    private final AtomicInteger failNextEntries = new AtomicInteger();
+
+    private LocalEventBridge(String busName, int port, DeliveryEngine engine, ClaimResolver claims) {
+        this.busName = busName;
+        this.engine = engine;
+        this.claims = claims;
+        try {
+            this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + " for the local EventBridge: "
+                    + e.getMessage() + " (pass port 0 for any free port)", e);
+        }
+        this.httpThreads = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "local-eventbridge-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(httpThreads);
+        server.createContext("/", this::serve);
+        server.start();
+    }
+
+    /**
+     * Starts the endpoint.
+     *
+     * @param busName       the bus entries must name (or "default")
+     * @param port          0 for any free port
+     * @param engine        delivers to targets (its chaos and dead letters apply)
+     * @param claims        resolves claim checks of oversized messages
+     */
+    public static LocalEventBridge start(String busName, int port, DeliveryEngine engine, ClaimResolver claims) {
+        return new LocalEventBridge(busName, port, engine, claims);
+    }
+
+    /** An endpoint with asynchronous delivery on 4 threads and in-memory dead letters. */
+    public static LocalEventBridge start(String busName, Chaos chaos, ClaimResolver claims) {
+        return start(busName, 0, DeliveryEngine.async(4, chaos, new dev.tally.core.memory.InMemoryDeadLetterStore()),
+                claims);
+    }
+
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    public String busName() {
+        return busName;
+    }
+
+    /** A real SDK client pointed at this endpoint (url-connection HTTP client, dummy credentials). */
+    public EventBridgeClient client() {
+        return EventBridgeClient.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .region(LocalDynamoDb.REGION)
+                .endpointOverride(endpoint())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("tallyLocal",
+                        "tallyLocalSecret")))
+                .build();
+    }
+
+    // --- rules -------------------------------------------------------------------------------
+
+    /** Adds a rule with an explicit event pattern (the JSON you would put in the template). */
+    public void putRule(String name, JsonNode pattern, Target target) {
+        String json = pattern.toString();
+        try {
+            machine.addRule(name, json);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("invalid event pattern for rule " + name + ": " + e.getMessage()
+                    + " (pattern " + json + ")", e);
+        }
+        if (rules.putIfAbsent(name, new Rule(name, json, target)) != null) {
+            try {
+                machine.deleteRule(name, json);
+            } catch (Exception ignored) {
+                // the rule was just added; removing it again cannot fail in a way that matters
+            }
+            throw new IllegalArgumentException("a rule named '" + name + "' exists already");
+        }
+    }
+
+    /** A rule whose pattern is derived from the target's filter. */
+    @Override
+    public void subscribe(Target target) {
+        putRule(target.name(), EventBridgeEvents.pattern(target.filter()), target);
+    }
+
+    @Override
+    public boolean unsubscribe(String ruleName) {
+        Rule r = rules.remove(ruleName);
+        if (r == null) {
+            return false;
+        }
+        try {
+            machine.deleteRule(r.name(), r.pattern());
+        } catch (Exception e) {
+            LOG.warn("could not remove rule {} from the matcher: {}", ruleName, e.toString());
+        }
+        return true;
+    }
+
+    /** The names of the rules an event matches (for tests of patterns). */
+    public List<String> matchingRules(JsonNode event) {
+        try {
+            return machine.rulesForJSONEvent(event.toString());
+        } catch (Exception e) {
+            throw new IllegalArgumentException("cannot match event " + event + ": " + e.getMessage(), e);
+        }
+    }
+
+    // --- publishing --------------------------------------------------------------------------
+
+    /** Routes messages without HTTP, exactly as PutEvents entries would be. */
+    @Override
+    public void publish(List<? extends Message> messages) {
+        for (Message m : messages) {
+            route(EventBridgeEvents.source(m), EventBridgeEvents.detailType(m),
+                    JsonCodec.parse(EventBridgeEvents.detail(m)), List.of());
+        }
+    }
+
+    private String route(String source, String detailType, JsonNode detail, List<String> resources) {
+        received.incrementAndGet();
+        String id = UUID.randomUUID().toString();
+        ObjectNode envelope = JsonCodec.object();
+        envelope.put("version", "0");
+        envelope.put("id", id);
+        envelope.put("detail-type", detailType);
+        envelope.put("source", source);
+        envelope.put("account", ACCOUNT);
+        envelope.put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        envelope.put("region", LocalDynamoDb.REGION.id());
+        ArrayNode res = envelope.putArray("resources");
+        resources.forEach(res::add);
+        envelope.set("detail", detail);
+        List<String> matched = matchingRules(envelope);
+        if (matched.isEmpty()) {
+            unmatched.incrementAndGet();
+            return id;
+        }
+        Message message;
+        try {
+            message = EventBridgeEvents.messageOf(envelope, claims);
+        } catch (RuntimeException e) {
+            undeliverable.addAndGet(matched.size());
+            LOG.error("event {} matched {} but its detail is not a Tally message ({}); not delivered: {}", id,
+                    matched, e.getMessage(), envelope);
+            return id;
+        }
+        List<Map.Entry<Target, Message>> pairs = new ArrayList<>();
+        for (String name : matched) {
+            Rule r = rules.get(name);
+            if (r != null) {
+                pairs.add(new AbstractMap.SimpleImmutableEntry<>(r.target(), message));
+            }
+        }
+        engine.submit(pairs);
+        return id;
+    }
+
+    // --- the HTTP endpoint -------------------------------------------------------------------
+
+    private void serve(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+            if (!"POST".equals(exchange.getRequestMethod()) || target == null) {
+                error(exchange, 400, "UnknownOperationException", "expected a POST with an X-Amz-Target header");
+                return;
+            }
+            if (!target.endsWith(".PutEvents")) {
+                error(exchange, 400, "UnknownOperationException", "the local EventBridge implements PutEvents only, not "
+                        + target + "; rules are added in process (LocalEventBridge.putRule)");
+                return;
+            }
+            JsonNode body;
+            try {
+                body = JsonCodec.parse(exchange.getRequestBody().readAllBytes());
+            } catch (RuntimeException e) {
+                error(exchange, 400, "SerializationException", "the request body is not JSON: " + e.getMessage());
+                return;
+            }
+            JsonNode entries = body.path("Entries");
+            if (!entries.isArray() || entries.isEmpty() || entries.size() > 10) {
+                error(exchange, 400, "ValidationException", "Entries must hold 1 to 10 entries, got "
+                        + (entries.isArray() ? entries.size() : "none"));
+                return;
+            }
+            int total = 0;
+            for (JsonNode e : entries) {
+                total += EventBridgeEvents.entrySize(e.path("Source").asText(), e.path("DetailType").asText(),
+                        e.path("Detail").asText());
+            }
+            if (total > EventBridgeEvents.MAX_ENTRY_BYTES) {
+                error(exchange, 400, "ValidationException", "Total size of the entries in the request is over the"
+                        + " limit (" + total + " > " + EventBridgeEvents.MAX_ENTRY_BYTES + " bytes)");
+                return;
+            }
+            ObjectNode response = JsonCodec.object();
+            ArrayNode results = response.putArray("Entries");
+            int failed = 0;
+            for (JsonNode e : entries) {
+                ObjectNode result = results.addObject();
+                String problem = entryProblem(e);
+                if (problem == null && failNextEntries.get() > 0 && failNextEntries.getAndDecrement() > 0) {
+                    problem = "InternalFailure:injected failure (LocalEventBridge.failNextEntries)";
+                }
+                if (problem != null) {
+                    failed++;
+                    int colon = problem.indexOf(':');
+                    result.put("ErrorCode", problem.substring(0, colon));
+                    result.put("ErrorMessage", problem.substring(colon + 1));
+                    continue;
+                }
+                List<String> resources = new ArrayList<>();
+                e.path("Resources").forEach(r -> resources.add(r.asText()));
+                result.put("EventId", route(e.get("Source").asText(), e.get("DetailType").asText(),
+                        JsonCodec.parse(e.get("Detail").asText()), resources));
+            }
+            response.put("FailedEntryCount", failed);
+            respond(exchange, 200, response.toString());
+        } catch (RuntimeException e) {
+            LOG.error("local EventBridge failed on a request", e);
+            error(exchange, 500, "InternalException", e.toString());
+        }
+    }
+
+    private String entryProblem(JsonNode e) {
+        for (String field : new String[] {"Source", "DetailType", "Detail"}) {
+            if (!e.hasNonNull(field) || e.get(field).asText().isEmpty()) {
+                return "InvalidArgument:Parameter " + field + " is not valid. Reason: " + field + " is a required"
+                        + " argument.";
+            }
+        }
+        String bus = e.path("EventBusName").asText("default");
+        if (!bus.isEmpty() && !bus.equals(busName) && !bus.equals("default") && !bus.endsWith(":event-bus/" + busName)) {
+            return "NotFoundException:Event bus " + bus + " does not exist (this local endpoint serves '" + busName
+                    + "')";
+        }
+        try {
+            if (!JsonCodec.parse(e.get("Detail").asText()).isObject()) {
+                return "MalformedDetail:Detail is malformed: it must be a JSON object.";
+            }
+        } catch (RuntimeException bad) {
+            return "MalformedDetail:Detail is malformed.";
+        }
+        return null;
+    }
+
+    private static void error(HttpExchange exchange, int status, String type, String message) throws IOException {
+        ObjectNode body = JsonCodec.object().put("__type", type).put("message", message);
+        exchange.getResponseHeaders().add("x-amzn-ErrorType", type);
+        respond(exchange, status, body.toString());
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
+        exchange.getResponseHeaders().add("x-amzn-RequestId", UUID.randomUUID().toString());
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    // --- operations ----------------------------------------------------------------------------
+
+    /** The next {@code n} valid entries fail with InternalFailure (publishers must retry them). */
+    public void failNextEntries(int n) {
+        failNextEntries.set(n);
+    }
+
+    public void chaos(Chaos chaos) {
+        engine.chaos(chaos);
+    }
+
+    public Chaos chaos() {
+        return engine.chaos();
+    }
+
+    @Override
+    public DeadLetterStore deadLetters() {
+        return engine.deadLetters();
+    }
+
+    @Override
+    public boolean redrive(String deadLetterId) {
+        return engine.redrive(deadLetterId, this::targetOf);
+    }
+
+    @Override
+    public int redriveAll(String targetName) {
+        return engine.redriveAll(targetName, this::targetOf);
+    }
+
+    private Target targetOf(String name) {
+        Rule r = rules.get(name);
+        return r == null ? null : r.target();
+    }
+
+    @Override
+    public boolean awaitIdle(Duration timeout) {
+        return engine.awaitIdle(timeout);
+    }
+
+    @Override
+    public List<TargetStats> stats() {
+        return engine.stats();
+    }
+
+    public int inFlight() {
+        return engine.inFlight();
+    }
+
+    /** Events received (PutEvents entries accepted plus direct publishes). */
+    public long receivedCount() {
+        return received.get();
+    }
+
+    public long unmatchedCount() {
+        return unmatched.get();
+    }
+
+    public long undeliverableCount() {
+        return undeliverable.get();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        httpThreads.shutdownNow();
+        engine.close();
+    }
+
+    /** A message as the EventBridge event a rule target receives (for Lambda-handler targets). */
+    public static ObjectNode envelopeOf(Message m) {
+        ObjectNode envelope = JsonCodec.object();
+        envelope.put("version", "0");
+        envelope.put("id", UUID.randomUUID().toString());
+        envelope.put("detail-type", EventBridgeEvents.detailType(m));
+        envelope.put("source", EventBridgeEvents.source(m));
+        envelope.put("account", ACCOUNT);
+        envelope.put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        envelope.put("region", LocalDynamoDb.REGION.id());
+        envelope.putArray("resources");
+        envelope.set("detail", MessageCodec.toJson(m));
+        return envelope;
+    }
+}

@@ -1,0 +1,14 @@
+package dev.tally.local;
+
+import dev.tally.core.message.Chaos;
+import dev.tally.core.message.ClaimResolver;
+import dev.tally.core.message.RoutingBus;
+import dev.tally.testing.RoutingBusContract;
+
+/** The bus contract, published through the real SDK to the local EventBridge, routed by event-ruler. */
+class LocalEventBridgeContractTest extends RoutingBusContract {
+    @Override
+    protected RoutingBus newBus() {
+        return new SdkToLocalEventBridge(Chaos.NONE, ClaimResolver.NONE);
+    }
+}

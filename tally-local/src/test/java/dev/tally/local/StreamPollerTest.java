@@ -1,0 +1,179 @@
+package dev.tally.local;
+
+import static dev.tally.testing.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import dev.tally.aws.StreamRecords;
+import dev.tally.core.RecordedEvent;
+import dev.tally.core.memory.InMemoryDeadLetterStore;
+import dev.tally.core.message.DeadLetter;
+import dev.tally.dynamodb.DynamoDbLedger;
+import dev.tally.dynamodb.DynamoDbTables;
+import dev.tally.dynamodb.TableDefinitions;
+import dev.tally.testing.TestEvents;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The poller behaves like a Lambda event source mapping, on DynamoDB Local's real stream. */
+class StreamPollerTest {
+    static LocalDynamoDb db;
+    String table;
+    DynamoDbLedger ledger;
+    final InMemoryDeadLetterStore dead = new InMemoryDeadLetterStore();
+    final ShardCheckpoints checkpoints = ShardCheckpoints.inMemory();
+    final List<List<Long>> invocations = new CopyOnWriteArrayList<>();
+    final List<Long> handled = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        db = LocalDynamoDb.inMemory();
+    }
+
+    @AfterAll
+    static void stop() {
+        db.close();
+    }
+
+    @BeforeEach
+    void table() {
+        table = "poll-" + UUID.randomUUID().toString().substring(0, 8);
+        DynamoDbTables.createIfMissing(db.client(), TableDefinitions.ledger(table));
+        ledger = new DynamoDbLedger(db.client(), table);
+    }
+
+    /** A function that records what it got and fails on the versions {@code failing} says. */
+    RequestHandler<DynamodbEvent, StreamsEventResponse> function(Predicate<Long> failing) {
+        return (event, context) -> {
+            List<Long> versions = new ArrayList<>();
+            for (DynamodbEvent.DynamodbStreamRecord r : event.getRecords()) {
+                versions.add(StreamRecords.toEvent(r).version());
+            }
+            invocations.add(versions);
+            for (DynamodbEvent.DynamodbStreamRecord r : event.getRecords()) {
+                RecordedEvent e = StreamRecords.toEvent(r);
+                if (failing.test(e.version())) {
+                    return new StreamsEventResponse(List.of(new StreamsEventResponse.BatchItemFailure(
+                            r.getDynamodb().getSequenceNumber())));
+                }
+                handled.add(e.version());
+            }
+            return new StreamsEventResponse(List.of());
+        };
+    }
+
+    StreamPoller poller(RequestHandler<DynamodbEvent, StreamsEventResponse> f, EventSourceMapping m) {
+        return StreamPoller.forTable(db.client(), db.streamsClient(), table, f, "fn", m, checkpoints, dead);
+    }
+
+    static EventSourceMapping fast() {
+        return EventSourceMapping.defaults().withBatchSize(10);
+    }
+
+    void write(long from, long to) {
+        ledger.append(TestEvents.stream("s", "a", from, to));
+    }
+
+
+    @Test
+    void deliversEveryRecordInOrderInBatchesOfTheConfiguredSize() {
+        write(1, 25);
+        try (StreamPoller p = poller(function(v -> false), fast()).start()) {
+            eventually(() -> assertThat(handled).hasSize(25));
+            assertThat(handled).isSorted();
+            assertThat(invocations).allSatisfy(batch -> assertThat(batch.size()).isLessThanOrEqualTo(10));
+        }
+    }
+
+    @Test
+    void aPartialBatchFailureIsRetriedFromTheReportedRecordOnly() {
+        write(1, 10);
+        boolean[] failedOnce = {false};
+        try (StreamPoller p = poller(function(v -> {
+            if (v == 6 && !failedOnce[0]) {
+                failedOnce[0] = true;
+                return true;
+            }
+            return false;
+        }), fast().withBisectOnError(false)).start()) {
+            eventually(() -> assertThat(handled).hasSize(10));
+        }
+        assertThat(handled).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+        assertThat(invocations.get(1).get(0)).as("the retry starts at the failed record").isEqualTo(6);
+        assertThat(dead.list()).isEmpty();
+    }
+
+    @Test
+    void aPoisonRecordIsIsolatedByBisectingAndGoesToTheOnFailureDestination() {
+        write(1, 16);
+        try (StreamPoller p = poller(function(v -> v == 11), fast().withBatchSize(16).withMaxRetryAttempts(2))
+                .start()) {
+            eventually(() -> assertThat(dead.list()).hasSize(1));
+            eventually(() -> assertThat(handled).hasSize(15));
+            DeadLetter letter = dead.list().get(0);
+            assertThat(letter.target()).isEqualTo("stream:fn");
+            assertThat(letter.message().version()).isEqualTo(11);
+            assertThat(letter.attempts()).isEqualTo(3);
+            assertThat(p.stats().deadLettered()).isEqualTo(1);
+        }
+        assertThat(handled).doesNotContain(11L).hasSize(15);
+    }
+
+    @Test
+    void aDeadLetteredRecordCanBeRedrivenAfterTheFix() {
+        write(1, 3);
+        boolean[] broken = {true};
+        try (StreamPoller p = poller(function(v -> v == 2 && broken[0]), fast().withMaxRetryAttempts(1)).start()) {
+            eventually(() -> assertThat(dead.list()).hasSize(1));
+            broken[0] = false;
+            assertThat(p.redrive(dead.list().get(0).id())).isTrue();
+        }
+        assertThat(dead.list()).isEmpty();
+        assertThat(handled).contains(2L);
+    }
+
+    @Test
+    void aRestartedPollerResumesFromTheCheckpoint() {
+        write(1, 5);
+        try (StreamPoller p = poller(function(v -> false), fast()).start()) {
+            eventually(() -> assertThat(handled).hasSize(5));
+        }
+        write(6, 9);
+        handled.clear();
+        try (StreamPoller p = poller(function(v -> false), fast()).start()) {
+            eventually(() -> assertThat(handled).containsExactly(6L, 7L, 8L, 9L));
+        }
+    }
+
+    @Test
+    void recordsOlderThanTheMaximumAgeSkipTheFunction() throws Exception {
+        write(1, 3);
+        Thread.sleep(2_500);
+        try (StreamPoller p = poller(function(v -> false), fast().withMaxRecordAge(Duration.ofSeconds(1))).start()) {
+            eventually(() -> assertThat(dead.list()).hasSize(3));
+        }
+        assertThat(handled).isEmpty();
+        assertThat(dead.list().get(0).error()).contains("maximum record age");
+    }
+
+    @Test
+    void theBatchingWindowGathersRecordsIntoOneInvocation() {
+        try (StreamPoller p = poller(function(v -> false),
+                fast().withBatchSize(50).withBatchingWindow(Duration.ofMillis(800))).start()) {
+            write(1, 4);
+            write(5, 8);
+            eventually(() -> assertThat(handled).hasSize(8));
+        }
+        assertThat(invocations).hasSize(1);
+    }
+}
