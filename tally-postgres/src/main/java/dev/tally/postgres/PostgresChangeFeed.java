@@ -246,5 +246,10 @@ public final class PostgresChangeFeed implements AutoCloseable {
         public PostgresChangeFeed build() {
             return new PostgresChangeFeed(this);
         }
+
+        /** {@code build().start()}. */
+        public PostgresChangeFeed start() {
+            return build().start();
+        }
     }
 }
