@@ -39,7 +39,7 @@ import javax.sql.DataSource;
  * <p>Every append is <em>one</em> SQL statement in its own transaction, whatever its size: it
  * inserts the events (one row, or many through {@code unnest} of arrays), refuses a gap in the same
  * statement (the first event of each stream in the append needs version 1 or its predecessor
- * stored), and notifies the change feed with {@code pg_notify} on commit. A duplicate version fails
+ * stored), and notifies the change feed with {@code pg_notify} (delivered on commit). A duplicate version fails
  * on the primary key and is reported as a {@link VersionConflict}; a gap makes the statement fail
  * with SQLSTATE {@code TLGAP} and is reported as a {@link VersionGap}. Either way nothing of the
  * append is written.
@@ -87,25 +87,25 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
         this.maxEventBytes = b.maxEventBytes;
         this.maxEventsPerAppend = b.maxEventsPerAppend;
         String events = tables.events();
+        // One statement: insert, refuse a gap (the function raises TLGAP), and notify on commit. The
+        // notification is a WHERE term rather than a CTE or trigger: both cost ~10% of a single append.
         String insert = "INSERT INTO " + events + " (" + COLUMNS + ")"
                 + " SELECT (pg_current_xact_id()::text::bigint << " + INDEX_BITS + ") + e.idx, e.store, e.aggregate_id,"
                 + " e.version, e.type, e.schema_version, e.recorded_at, e.payload::jsonb, e.metadata::jsonb"
                 + " FROM %s"
-                + " WHERE NOT e.check_previous OR e.version = 1"
+                + " WHERE (NOT e.check_previous OR e.version = 1"
                 + " OR EXISTS (SELECT 1 FROM " + events + " p"
                 + " WHERE p.store = e.store AND p.aggregate_id = e.aggregate_id AND p.version = e.version - 1)"
-                + " OR " + tables.refuseVersionGap() + "(e.store, e.aggregate_id, e.version)"
-                + " RETURNING position";
-        String finish = notify ? " SELECT pg_notify('" + tables.channel() + "', max(position)::text) FROM appended"
-                : " SELECT count(*) FROM appended";
-        this.appendOne = "WITH appended AS (" + String.format(insert,
+                + " OR " + tables.refuseVersionGap() + "(e.store, e.aggregate_id, e.version))"
+                + (notify ? " AND pg_notify('" + tables.channel() + "', '') IS NOT NULL" : "");
+        this.appendOne = String.format(insert,
                 "(VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?, ?)) AS e(idx, store, aggregate_id, version, type, schema_version,"
-                        + " recorded_at, payload, metadata, check_previous)") + ")" + finish;
-        this.appendMany = "WITH appended AS (" + String.format(insert,
+                        + " recorded_at, payload, metadata, check_previous)");
+        this.appendMany = String.format(insert,
                 "(SELECT u.ordinality - 1 AS idx, u.* FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[],"
                         + " ?::integer[], ?::timestamptz[], ?::text[], ?::text[], ?::boolean[]) WITH ORDINALITY"
                         + " AS u(store, aggregate_id, version, type, schema_version, recorded_at, payload, metadata,"
-                        + " check_previous, ordinality)) AS e") + ")" + finish;
+                        + " check_previous, ordinality)) AS e");
         String select = "SELECT " + COLUMNS + " FROM " + events;
         this.readForward = select + " WHERE store = ? AND aggregate_id = ? AND version BETWEEN ? AND ?"
                 + " ORDER BY version LIMIT ?";
@@ -174,7 +174,7 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
                 ps.setString(7, r.payload());
                 ps.setString(8, r.metadata());
                 ps.setBoolean(9, r.checkPrevious());
-                ps.executeQuery().close();
+                expectInserted(ps.executeUpdate(), 1);
             }
             return;
         }
@@ -211,7 +211,15 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
             ps.setArray(7, c.createArrayOf("text", payloads));
             ps.setArray(8, c.createArrayOf("text", metadata));
             ps.setArray(9, c.createArrayOf("boolean", checks));
-            ps.executeQuery().close();
+            expectInserted(ps.executeUpdate(), n);
+        }
+    }
+
+    /** A gap raises inside the statement, so every row is inserted or the statement fails. */
+    private static void expectInserted(int inserted, int expected) {
+        if (inserted != expected) {
+            throw new IllegalStateException("the append statement inserted " + inserted + " of " + expected
+                    + " events without failing; this is a bug in tally-postgres, please report it");
         }
     }
 
