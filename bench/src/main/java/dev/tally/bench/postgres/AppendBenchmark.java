@@ -37,6 +37,9 @@ import java.util.List;
  *   <li>single events: {@code PostgresLedger.append(List.of(event))} (pooled connection, gap check,
  *       pg_notify) against {@code INSERT ... VALUES} + autocommit on one connection with one
  *       prepared statement;</li>
+ *   <li>single events, bare JDBC with the same predecessor check as Tally
+ *       ({@code INSERT ... SELECT ... WHERE version = 1 OR EXISTS (predecessor)}): what refusing gaps
+ *       costs by itself;</li>
  *   <li>batches of 100: {@code PostgresLedger.append(100 events)} (one statement) against
  *       {@code addBatch} x 100 + {@code executeBatch} + commit.</li>
  * </ul>
@@ -59,10 +62,12 @@ public final class AppendBenchmark {
     private final PostgresLedger ledger;
     private final Connection bare;
     private final PreparedStatement bareInsert;
+    private final PreparedStatement checkedInsert;
     private final ObjectNode payloadTemplate;
     private final EventMetadata metadata = EventMetadata.of("request-7f3a", null, "bench").withAttribute("tenant", "t1");
     private long tallySequence;
     private long bareSequence;
+    private long checkedSequence;
     private long tallyBatchSequence;
     private long bareBatchSequence;
 
@@ -71,6 +76,10 @@ public final class AppendBenchmark {
         this.bare = bare;
         this.bareInsert = bare.prepareStatement("INSERT INTO bench_bare.events (store, aggregate_id, version, type,"
                 + " schema_version, recorded_at, payload, metadata) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)");
+        this.checkedInsert = bare.prepareStatement("INSERT INTO bench_checked.events (store, aggregate_id, version, type,"
+                + " schema_version, recorded_at, payload, metadata)"
+                + " SELECT ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb WHERE ? = 1 OR EXISTS (SELECT 1 FROM bench_checked.events p"
+                + " WHERE p.store = ? AND p.aggregate_id = ? AND p.version = ? - 1)");
         this.payloadTemplate = JsonCodec.object();
         payloadTemplate.put("amount", 12_345);
         payloadTemplate.put("currency", "EUR");
@@ -101,7 +110,8 @@ public final class AppendBenchmark {
                  Connection bare = DriverManager.getConnection(url, "postgres", "")) {
                 PostgresTables tables = PostgresTables.inSchema("bench_tally");
                 PostgresSchema.of(tables).migrate(pool);
-                createBareTable(bare);
+                createBareTable(bare, "bench_bare");
+                createBareTable(bare, "bench_checked");
                 AppendBenchmark bench = new AppendBenchmark(
                         PostgresLedger.builder(pool).tables(tables).notifyOnAppend(notify).build(), bare);
                 bench.run(events, batches, rounds);
@@ -114,27 +124,28 @@ public final class AppendBenchmark {
         say("warming up: 5000 single events and 50 batches of " + BATCH + " on each side");
         tallySingles(5_000);
         bareSingles(5_000);
+        checkedSingles(5_000);
         tallyBatches(50);
         bareBatches(50);
 
         // Both sides run in alternating blocks (who goes first alternates too), so load from anything
         // else on the machine and the tables' growth weigh on both alike.
-        long[] singleNanos = new long[2];
+        long[] singleNanos = new long[3];
         long[] batchNanos = new long[2];
         for (int r = 0; r < rounds; r++) {
-            long[] roundSingle = new long[2];
+            long[] roundSingle = new long[3];
             long[] roundBatch = new long[2];
             for (int done = 0, block = 0; done < events; done += SINGLE_BLOCK, block++) {
                 int n = Math.min(SINGLE_BLOCK, events - done);
-                for (int k = 0; k < 2; k++) {
-                    boolean tally = (block + k) % 2 == 0;
+                for (int k = 0; k < 3; k++) {
+                    int side = (block + k) % 3; // 0 bare, 1 Tally, 2 bare with the gap check
                     long t0 = System.nanoTime();
-                    if (tally) {
-                        tallySingles(n);
-                    } else {
-                        bareSingles(n);
+                    switch (side) {
+                        case 0 -> bareSingles(n);
+                        case 1 -> tallySingles(n);
+                        default -> checkedSingles(n);
                     }
-                    roundSingle[tally ? 1 : 0] += System.nanoTime() - t0;
+                    roundSingle[side] += System.nanoTime() - t0;
                 }
             }
             for (int done = 0, block = 0; done < batches; done += BATCH_BLOCK, block++) {
@@ -156,8 +167,10 @@ public final class AppendBenchmark {
                     (double) roundSingle[0] / roundSingle[1], BATCH,
                     format(rate((long) batches * BATCH, roundBatch[0])),
                     format(rate((long) batches * BATCH, roundBatch[1])), (double) roundBatch[0] / roundBatch[1]));
-            for (int k = 0; k < 2; k++) {
+            for (int k = 0; k < 3; k++) {
                 singleNanos[k] += roundSingle[k];
+            }
+            for (int k = 0; k < 2; k++) {
                 batchNanos[k] += roundBatch[k];
             }
         }
@@ -165,6 +178,7 @@ public final class AppendBenchmark {
         long batched = (long) batches * BATCH * rounds;
         double bs = rate(singles, singleNanos[0]);
         double ts = rate(singles, singleNanos[1]);
+        double cs = rate(singles, singleNanos[2]);
         double bb = rate(batched, batchNanos[0]);
         double tb = rate(batched, batchNanos[1]);
         say("");
@@ -172,6 +186,8 @@ public final class AppendBenchmark {
                 + " per side, in alternating blocks");
         say(String.format("  single events   bare JDBC INSERT loop  %10s events/s", format(bs)));
         say(String.format("  single events   Tally append           %10s events/s   ratio %.3f", format(ts), ts / bs));
+        say(String.format("  single events   bare JDBC + gap check  %10s events/s   ratio %.3f   (Tally / this: %.3f)",
+                format(cs), cs / bs, ts / cs));
         say(String.format("  batches of %d  bare JDBC executeBatch %10s events/s", BATCH, format(bb)));
         say(String.format("  batches of %d  Tally append(batch)    %10s events/s   ratio %.3f   (%.1fx Tally single)",
                 BATCH, format(tb), tb / bb, tb / ts));
@@ -221,8 +237,25 @@ public final class AppendBenchmark {
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
             long n = bareSequence++;
-            bind(event(n));
+            bind(bareInsert, event(n));
             bareInsert.executeUpdate();
+        }
+        return rate(count, System.nanoTime() - start);
+    }
+
+    /** The bare loop plus the same predecessor check Tally makes: the price of refusing gaps. */
+    private double checkedSingles(int count) throws SQLException {
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            RecordedEvent e = event(checkedSequence++);
+            bind(checkedInsert, e);
+            checkedInsert.setLong(9, e.version());
+            checkedInsert.setString(10, e.store());
+            checkedInsert.setString(11, e.aggregateId());
+            checkedInsert.setLong(12, e.version());
+            if (checkedInsert.executeUpdate() != 1) {
+                throw new IllegalStateException("gap at " + e.coordinates());
+            }
         }
         return rate(count, System.nanoTime() - start);
     }
@@ -232,7 +265,7 @@ public final class AppendBenchmark {
         bare.setAutoCommit(false);
         for (int b = 0; b < count; b++) {
             for (int i = 0; i < BATCH; i++) {
-                bind(batchEvent(bareBatchSequence, i, "bare"));
+                bind(bareInsert, batchEvent(bareBatchSequence, i, "bare"));
                 bareInsert.addBatch();
             }
             bareBatchSequence++;
@@ -243,32 +276,32 @@ public final class AppendBenchmark {
         return rate((long) count * BATCH, System.nanoTime() - start);
     }
 
-    private void bind(RecordedEvent e) throws SQLException {
-        bareInsert.setString(1, e.store());
-        bareInsert.setString(2, e.aggregateId());
-        bareInsert.setLong(3, e.version());
-        bareInsert.setString(4, e.type());
-        bareInsert.setInt(5, e.schemaVersion());
-        bareInsert.setObject(6, OffsetDateTime.ofInstant(e.timestamp(), ZoneOffset.UTC));
-        bareInsert.setString(7, JsonCodec.write(e.payload()));
-        bareInsert.setString(8, JsonCodec.write(JsonCodec.metadataToJson(e.metadata())));
+    private static void bind(PreparedStatement ps, RecordedEvent e) throws SQLException {
+        ps.setString(1, e.store());
+        ps.setString(2, e.aggregateId());
+        ps.setLong(3, e.version());
+        ps.setString(4, e.type());
+        ps.setInt(5, e.schemaVersion());
+        ps.setObject(6, OffsetDateTime.ofInstant(e.timestamp(), ZoneOffset.UTC));
+        ps.setString(7, JsonCodec.write(e.payload()));
+        ps.setString(8, JsonCodec.write(JsonCodec.metadataToJson(e.metadata())));
     }
 
     /** The ledger table's shape and indexes, with an identity column instead of Tally's position. */
-    private static void createBareTable(Connection c) throws SQLException {
+    private static void createBareTable(Connection c, String schema) throws SQLException {
         try (Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS bench_bare");
-            st.execute("CREATE TABLE bench_bare.events ("
+            st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+            st.execute("CREATE TABLE " + schema + ".events ("
                     + " position bigint GENERATED ALWAYS AS IDENTITY,"
                     + " store text COLLATE \"C\" NOT NULL, aggregate_id text COLLATE \"C\" NOT NULL,"
                     + " version bigint NOT NULL CHECK (version >= 1), type text NOT NULL,"
                     + " schema_version integer NOT NULL CHECK (schema_version >= 1), recorded_at timestamptz NOT NULL,"
                     + " payload jsonb NOT NULL, metadata jsonb NOT NULL DEFAULT '{}',"
                     + " PRIMARY KEY (store, aggregate_id, version))");
-            st.execute("CREATE UNIQUE INDEX ON bench_bare.events (position)");
-            st.execute("CREATE INDEX ON bench_bare.events (store, aggregate_id) WHERE version = 1");
-            st.execute("CREATE INDEX ON bench_bare.events (store, type, position)");
-            st.execute("CREATE INDEX ON bench_bare.events ((metadata ->> 'correlationId'), position)"
+            st.execute("CREATE UNIQUE INDEX ON " + schema + ".events (position)");
+            st.execute("CREATE INDEX ON " + schema + ".events (store, aggregate_id) WHERE version = 1");
+            st.execute("CREATE INDEX ON " + schema + ".events (store, type, position)");
+            st.execute("CREATE INDEX ON " + schema + ".events ((metadata ->> 'correlationId'), position)"
                     + " WHERE (metadata ->> 'correlationId') IS NOT NULL");
         }
     }
