@@ -108,16 +108,20 @@ public final class PostgresChangeFeed implements AutoCloseable {
                 listening = true;
                 backoffMs = 100;
                 subscription.wake(); // whatever was appended while nobody listened
-                long lastWake = System.nanoTime();
-                while (running) {
-                    PGNotification[] notifications = pg.getNotifications((int) LISTEN_TICK_MS);
-                    if (notifications != null && notifications.length > 0) {
-                        subscription.wake();
-                        lastWake = System.nanoTime();
-                    } else if (waiting && System.nanoTime() - lastWake >= waitingRepoll.toNanos()) {
-                        subscription.wake();
-                        lastWake = System.nanoTime();
+                try {
+                    long lastWake = System.nanoTime();
+                    while (running) {
+                        PGNotification[] notifications = pg.getNotifications((int) LISTEN_TICK_MS);
+                        if (notifications != null && notifications.length > 0) {
+                            subscription.wake();
+                            lastWake = System.nanoTime();
+                        } else if (waiting && System.nanoTime() - lastWake >= waitingRepoll.toNanos()) {
+                            subscription.wake();
+                            lastWake = System.nanoTime();
+                        }
                     }
+                } finally {
+                    unlisten(c);
                 }
             } catch (SQLException | RuntimeException e) {
                 listening = false;
@@ -131,6 +135,18 @@ public final class PostgresChangeFeed implements AutoCloseable {
             } finally {
                 listening = false;
             }
+        }
+    }
+
+    /**
+     * The connection goes back to the pool: without UNLISTEN, the driver would keep collecting
+     * notifications on it for whoever borrows it next, and never hand them out.
+     */
+    private static void unlisten(Connection c) {
+        try (Statement st = c.createStatement()) {
+            st.execute("UNLISTEN *");
+        } catch (SQLException | RuntimeException ignored) {
+            // a broken connection: the pool discards it
         }
     }
 

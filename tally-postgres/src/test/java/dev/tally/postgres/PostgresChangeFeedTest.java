@@ -179,6 +179,37 @@ class PostgresChangeFeedTest {
         }
     }
 
+    @Test
+    void aClosedFeedGivesItsConnectionBackWithoutListening() throws Exception {
+        try (PostgresChangeFeed feed = PostgresChangeFeed.builder("returns", ledger, checkpoints, List::size).start()) {
+            await(feed::isListening, Duration.ofSeconds(10));
+        }
+        assertThat(listeners()).as("pooled sessions still listening on the channel").isZero();
+    }
+
+    /** Pooled sessions listening on the ledger's channel (pg_listening_channels is per session: ask each). */
+    private long listeners() throws Exception {
+        long count = 0;
+        List<Connection> borrowed = new ArrayList<>();
+        try {
+            for (int i = 0; i < 24; i++) {
+                Connection c = TestDatabase.dataSource().getConnection();
+                borrowed.add(c);
+                try (Statement st = c.createStatement();
+                     var rs = st.executeQuery("SELECT count(*) FROM pg_listening_channels() ch WHERE ch = '"
+                             + tables.channel() + "'")) {
+                    rs.next();
+                    count += rs.getLong(1);
+                }
+            }
+        } finally {
+            for (Connection c : borrowed) {
+                c.close();
+            }
+        }
+        return count;
+    }
+
     private Set<String> allStored() {
         Set<String> out = new HashSet<>();
         long position = 0;
