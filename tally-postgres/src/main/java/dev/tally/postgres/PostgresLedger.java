@@ -271,10 +271,15 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
                     + " cannot be stored: PostgreSQL refused its JSON (" + SqlErrors.firstLine(e.getMessage())
                     + "); nothing was written. Payloads must be plain JSON (no NaN or Infinity numbers)", e);
         }
-        if (SqlErrors.DATETIME_FIELD_OVERFLOW.equals(state)) {
+        if (SqlErrors.isDatetimeError(state)) {
             return new InvalidEventException("an event of the append starting at " + first.coordinates()
                     + " has a timestamp PostgreSQL cannot store (" + SqlErrors.firstLine(e.getMessage())
                     + "); nothing was written. timestamptz holds years 4713 BC to 294276 AD", e);
+        }
+        if (state != null && state.startsWith(SqlErrors.DATA_EXCEPTION_CLASS)) {
+            return new InvalidEventException("PostgreSQL refused a value of the append starting at "
+                    + first.coordinates() + " (" + SqlErrors.firstLine(e.getMessage()) + ", SQLSTATE " + state
+                    + "); nothing was written. Check the event's payload, metadata and timestamp", e);
         }
         return SqlErrors.failure("appending " + rows.size() + " event(s) starting with " + first.coordinates()
                 + " to " + tables.events() + " (nothing was written)", tables, e);

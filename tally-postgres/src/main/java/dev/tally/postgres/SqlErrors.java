@@ -14,7 +14,7 @@ final class SqlErrors {
     static final String INSUFFICIENT_PRIVILEGE = "42501";
     static final String UNTRANSLATABLE_CHARACTER = "22P05";
     static final String INVALID_TEXT_REPRESENTATION = "22P02";
-    static final String DATETIME_FIELD_OVERFLOW = "22008";
+    static final String DATA_EXCEPTION_CLASS = "22";
     static final String CHARACTER_NOT_IN_REPERTOIRE = "22021";
     /** Raised by the ledger's refuse_version_gap function. */
     static final String VERSION_GAP = "TLGAP";
@@ -42,6 +42,11 @@ final class SqlErrors {
             todo = "check the server log for this SQLSTATE";
         }
         return new PostgresFailure(what + todo, e);
+    }
+
+    /** 22007 invalid datetime format, 22008 datetime field overflow, 22009 invalid time zone displacement. */
+    static boolean isDatetimeError(String state) {
+        return "22007".equals(state) || "22008".equals(state) || "22009".equals(state);
     }
 
     /** The constraint a server error names, or null. */

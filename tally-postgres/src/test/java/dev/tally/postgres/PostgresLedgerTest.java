@@ -121,6 +121,19 @@ class PostgresLedgerTest {
     }
 
     @Test
+    void aTimestampPostgresCannotHoldIsRefusedAndNothingIsWritten() {
+        Instant farFuture = Instant.parse("+300000-01-01T00:00:00Z");
+        List<RecordedEvent> group = List.of(TestEvents.event(store, "ts", 1),
+                new RecordedEvent(store, "ts", 2, "Late", 1, farFuture, JsonCodec.object(), EventMetadata.empty()));
+        assertThatThrownBy(() -> LEDGER.append(group)).isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("timestamp").hasMessageContaining("nothing was written");
+        RecordedEvent single = new RecordedEvent(store, "ts1", 1, "Late", 1, farFuture, JsonCodec.object(),
+                EventMetadata.empty());
+        assertThatThrownBy(() -> LEDGER.append(List.of(single))).isInstanceOf(InvalidEventException.class);
+        assertThat(LEDGER.read(store, "ts", ReadOptions.ALL)).isEmpty();
+    }
+
+    @Test
     void numbersReadBackAsTheyWereWrittenThoughJsonbStoresThemAsNumeric() {
         ObjectNode payload = JsonCodec.object();
         payload.put("bigDouble", 1.5e20);
