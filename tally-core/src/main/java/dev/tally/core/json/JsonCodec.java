@@ -145,14 +145,15 @@ public final class JsonCodec {
             return n;
         }
         if (n.isIntegralNumber()) {
-            return n.canConvertToLong() ? JsonNodeFactory.instance.numberNode(n.longValue()) : n;
+            return n.canConvertToLong() ? JsonNodeFactory.instance.numberNode(n.longValue())
+                    : beyondLong(n.bigIntegerValue(), n);
         }
         java.math.BigDecimal d = n.decimalValue();
         if (d.signum() == 0 || d.stripTrailingZeros().scale() <= 0) {
             try {
                 return JsonNodeFactory.instance.numberNode(d.longValueExact());
             } catch (ArithmeticException tooBig) {
-                return n;
+                return beyondLong(d.toBigIntegerExact(), n);
             }
         }
         double asDouble = d.doubleValue();
@@ -160,6 +161,20 @@ public final class JsonCodec {
             return n.isDouble() ? n : JsonNodeFactory.instance.numberNode(asDouble);
         }
         return n.isBigDecimal() ? n : JsonNodeFactory.instance.numberNode(d);
+    }
+
+    /**
+     * An integral value too big for a long has one canonical form whatever node holds it: a double
+     * when a double holds it exactly (in its shortest form, e.g. 1.5E20), else a big integer. JSONB
+     * and DynamoDB return 1.5E20 as the integer 150000000000000000000; both read back as the double.
+     */
+    private static JsonNode beyondLong(java.math.BigInteger value, JsonNode n) {
+        double asDouble = value.doubleValue();
+        if (!Double.isInfinite(asDouble)
+                && java.math.BigDecimal.valueOf(asDouble).compareTo(new java.math.BigDecimal(value)) == 0) {
+            return n.isDouble() ? n : JsonNodeFactory.instance.numberNode(asDouble);
+        }
+        return n.isBigInteger() ? n : JsonNodeFactory.instance.numberNode(value);
     }
 
     // --- the wire format of a recorded event -------------------------------------------------

@@ -1,0 +1,71 @@
+package dev.tally.postgres;
+
+import dev.tally.core.feed.CheckpointStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+/**
+ * Change-feed checkpoints in {@code <schema>.<prefix>checkpoints}: one row per subscription name,
+ * so a restarted subscription resumes where the last one stopped.
+ */
+public final class PostgresCheckpointStore implements CheckpointStore {
+    private final DataSource dataSource;
+    private final PostgresTables tables;
+    private final String load;
+    private final String save;
+    private final String delete;
+
+    public PostgresCheckpointStore(DataSource dataSource) {
+        this(dataSource, PostgresTables.DEFAULT);
+    }
+
+    public PostgresCheckpointStore(DataSource dataSource, PostgresTables tables) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.tables = Objects.requireNonNull(tables, "tables");
+        String t = tables.checkpoints();
+        this.load = "SELECT position FROM " + t + " WHERE subscription = ?";
+        this.save = "INSERT INTO " + t + " (subscription, position, updated_at) VALUES (?, ?, now())"
+                + " ON CONFLICT (subscription) DO UPDATE SET position = EXCLUDED.position, updated_at = now()";
+        this.delete = "DELETE FROM " + t + " WHERE subscription = ?";
+    }
+
+    @Override
+    public long load(String subscription) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(load)) {
+            ps.setString(1, subscription);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.failure("loading the checkpoint of subscription '" + subscription + "' from "
+                    + tables.checkpoints(), tables, e);
+        }
+    }
+
+    @Override
+    public void save(String subscription, long position) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(save)) {
+            ps.setString(1, subscription);
+            ps.setLong(2, position);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw SqlErrors.failure("saving the checkpoint of subscription '" + subscription + "' to "
+                    + tables.checkpoints(), tables, e);
+        }
+    }
+
+    /** Forgets a subscription's checkpoint: it starts from the beginning of the ledger next time. */
+    public boolean reset(String subscription) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(delete)) {
+            ps.setString(1, subscription);
+            return ps.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw SqlErrors.failure("resetting the checkpoint of subscription '" + subscription + "' in "
+                    + tables.checkpoints(), tables, e);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package dev.tally.postgres;
+
+import dev.tally.core.Page;
+import dev.tally.core.PageRequest;
+import dev.tally.core.json.JsonCodec;
+import dev.tally.core.projection.ProjectionWriter;
+import dev.tally.core.projection.Versioned;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Views of any shape as JSONB in the shared {@code <schema>.<prefix>views} table, one row per
+ * (projection, key). A write is one statement that stores the view only when its version is newer:
+ *
+ * <pre>{@code
+ * INSERT INTO tally_views AS stored (projection, key, version, view) VALUES (?, ?, ?, ?::jsonb)
+ * ON CONFLICT (projection, key) DO UPDATE SET version = EXCLUDED.version, view = EXCLUDED.view, ...
+ * WHERE stored.version < EXCLUDED.version
+ * }</pre>
+ *
+ * so duplicates and late deliveries change nothing (one row updated: WRITTEN, none: STALE). For a
+ * read model with typed columns in a table of your own, use {@link SqlTableProjectionWriter}.
+ *
+ * @param <V> the view type, stored as JSON with Tally's mapper
+ */
+public final class PostgresProjectionWriter<V> implements ProjectionWriter<V> {
+    private final DataSource dataSource;
+    private final PostgresTables tables;
+    private final String projection;
+    private final Class<V> viewType;
+    private final String write;
+    private final String read;
+    private final String delete;
+    private final String list;
+    private final String listFirst;
+    private final String clear;
+
+    public PostgresProjectionWriter(DataSource dataSource, String projection, Class<V> viewType) {
+        this(dataSource, PostgresTables.DEFAULT, projection, viewType);
+    }
+
+    public PostgresProjectionWriter(DataSource dataSource, PostgresTables tables, String projection,
+                                    Class<V> viewType) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.tables = Objects.requireNonNull(tables, "tables");
+        if (projection == null || projection.isBlank()) {
+            throw new IllegalArgumentException("a projection needs a name (e.g. \"balance\"), got '" + projection + "'");
+        }
+        this.projection = projection;
+        this.viewType = Objects.requireNonNull(viewType, "viewType");
+        String t = tables.views();
+        this.write = "INSERT INTO " + t + " AS stored (projection, key, version, view, updated_at)"
+                + " VALUES (?, ?, ?, ?::jsonb, now())"
+                + " ON CONFLICT (projection, key) DO UPDATE"
+                + " SET version = EXCLUDED.version, view = EXCLUDED.view, updated_at = EXCLUDED.updated_at"
+                + " WHERE stored.version < EXCLUDED.version";
+        this.read = "SELECT key, version, view FROM " + t + " WHERE projection = ? AND key = ?";
+        this.delete = "DELETE FROM " + t + " WHERE projection = ? AND key = ?";
+        this.list = "SELECT key, version, view FROM " + t + " WHERE projection = ? AND key > ? ORDER BY key LIMIT ?";
+        this.listFirst = "SELECT key, version, view FROM " + t + " WHERE projection = ? AND key >= ? ORDER BY key LIMIT ?";
+        this.clear = "DELETE FROM " + t + " WHERE projection = ?";
+    }
+
+    @Override
+    public WriteOutcome write(String key, long version, V view) {
+        Objects.requireNonNull(key, "key");
+        String json = JsonbText.write(JsonCodec.toTree(Objects.requireNonNull(view, "view")));
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(write)) {
+            ps.setString(1, projection);
+            ps.setString(2, key);
+            ps.setLong(3, version);
+            ps.setString(4, json);
+            return ps.executeUpdate() == 1 ? WriteOutcome.WRITTEN : WriteOutcome.STALE;
+        } catch (SQLException e) {
+            throw SqlErrors.failure("writing view '" + key + "' v" + version + " of projection '" + projection
+                    + "' to " + tables.views(), tables, e);
+        }
+    }
+
+    @Override
+    public Optional<Versioned<V>> read(String key) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(read)) {
+            ps.setString(1, projection);
+            ps.setString(2, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(versioned(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.failure("reading view '" + key + "' of projection '" + projection + "' from "
+                    + tables.views(), tables, e);
+        }
+    }
+
+    @Override
+    public boolean delete(String key) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(delete)) {
+            ps.setString(1, projection);
+            ps.setString(2, key);
+            return ps.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw SqlErrors.failure("deleting view '" + key + "' of projection '" + projection + "' from "
+                    + tables.views(), tables, e);
+        }
+    }
+
+    /** Removes every view of this projection (before a rebuild); returns how many. */
+    public int deleteAll() {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(clear)) {
+            ps.setString(1, projection);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw SqlErrors.failure("deleting the views of projection '" + projection + "' from " + tables.views(),
+                    tables, e);
+        }
+    }
+
+    /** Views in ascending key order (code points, collation "C"); the cursor is the last key of the page. */
+    @Override
+    public Page<Versioned<V>> list(PageRequest request) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(request.cursor() == null ? listFirst : list)) {
+            ps.setString(1, projection);
+            ps.setString(2, request.cursor() == null ? "" : request.cursor());
+            ps.setInt(3, request.size() + 1);
+            List<Versioned<V>> items = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    items.add(versioned(rs));
+                }
+            }
+            if (items.size() > request.size()) {
+                List<Versioned<V>> page = items.subList(0, request.size());
+                return new Page<>(page, page.get(page.size() - 1).key());
+            }
+            return new Page<>(items, null);
+        } catch (SQLException e) {
+            throw SqlErrors.failure("listing the views of projection '" + projection + "' in " + tables.views(),
+                    tables, e);
+        }
+    }
+
+    private Versioned<V> versioned(ResultSet rs) throws SQLException {
+        return new Versioned<>(rs.getString(1), rs.getLong(2), JsonCodec.fromTree(JsonbText.read(rs.getString(3)),
+                viewType));
+    }
+
+    @Override
+    public String name() {
+        return projection;
+    }
+}

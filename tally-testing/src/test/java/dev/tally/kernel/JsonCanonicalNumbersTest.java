@@ -1,0 +1,42 @@
+package dev.tally.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.tally.core.json.JsonCodec;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import org.junit.jupiter.api.Test;
+
+/** One numeric value has one canonical node, whatever node type held it (storage engines disagree). */
+class JsonCanonicalNumbersTest {
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    @Test
+    void integralValuesBeyondALongAreDoublesWhenADoubleHoldsThemExactly() {
+        JsonNode asDouble = JsonCodec.canonical(F.numberNode(1.5e20));
+        assertThat(asDouble.isDouble()).isTrue();
+        assertThat(JsonCodec.canonical(F.numberNode(new BigInteger("150000000000000000000")))).isEqualTo(asDouble);
+        assertThat(JsonCodec.canonical(F.numberNode(new BigDecimal("150000000000000000000.00")))).isEqualTo(asDouble);
+        assertThat(JsonCodec.canonical(JsonCodec.parse("150000000000000000000"))).isEqualTo(asDouble);
+    }
+
+    @Test
+    void integralValuesNoDoubleHoldsStayExactBigIntegers() {
+        BigInteger twoTo64 = BigInteger.TWO.pow(64);
+        JsonNode big = JsonCodec.canonical(F.numberNode(twoTo64));
+        assertThat(big.isBigInteger()).isTrue();
+        assertThat(JsonCodec.canonical(F.numberNode(new BigDecimal(twoTo64).setScale(2)))).isEqualTo(big);
+        assertThat(big.bigIntegerValue()).isEqualTo(twoTo64);
+    }
+
+    @Test
+    void longsAndFractionsKeepTheirCanonicalForms() {
+        assertThat(JsonCodec.canonical(F.numberNode(2.0))).isEqualTo(F.numberNode(2L));
+        assertThat(JsonCodec.canonical(F.numberNode(new BigDecimal("0.25")))).isEqualTo(F.numberNode(0.25));
+        assertThat(JsonCodec.canonical(F.numberNode(Long.MAX_VALUE))).isEqualTo(F.numberNode(Long.MAX_VALUE));
+        BigDecimal exact = new BigDecimal("0.1000000000000000000000001");
+        assertThat(JsonCodec.canonical(F.numberNode(exact))).isEqualTo(F.numberNode(exact));
+    }
+}
