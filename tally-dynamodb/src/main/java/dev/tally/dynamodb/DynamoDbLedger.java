@@ -9,6 +9,7 @@ import dev.tally.core.RecordedEvent;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.ledger.EventTooLarge;
 import dev.tally.core.ledger.GroupTooLarge;
+import dev.tally.core.ledger.KnownVersions;
 import dev.tally.core.ledger.LedgerAdapter;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.ledger.VersionGap;

@@ -38,13 +38,33 @@ public final class LocalDynamoDb implements AutoCloseable {
             all.add("-disableTelemetry");
             all.add("-port");
             all.add(Integer.toString(port));
-            this.server = ServerRunner.createServerFromCommandLineArgs(all.toArray(new String[0]));
-            this.server.start();
+            this.server = quietly(() -> {
+                DynamoDBProxyServer s = ServerRunner.createServerFromCommandLineArgs(all.toArray(new String[0]));
+                s.start();
+                return s;
+            });
         } catch (Exception e) {
             throw new IllegalStateException("could not start DynamoDB Local on port " + port + ": " + e.getMessage()
                     + (port != 0 ? " (is the port in use? pass 0 for any free port)" : ""), e);
         }
         this.endpoint = URI.create("http://127.0.0.1:" + port);
+    }
+
+    private interface Start {
+        DynamoDBProxyServer run() throws Exception;
+    }
+
+    /** DynamoDB Local prints its configuration banner to stdout; keep the caller's output clean. */
+    private static DynamoDBProxyServer quietly(Start start) throws Exception {
+        synchronized (System.class) {
+            java.io.PrintStream out = System.out;
+            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            try {
+                return start.run();
+            } finally {
+                System.setOut(out);
+            }
+        }
     }
 
     /** A throwaway database in memory, on a free port. */

@@ -12,6 +12,7 @@ import dev.tally.core.feed.LoggedEvent;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.ledger.EventTooLarge;
 import dev.tally.core.ledger.GroupTooLarge;
+import dev.tally.core.ledger.KnownVersions;
 import dev.tally.core.ledger.LedgerAdapter;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.ledger.VersionGap;
@@ -68,6 +69,8 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
     private final long maxEventBytes;
     private final int maxEventsPerAppend;
 
+    /** Versions this process has seen stored: their successors skip the gap check. */
+    private final KnownVersions known = new KnownVersions(100_000);
     private final String appendOne;
     private final String appendMany;
     private final String readForward;
@@ -153,6 +156,13 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
         } catch (SQLException e) {
             throw refusal(e, rows);
         }
+        for (RecordedEvent e : events) {
+            known.noteExists(streamKey(e.store(), e.aggregateId()), e.version());
+        }
+    }
+
+    private static String streamKey(String store, String aggregateId) {
+        return store + "\u0000" + aggregateId;
     }
 
     /**
@@ -243,7 +253,10 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
                 }
             }
             boolean first = events.size() == 1 || seen.add(e.store() + "\u0000" + e.aggregateId());
-            out.add(new EncodedEvent(e, payload, metadata, first));
+            // events are never deleted: once this ledger saw version N-1 stored, it stays stored
+            boolean check = first && e.version() > 1
+                    && !known.exists(streamKey(e.store(), e.aggregateId()), e.version() - 1);
+            out.add(new EncodedEvent(e, payload, metadata, check));
         }
         return out;
     }
@@ -360,10 +373,16 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
             ps.setLong(4, options.toVersion());
             ps.setLong(5, options.limit());
             List<RecordedEvent> out = new ArrayList<>();
+            long highest = 0;
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(row(rs).event());
+                    RecordedEvent e = row(rs).event();
+                    out.add(e);
+                    highest = Math.max(highest, e.version());
                 }
+            }
+            if (highest > 0) {
+                known.noteExists(streamKey(store, aggregateId), highest);
             }
             return out;
         } catch (SQLException e) {

@@ -1,0 +1,553 @@
+package dev.tally.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.tally.core.Aggregate;
+import dev.tally.core.EventStore;
+import dev.tally.core.InvalidEventException;
+import dev.tally.core.Page;
+import dev.tally.core.PageRequest;
+import dev.tally.core.ReadOptions;
+import dev.tally.core.RecordedEvent;
+import dev.tally.core.command.Command;
+import dev.tally.core.command.CommandResult;
+import dev.tally.core.command.RetriesExhausted;
+import dev.tally.core.json.JsonCodec;
+import dev.tally.core.message.Chaos;
+import dev.tally.core.message.DeadLetter;
+import dev.tally.core.message.MessageCodec;
+import dev.tally.core.message.TargetStats;
+import dev.tally.core.projection.Versioned;
+import dev.tally.examples.bank.Account;
+import dev.tally.examples.bank.BalanceView;
+import dev.tally.examples.bank.BankAccount;
+import dev.tally.examples.bank.BankProjections;
+import dev.tally.examples.counter.Counter;
+import dev.tally.local.LocalPipeline;
+import dev.tally.local.LoopbackHttp;
+import dev.tally.local.StreamPoller;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API (JSON) and the dashboard, on the JDK's built-in server. Routes:
+ *
+ * <pre>
+ * POST /api/accounts/{id}/credit   {"amount": n}  -> 200 {"aggregateId","version"} | 400 | 422 insufficient_funds
+ * POST /api/accounts/{id}/debit    {"amount": n}
+ * GET  /api/accounts                              -> the accounts the balance view knows
+ * GET  /api/accounts/{id}                         -> the read model | 404 when the account has no events
+ * GET  /api/accounts/{id}/events                  -> the ledger stream
+ * POST /api/counters/{id}/increment               -> 200 {"aggregateId","version"}
+ * GET  /api/counters/{id}                         -> {"aggregateId","count","version"} | 404
+ * POST /api/replay/{store}/{id}                   -> appends the replay event
+ * GET  /api/pipeline                              -> stream lag, dispatched, deliveries, retries, dead letters
+ * GET  /api/dead-letters, POST /api/dead-letters/{id}/redrive, POST /api/dead-letters/redrive
+ * POST /api/chaos {"on": true|false}
+ * GET  /api/stores/{store}/{id}/events, GET /api/stores/{store}/{id}/aggregate[?atVersion=N]
+ * GET  /                                          -> the dashboard
+ * </pre>
+ *
+ * Every error is JSON {@code {"error": code, "message": what was wrong and what to do}}; a
+ * rejected request appends nothing. Write routes need {@code Authorization: Bearer <token>} when
+ * the server was started with a token.
+ */
+final class HttpApi implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final int MAX_BODY = 16 * 1024;
+
+    static {
+        LoopbackHttp.enableNoDelay();
+    }
+
+    /** An answer: status and JSON body (or a static file). */
+    private record Response(int status, String contentType, byte[] body) {
+        static Response json(int status, JsonNode body) {
+            return new Response(status, "application/json; charset=utf-8", body.toString().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** A refusal a client caused: becomes {@code {"error", "message"}} with its status. */
+    static final class ApiError extends RuntimeException {
+        final int status;
+        final String code;
+
+        ApiError(int status, String code, String message) {
+            super(message, null, false, false);
+            this.status = status;
+            this.code = code;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Handler {
+        Response handle(HttpExchange exchange, Matcher path) throws IOException;
+    }
+
+    private record Route(String method, Pattern path, boolean write, Handler handler) {
+    }
+
+    private final TallyServer app;
+    private final String token;
+    private final HttpServer server;
+    private final ExecutorService threads;
+    private final List<Route> routes = new ArrayList<>();
+    private final Map<String, EventStore<?>> stores = new TreeMap<>();
+
+    private HttpApi(TallyServer app, String host, int port, String token) {
+        this.app = app;
+        this.token = token;
+        stores.put(BankAccount.STORE, app.accounts());
+        stores.put(Counter.STORE, app.counters());
+        routes();
+        try {
+            this.server = HttpServer.create(new InetSocketAddress(host, port), 512);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage()
+                    + (port != 0 ? " (is another server on that port? pass --port 0 for any free port)" : ""), e);
+        }
+        this.threads = Executors.newFixedThreadPool(64, r -> {
+            Thread t = new Thread(r, "tally-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(threads);
+        server.createContext("/", this::dispatch);
+        server.start();
+    }
+
+    static HttpApi start(TallyServer app, String host, int port, String token) {
+        return new HttpApi(app, host, port, token);
+    }
+
+    URI url() {
+        String host = server.getAddress().getAddress().getHostAddress();
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
+                + server.getAddress().getPort());
+    }
+
+    private void route(String method, String path, boolean write, Handler handler) {
+        routes.add(new Route(method, Pattern.compile(path), write, handler));
+    }
+
+    private void routes() {
+        route("POST", "/api/accounts/([^/]+)/credit", true, (x, m) -> money(x, m, true));
+        route("POST", "/api/accounts/([^/]+)/debit", true, (x, m) -> money(x, m, false));
+        route("GET", "/api/accounts", false, (x, m) -> accounts());
+        route("GET", "/api/accounts/([^/]+)", false, (x, m) -> account(id(m.group(1))));
+        route("GET", "/api/accounts/([^/]+)/events", false,
+                (x, m) -> events(app.accounts(), id(m.group(1))));
+        route("POST", "/api/counters/([^/]+)/increment", true, (x, m) -> increment(x, id(m.group(1))));
+        route("GET", "/api/counters/([^/]+)", false, (x, m) -> counter(id(m.group(1))));
+        route("POST", "/api/replay/([^/]+)/([^/]+)", true, (x, m) -> replay(store(m.group(1)), id(m.group(2))));
+        route("GET", "/api/pipeline", false, (x, m) -> pipeline());
+        route("GET", "/api/dead-letters", false, (x, m) -> deadLetters());
+        route("POST", "/api/dead-letters/redrive", true, (x, m) -> redriveAll());
+        route("POST", "/api/dead-letters/([^/]+)/redrive", true, (x, m) -> redrive(m.group(1)));
+        route("POST", "/api/chaos", true, (x, m) -> chaos(x));
+        route("GET", "/api/stores/([^/]+)/([^/]+)/events", false,
+                (x, m) -> events(store(m.group(1)), id(m.group(2))));
+        route("GET", "/api/stores/([^/]+)/([^/]+)/aggregate", false,
+                (x, m) -> aggregate(store(m.group(1)), id(m.group(2)), x.getRequestURI().getRawQuery()));
+        route("GET", "/", false, (x, m) -> file("index.html", "text/html; charset=utf-8"));
+        route("GET", "/static/(app\\.js|style\\.css)", false, (x, m) -> file(m.group(1),
+                m.group(1).endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8"));
+    }
+
+    // --- dispatching ---------------------------------------------------------------------------
+
+    private void dispatch(HttpExchange x) {
+        Response r;
+        try {
+            r = answer(x);
+        } catch (ApiError e) {
+            r = error(e.status, e.code, e.getMessage());
+        } catch (RetriesExhausted e) {
+            r = error(503, "busy", e.getMessage());
+        } catch (InvalidEventException e) {
+            r = error(400, "invalid", e.getMessage());
+        } catch (Exception e) {
+            LOG.error("{} {} failed", x.getRequestMethod(), x.getRequestURI(), e);
+            r = error(500, "internal", "the server failed on this request (" + e + "); see its log");
+        }
+        try (x) {
+            x.getResponseHeaders().set("Content-Type", r.contentType());
+            x.getResponseHeaders().set("Cache-Control", "no-store");
+            x.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+            x.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'");
+            x.sendResponseHeaders(r.status(), r.body().length == 0 ? -1 : r.body().length);
+            if (r.body().length > 0) {
+                try (OutputStream out = x.getResponseBody()) {
+                    out.write(r.body());
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("client went away: {}", e.toString());
+        }
+    }
+
+    private Response answer(HttpExchange x) throws IOException {
+        String path = x.getRequestURI().getPath();
+        boolean pathKnown = false;
+        for (Route route : routes) {
+            Matcher m = route.path().matcher(path);
+            if (!m.matches()) {
+                continue;
+            }
+            pathKnown = true;
+            if (!route.method().equals(x.getRequestMethod())) {
+                continue;
+            }
+            if (route.write()) {
+                authorize(x);
+            }
+            return route.handler().handle(x, m);
+        }
+        if (pathKnown) {
+            throw new ApiError(405, "method_not_allowed", x.getRequestMethod() + " is not allowed on " + path);
+        }
+        throw new ApiError(404, "not_found", "no route " + x.getRequestMethod() + " " + path
+                + "; the API is under /api (see README)");
+    }
+
+    private void authorize(HttpExchange x) {
+        if (token == null) {
+            return;
+        }
+        String header = x.getRequestHeaders().getFirst("Authorization");
+        String expected = "Bearer " + token;
+        if (header == null || !MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8),
+                expected.getBytes(StandardCharsets.UTF_8))) {
+            throw new ApiError(401, "unauthorized", "write routes need the header 'Authorization: Bearer <token>'"
+                    + " with the token the server was started with (TALLY_TOKEN)");
+        }
+    }
+
+    // --- the bank --------------------------------------------------------------------------------
+
+    private Response money(HttpExchange x, Matcher m, boolean credit) throws IOException {
+        String id = id(m.group(1));
+        long amount = amount(body(x));
+        Command<Account> command = credit ? BankAccount.credit(amount) : BankAccount.debit(amount);
+        CommandResult<Account> r = app.accounts().execute(id, command);
+        if (r instanceof CommandResult.Rejected<Account> rejected) {
+            return error(422, rejected.rejection().code(), rejected.rejection().message());
+        }
+        return written(id, r.aggregate().version());
+    }
+
+    private Response accounts() {
+        ArrayNode list = JsonCodec.mapper().createArrayNode();
+        PageRequest request = PageRequest.first(500);
+        while (true) {
+            Page<Versioned<BalanceView>> page = app.bank().balances().list(request);
+            for (Versioned<BalanceView> v : page.items()) {
+                list.addObject().put("aggregateId", v.key()).put("balance", v.view().balance())
+                        .put("version", v.version());
+            }
+            if (page.isLast() || list.size() >= 2000) {
+                break;
+            }
+            request = request.next(page.nextCursor());
+        }
+        ObjectNode body = JsonCodec.object();
+        body.set("accounts", list);
+        return Response.json(200, body);
+    }
+
+    private Response account(String id) {
+        long ledgerVersion = head(app.accounts(), id);
+        if (ledgerVersion == 0) {
+            throw new ApiError(404, "not_found", "account '" + id + "' has no events; credit it first");
+        }
+        ObjectNode body = JsonCodec.object();
+        body.put("aggregateId", id);
+        BankProjections.AccountView view = app.bank().account(id).orElse(null);
+        body.put("balance", view == null ? 0 : view.balance());
+        body.put("version", view == null ? 0 : view.version());
+        if (view == null || view.lastTransaction() == null) {
+            body.putNull("lastTransaction");
+        } else {
+            body.set("lastTransaction", JsonCodec.toTree(view.lastTransaction()));
+        }
+        body.put("lastMonthBalance", view == null ? 0 : view.lastMonthBalance());
+        body.put("ledgerVersion", ledgerVersion);
+        body.put("upToDate", view != null && view.version() == ledgerVersion);
+        return Response.json(200, body);
+    }
+
+    // --- the counter -----------------------------------------------------------------------------
+
+    private Response increment(HttpExchange x, String id) throws IOException {
+        drain(x);
+        CommandResult<Counter.State> r = app.counters().execute(id, Counter.increment());
+        return written(id, r.aggregate().version());
+    }
+
+    private Response counter(String id) {
+        if (head(app.counters(), id) == 0) {
+            throw new ApiError(404, "not_found", "counter '" + id + "' was never incremented");
+        }
+        Versioned<Counter.CountView> v = app.counts().read(id).orElse(null);
+        ObjectNode body = JsonCodec.object();
+        body.put("aggregateId", id);
+        body.put("count", v == null ? 0 : v.view().count());
+        body.put("version", v == null ? 0 : v.version());
+        return Response.json(200, body);
+    }
+
+    // --- replay, events, aggregates --------------------------------------------------------------
+
+    private Response replay(EventStore<?> store, String id) {
+        if (head(store, id) == 0) {
+            throw new ApiError(404, "not_found", store.name() + "/" + id + " has no events to replay");
+        }
+        RecordedEvent e = store.requestReplay(id, "requested over HTTP");
+        return written(id, e.version());
+    }
+
+    private Response events(EventStore<?> store, String id) {
+        ArrayNode events = JsonCodec.mapper().createArrayNode();
+        for (RecordedEvent e : store.read(id, ReadOptions.ALL)) {
+            events.add(JsonCodec.eventToJson(e));
+        }
+        ObjectNode body = JsonCodec.object();
+        body.put("store", store.name());
+        body.put("aggregateId", id);
+        body.set("events", events);
+        return Response.json(200, body);
+    }
+
+    private Response aggregate(EventStore<?> store, String id, String query) {
+        long at = Long.MAX_VALUE;
+        if (query != null) {
+            for (String part : query.split("&")) {
+                if (part.startsWith("atVersion=")) {
+                    try {
+                        at = Long.parseLong(part.substring("atVersion=".length()));
+                    } catch (NumberFormatException e) {
+                        at = -1;
+                    }
+                    if (at < 1) {
+                        throw new ApiError(400, "invalid_at_version", "atVersion must be a whole number >= 1, got '"
+                                + part.substring("atVersion=".length()) + "'");
+                    }
+                }
+            }
+        }
+        return Response.json(200, aggregateJson(store, id, at));
+    }
+
+    private static <S> ObjectNode aggregateJson(EventStore<S> store, String id, long at) {
+        Aggregate<S> a = at == Long.MAX_VALUE ? store.load(id) : store.loadAt(id, at);
+        if (!a.exists()) {
+            throw new ApiError(404, "not_found", store.name() + "/" + id + " has no events");
+        }
+        ObjectNode body = JsonCodec.object();
+        body.put("store", store.name());
+        body.put("aggregateId", id);
+        body.put("version", a.version());
+        body.set("state", store.stateToJson(a.state()));
+        return body;
+    }
+
+    // --- the pipeline ----------------------------------------------------------------------------
+
+    private Response pipeline() {
+        LocalPipeline.Stats s = app.pipeline().stats();
+        ObjectNode body = JsonCodec.object();
+        StreamPoller.Stats stream = s.stream();
+        ObjectNode st = body.putObject("stream");
+        if (stream != null) {
+            st.put("checkpoint", stream.checkpoint());
+            st.put("lagMillis", stream.lagMillis());
+            st.put("buffered", stream.buffered());
+            st.put("recordsRead", stream.recordsRead());
+            st.put("invocations", stream.invocations());
+            st.put("failedInvocations", stream.failedInvocations());
+            st.put("retries", stream.retries());
+            st.put("deadLettered", stream.deadLettered());
+            st.put("lastError", stream.lastError());
+        }
+        body.put("eventsDispatched", s.dispatched());
+        body.put("dispatchFailures", s.dispatchFailures());
+        body.put("published", s.published());
+        body.put("publishRetries", s.publishRetries());
+        body.put("claimChecks", s.claimChecks());
+        Map<String, Integer> dead = new LinkedHashMap<>();
+        for (DeadLetter d : app.pipeline().deadLetters()) {
+            dead.merge(d.target(), 1, Integer::sum);
+        }
+        ArrayNode targets = body.putArray("targets");
+        for (TargetStats t : s.targets()) {
+            targets.addObject().put("target", t.target()).put("deliveries", t.delivered())
+                    .put("retries", t.failedAttempts()).put("deadLettered", t.deadLettered())
+                    .put("redriven", t.redriven()).put("deadLetters", dead.getOrDefault(t.target(), 0));
+        }
+        ObjectNode byTarget = body.putObject("deadLetters");
+        dead.forEach(byTarget::put);
+        Chaos chaos = app.pipeline().eventBridge().chaos();
+        body.putObject("chaos").put("on", chaos.isOn()).put("duplicateRate", chaos.duplicateRate())
+                .put("maxDelayMillis", chaos.maxDelay().toMillis()).put("reorder", chaos.reorder());
+        return Response.json(200, body);
+    }
+
+    private Response deadLetters() {
+        ArrayNode list = JsonCodec.mapper().createArrayNode();
+        for (DeadLetter d : app.pipeline().deadLetters()) {
+            ObjectNode n = list.addObject();
+            n.put("id", d.id()).put("target", d.target()).put("error", d.error()).put("attempts", d.attempts())
+                    .put("failedAt", d.failedAt().toString());
+            n.set("message", MessageCodec.toJson(d.message()));
+        }
+        ObjectNode body = JsonCodec.object();
+        body.set("deadLetters", list);
+        return Response.json(200, body);
+    }
+
+    private Response redrive(String id) {
+        boolean ok = app.pipeline().redrive(id);
+        if (!ok && app.pipeline().deadLetters().stream().noneMatch(d -> d.id().equals(id))) {
+            throw new ApiError(404, "not_found", "no dead letter with id '" + id + "'");
+        }
+        return Response.json(ok ? 200 : 409, JsonCodec.object().put("redriven", ok).put("id", id)
+                .put("message", ok ? "delivered" : "the target failed again; the letter stays"));
+    }
+
+    private Response redriveAll() {
+        int before = app.pipeline().deadLetters().size();
+        int ok = app.pipeline().redriveAll();
+        return Response.json(200, JsonCodec.object().put("redriven", ok).put("remaining", before - ok));
+    }
+
+    private Response chaos(HttpExchange x) throws IOException {
+        JsonNode body = body(x);
+        JsonNode on = body.get("on");
+        if (on == null || !on.isBoolean()) {
+            throw new ApiError(400, "invalid_on", "field 'on' must be true or false, e.g. {\"on\": true}");
+        }
+        Chaos chaos = on.booleanValue() ? Chaos.typical() : Chaos.NONE;
+        app.pipeline().chaos(chaos);
+        return pipeline();
+    }
+
+    // --- input -----------------------------------------------------------------------------------
+
+    private static String id(String raw) {
+        String id = java.net.URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        if (!ID.matcher(id).matches()) {
+            throw new ApiError(400, "invalid_id", "field 'id' must be 1-64 characters of letters, digits, '_' or"
+                    + " '-', got '" + (id.length() > 80 ? id.substring(0, 80) + "..." : id) + "'");
+        }
+        return id;
+    }
+
+    private EventStore<?> store(String name) {
+        EventStore<?> s = stores.get(name);
+        if (s == null) {
+            throw new ApiError(404, "unknown_store", "no event store '" + name + "'; this server has "
+                    + stores.keySet());
+        }
+        return s;
+    }
+
+    private static JsonNode body(HttpExchange x) throws IOException {
+        byte[] bytes;
+        try (InputStream in = x.getRequestBody()) {
+            bytes = in.readNBytes(MAX_BODY + 1);
+        }
+        if (bytes.length > MAX_BODY) {
+            throw new ApiError(413, "body_too_large", "the request body is over " + MAX_BODY + " bytes");
+        }
+        if (bytes.length == 0) {
+            throw new ApiError(400, "invalid_json", "the request body is empty; send JSON such as {\"amount\": 100}");
+        }
+        try {
+            JsonNode n = JsonCodec.parse(bytes);
+            if (!n.isObject()) {
+                throw new ApiError(400, "invalid_json", "the body must be a JSON object such as {\"amount\": 100}");
+            }
+            return n;
+        } catch (JsonCodec.JsonMappingFailed e) {
+            throw new ApiError(400, "invalid_json", "the body is not valid JSON (" + e.getMessage()
+                    + "); send e.g. {\"amount\": 100}");
+        }
+    }
+
+    private static void drain(HttpExchange x) throws IOException {
+        try (InputStream in = x.getRequestBody()) {
+            in.readNBytes(MAX_BODY);
+        }
+    }
+
+    /** A positive whole number of minor units. */
+    static long amount(JsonNode body) {
+        JsonNode a = body.get("amount");
+        String hint = "; send a positive whole number of minor units (cents), e.g. {\"amount\": 2500}";
+        if (a == null || a.isNull()) {
+            throw new ApiError(400, "invalid_amount", "field 'amount' is missing" + hint);
+        }
+        if (!a.isNumber()) {
+            throw new ApiError(400, "invalid_amount", "field 'amount' must be a number, got " + a + hint);
+        }
+        if (!a.isIntegralNumber()) {
+            throw new ApiError(400, "invalid_amount", "field 'amount' must be a whole number of minor units, got "
+                    + a + hint);
+        }
+        if (!a.canConvertToLong()) {
+            throw new ApiError(400, "invalid_amount", "field 'amount' is too large: " + a + hint);
+        }
+        if (a.longValue() <= 0) {
+            throw new ApiError(400, "invalid_amount", "field 'amount' must be positive, got " + a + hint);
+        }
+        return a.longValue();
+    }
+
+    private static long head(EventStore<?> store, String id) {
+        List<RecordedEvent> last = store.read(id, ReadOptions.latest(1));
+        return last.isEmpty() ? 0 : last.get(0).version();
+    }
+
+    private static Response written(String id, long version) {
+        return Response.json(200, JsonCodec.object().put("aggregateId", id).put("version", version));
+    }
+
+    private static Response error(int status, String code, String message) {
+        return Response.json(status, JsonCodec.object().put("error", code).put("message", message));
+    }
+
+    private static Response file(String name, String type) throws IOException {
+        try (InputStream in = HttpApi.class.getResourceAsStream("web/" + name)) {
+            if (in == null) {
+                throw new ApiError(404, "not_found", "no file " + name);
+            }
+            return new Response(200, type, in.readAllBytes());
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+    }
+}

@@ -1,0 +1,93 @@
+package dev.tally.cli;
+
+import dev.tally.core.message.Chaos;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Runs the bank (seed 000) and counter (seed 001) apps on the one-JVM serverless stack: a"
+                + " DynamoDB Local ledger, its stream polled like a Lambda event source mapping, the dispatcher"
+                + " Lambda, a local EventBridge whose rules are matched by AWS's event-ruler, and projectors writing"
+                + " DynamoDB view tables. Serves the HTTP API and a dashboard; Ctrl-C stops it cleanly.", ""},
+        footer = {"", "Examples:",
+            "  tally serve                      data in ./tally-data, http://127.0.0.1:8080",
+            "  tally serve --in-memory --port 0 throwaway run on any free port",
+            "  TALLY_TOKEN=s3cret tally serve --host 0.0.0.0",
+            "                                   reachable from other machines; writes need the token"})
+final class ServeCommand implements Callable<Integer> {
+    /** Returned when the server keeps running after the command returns (main must not exit). */
+    static final int KEEP_RUNNING = Integer.MIN_VALUE;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "where the ledger, read models and dead letters are"
+            + " kept (default: ${DEFAULT-VALUE})", defaultValue = "tally-data")
+    Path data;
+
+    @Option(names = "--in-memory", description = "keep nothing: for throwaway runs and tests")
+    boolean inMemory;
+
+    @Option(names = "--port", paramLabel = "N", defaultValue = "8080",
+            description = "port to listen on (default: ${DEFAULT-VALUE}; 0 for any free port)")
+    int port;
+
+    @Option(names = "--host", paramLabel = "HOST", defaultValue = TallyServer.HOST,
+            description = "address to bind (default: ${DEFAULT-VALUE}). Any other address exposes the server:"
+                    + " then write routes need a bearer token from TALLY_TOKEN")
+    String host;
+
+    @Option(names = "--chaos", description = "start with chaos on: 30%% duplicate deliveries, reordering, delays")
+    boolean chaos;
+
+    /** Set by tests to run in-process: the started server is handed over instead of blocking. */
+    java.util.function.Consumer<TallyServer> onStarted;
+
+    @Override
+    public Integer call() throws Exception {
+        if (port < 0 || port > 65535) {
+            throw new ParameterException(spec.commandLine(), "--port must be 0-65535, got " + port);
+        }
+        String token = System.getenv("TALLY_TOKEN");
+        boolean loopback = host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1");
+        if (!loopback && (token == null || token.isBlank())) {
+            throw new ParameterException(spec.commandLine(), "--host " + host + " exposes the server beyond this"
+                    + " machine, so write routes must need a token: set TALLY_TOKEN (e.g. TALLY_TOKEN=$(openssl rand"
+                    + " -hex 16)) and start again, or leave --host at 127.0.0.1");
+        }
+        if (token != null && token.isBlank()) {
+            token = null;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        TallyServer server = TallyServer.start(new TallyServer.Settings(inMemory ? null : data, host, port,
+                loopback ? null : token, chaos ? Chaos.typical() : Chaos.NONE), line -> {
+                    out.println(line);
+                    out.flush();
+                });
+        out.println("Tally is serving on " + server.url() + "  (dashboard: " + server.url() + "/ ; API: "
+                + server.url() + "/api ; Ctrl-C to stop)");
+        out.flush();
+        if (onStarted != null) {
+            onStarted.accept(server);
+            return KEEP_RUNNING;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("stopping Tally...");
+            out.flush();
+            server.close();
+            out.println("stopped" + (inMemory ? "" : "; data kept in " + data.toAbsolutePath()));
+            out.flush();
+            stopped.countDown();
+        }, "tally-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,47 @@
+package dev.tally.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.core.json.JsonCodec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/** A small JSON client for the API tests. */
+final class Http {
+    record Answer(int status, JsonNode json) {
+        String message() {
+            return json.path("message").asText();
+        }
+    }
+
+    private final URI base;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    Http(URI base) {
+        this.base = base;
+    }
+
+    Answer get(String path) throws Exception {
+        return answer(client.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60)).GET()
+                .build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    Answer post(String path, String body) throws Exception {
+        return postAsync(path, body).get();
+    }
+
+    CompletableFuture<Answer> postAsync(String path, String body) {
+        HttpRequest r = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/json")
+                .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        return client.sendAsync(r, HttpResponse.BodyHandlers.ofString()).thenApply(Http::answer);
+    }
+
+    private static Answer answer(HttpResponse<String> r) {
+        return new Answer(r.statusCode(), r.body().isEmpty() ? JsonCodec.object() : JsonCodec.parse(r.body()));
+    }
+}

@@ -1,0 +1,99 @@
+package dev.tally.cli;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code java -jar tally.jar serve ...} as a user runs it: a real process, stopped with SIGTERM
+ * (Ctrl-C). Its output goes to a file under target/: reading the pipe loses the last lines when
+ * the process exits (the JDK swaps the stream under a concurrent reader).
+ */
+final class TallyProcess implements AutoCloseable {
+    private static final Pattern SERVING = Pattern.compile("Tally is serving on (http://\\S+)");
+
+    private final Process process;
+    private final Path log;
+    private final URI url;
+
+    private TallyProcess(List<String> args) throws Exception {
+        String jar = System.getProperty("tally.jar", "target/tally.jar");
+        if (!Path.of(jar).toFile().isFile()) {
+            throw new IllegalStateException(jar + " is missing: these tests run after 'mvn package' (use mvn verify)");
+        }
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
+        command.addAll(args);
+        log = Path.of("target", "tally-" + UUID.randomUUID() + ".log");
+        Files.createDirectories(log.getParent());
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        URI found = null;
+        while (found == null && System.nanoTime() < deadline && process.isAlive()) {
+            Matcher m = SERVING.matcher(Files.readString(log, StandardCharsets.UTF_8));
+            if (m.find()) {
+                found = URI.create(m.group(1));
+            } else {
+                Thread.sleep(50);
+            }
+        }
+        if (found == null) {
+            process.destroyForcibly();
+            throw new IllegalStateException("tally serve did not start; it printed:\n" + String.join("\n", output()));
+        }
+        url = found;
+    }
+
+    static TallyProcess serve(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("serve"));
+        all.addAll(List.of(args));
+        return new TallyProcess(all);
+    }
+
+    URI url() {
+        return url;
+    }
+
+    List<String> output() {
+        try {
+            return Files.readAllLines(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + log, e);
+        }
+    }
+
+    /**
+     * Ctrl-C: SIGTERM, then wait for a clean exit. A JVM ended by a signal exits with 128 + the
+     * signal's number after its shutdown hooks ran (143 for SIGTERM); the hook prints "stopped".
+     */
+    void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("tally serve did not stop within 60 s of SIGTERM");
+        }
+        List<String> output = output();
+        if (process.exitValue() != 143 && process.exitValue() != 0) {
+            throw new IllegalStateException("tally serve exited with " + process.exitValue() + ":\n"
+                    + String.join("\n", output));
+        }
+        if (!output.contains("stopped") && output.stream().noneMatch(l -> l.startsWith("stopped; data kept in"))) {
+            throw new IllegalStateException("tally serve did not shut down cleanly:\n" + String.join("\n", output));
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+}
