@@ -6,6 +6,7 @@ import picocli.CommandLine;
 public final class Main {
     /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
     private static final java.util.logging.Logger DYNAMODB_LOCAL_LOG = java.util.logging.Logger.getLogger("com.amazonaws");
+    private static final java.util.logging.Logger SQLITE_LOG = java.util.logging.Logger.getLogger("com.almworks");
 
     private Main() {
     }
@@ -13,6 +14,7 @@ public final class Main {
     public static void main(String[] args) {
         // DynamoDB Local logs through java.util.logging (a JAXB notice at start): keep serve's output clean
         DYNAMODB_LOCAL_LOG.setLevel(java.util.logging.Level.SEVERE);
+        SQLITE_LOG.setLevel(java.util.logging.Level.SEVERE);
         int code = commandLine().execute(args);
         if (code != ServeCommand.KEEP_RUNNING) {
             // DynamoDB Local leaves non-daemon threads behind: end the JVM explicitly

@@ -24,17 +24,16 @@ final class TallyProcess implements AutoCloseable {
     private final Path log;
     private final URI url;
 
-    private TallyProcess(List<String> args) throws Exception {
+    private TallyProcess(List<String> args, java.util.Map<String, String> env) throws Exception {
         String jar = System.getProperty("tally.jar", "target/tally.jar");
         if (!Path.of(jar).toFile().isFile()) {
             throw new IllegalStateException(jar + " is missing: these tests run after 'mvn package' (use mvn verify)");
         }
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
-        command.addAll(args);
         log = Path.of("target", "tally-" + UUID.randomUUID() + ".log");
         Files.createDirectories(log.getParent());
-        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        process = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         URI found = null;
         while (found == null && System.nanoTime() < deadline && process.isAlive()) {
@@ -53,9 +52,37 @@ final class TallyProcess implements AutoCloseable {
     }
 
     static TallyProcess serve(String... args) throws Exception {
+        return serveWith(java.util.Map.of(), args);
+    }
+
+    static TallyProcess serveWith(java.util.Map<String, String> env, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("serve"));
         all.addAll(List.of(args));
-        return new TallyProcess(all);
+        return new TallyProcess(all, env);
+    }
+
+    private static List<String> command(List<String> args) {
+        String jar = System.getProperty("tally.jar", "target/tally.jar");
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
+        command.addAll(args);
+        return command;
+    }
+
+    /** A command that ends by itself (events, aggregate, dlq, a refused serve): exit code and output. */
+    record Finished(int exitCode, String output) {
+    }
+
+    static Finished run(java.util.Map<String, String> env, String... args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command(List.of(args))).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("tally " + String.join(" ", args) + " did not end:\n" + out);
+        }
+        return new Finished(p.exitValue(), out);
     }
 
     URI url() {
