@@ -9,19 +9,16 @@ import dev.tally.aws.EventBridgeEvents;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.message.Chaos;
 import dev.tally.core.message.ClaimResolver;
-import dev.tally.core.message.DeadLetterStore;
 import dev.tally.core.message.DeliveryEngine;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageCodec;
-import dev.tally.core.message.RoutingBus;
+import dev.tally.core.message.EngineRoutingBus;
 import dev.tally.core.message.Target;
-import dev.tally.core.message.TargetStats;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.AbstractMap;
@@ -51,7 +48,7 @@ import software.amazon.event.ruler.Machine;
  * and a dead-letter store. It can be told to duplicate, delay and reorder deliveries
  * ({@link Chaos}), and to fail entries at PutEvents (to exercise publishers' retries).
  */
-public final class LocalEventBridge implements RoutingBus, AutoCloseable {
+public final class LocalEventBridge extends EngineRoutingBus {
     private static final Logger LOG = LoggerFactory.getLogger(LocalEventBridge.class);
     public static final String ACCOUNT = "000000000000";
 
@@ -67,7 +64,6 @@ public final class LocalEventBridge implements RoutingBus, AutoCloseable {
     private final ExecutorService httpThreads;
     private final Machine machine = new Machine();
     private final Map<String, Rule> rules = new ConcurrentHashMap<>();
-    private final DeliveryEngine engine;
     private final ClaimResolver claims;
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong unmatched = new AtomicLong();
@@ -75,8 +71,8 @@ public final class LocalEventBridge implements RoutingBus, AutoCloseable {
     private final AtomicInteger failNextEntries = new AtomicInteger();
 
     private LocalEventBridge(String busName, int port, DeliveryEngine engine, ClaimResolver claims) {
+        super(engine);
         this.busName = busName;
-        this.engine = engine;
         this.claims = claims;
         try {
             this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
@@ -342,46 +338,10 @@ public final class LocalEventBridge implements RoutingBus, AutoCloseable {
         failNextEntries.set(n);
     }
 
-    public void chaos(Chaos chaos) {
-        engine.chaos(chaos);
-    }
-
-    public Chaos chaos() {
-        return engine.chaos();
-    }
-
     @Override
-    public DeadLetterStore deadLetters() {
-        return engine.deadLetters();
-    }
-
-    @Override
-    public boolean redrive(String deadLetterId) {
-        return engine.redrive(deadLetterId, this::targetOf);
-    }
-
-    @Override
-    public int redriveAll(String targetName) {
-        return engine.redriveAll(targetName, this::targetOf);
-    }
-
-    private Target targetOf(String name) {
+    protected Target target(String name) {
         Rule r = rules.get(name);
         return r == null ? null : r.target();
-    }
-
-    @Override
-    public boolean awaitIdle(Duration timeout) {
-        return engine.awaitIdle(timeout);
-    }
-
-    @Override
-    public List<TargetStats> stats() {
-        return engine.stats();
-    }
-
-    public int inFlight() {
-        return engine.inFlight();
     }
 
     /** Events received (PutEvents entries accepted plus direct publishes). */
@@ -401,7 +361,7 @@ public final class LocalEventBridge implements RoutingBus, AutoCloseable {
     public void close() {
         server.stop(0);
         httpThreads.shutdownNow();
-        engine.close();
+        super.close();
     }
 
     /** A message as the EventBridge event a rule target receives (for Lambda-handler targets). */

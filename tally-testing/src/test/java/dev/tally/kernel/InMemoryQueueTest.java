@@ -7,42 +7,22 @@ import dev.tally.core.memory.InMemoryDeadLetterStore;
 import dev.tally.core.memory.InMemoryQueue;
 import dev.tally.core.message.MessageQueue;
 import dev.tally.core.message.StateCarryingMessage;
+import dev.tally.testing.MutableClock;
 import dev.tally.testing.TestEvents;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The queue abstraction's in-memory implementation keeps SQS's semantics. */
 class InMemoryQueueTest {
-    static final class ManualClock extends Clock {
-        Instant now = Instant.parse("2026-11-24T10:00:00Z");
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     static StateCarryingMessage message(long v) {
         return new StateCarryingMessage(TestEvents.event("s", "a", v), JsonCodec.object().put("v", v));
     }
 
     @Test
     void aReceivedMessageIsHiddenUntilItsVisibilityTimeoutAndGoneWhenAcked() {
-        ManualClock clock = new ManualClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
         InMemoryQueue q = new InMemoryQueue("q", 3, new InMemoryDeadLetterStore(), clock);
         q.send(List.of(message(1), message(2)));
         List<MessageQueue.Received> first = q.receive(10, Duration.ofSeconds(30));
@@ -50,7 +30,7 @@ class InMemoryQueueTest {
         assertThat(q.receive(10, Duration.ofSeconds(30))).as("hidden while in flight").isEmpty();
 
         q.ack(first.get(0).receipt());
-        clock.now = clock.now.plusSeconds(31);
+        clock.advance(Duration.ofSeconds(31));
         List<MessageQueue.Received> again = q.receive(10, Duration.ofSeconds(30));
         assertThat(again).hasSize(1);
         assertThat(again.get(0).message().id()).isEqualTo(message(2).id());
@@ -64,13 +44,13 @@ class InMemoryQueueTest {
 
     @Test
     void afterMaxReceiveCountTheMessageMovesToTheDeadLetters() {
-        ManualClock clock = new ManualClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
         InMemoryDeadLetterStore dead = new InMemoryDeadLetterStore();
         InMemoryQueue q = new InMemoryQueue("projector-queue", 2, dead, clock);
         q.send(List.of(message(7)));
         for (int i = 0; i < 2; i++) {
             assertThat(q.receive(1, Duration.ofSeconds(1))).hasSize(1);
-            clock.now = clock.now.plusSeconds(2);
+            clock.advance(Duration.ofSeconds(2));
         }
         assertThat(q.receive(1, Duration.ofSeconds(1))).isEmpty();
         assertThat(dead.list()).singleElement().satisfies(d -> {

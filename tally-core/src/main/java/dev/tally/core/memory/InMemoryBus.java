@@ -1,13 +1,10 @@
 package dev.tally.core.memory;
 
 import dev.tally.core.message.Chaos;
-import dev.tally.core.message.DeadLetterStore;
 import dev.tally.core.message.DeliveryEngine;
+import dev.tally.core.message.EngineRoutingBus;
 import dev.tally.core.message.Message;
-import dev.tally.core.message.RoutingBus;
 import dev.tally.core.message.Target;
-import dev.tally.core.message.TargetStats;
-import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,12 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * InMemoryBus bus = InMemoryBus.manual(Chaos.typical(), 42); // deliver on drain(), seeded order
  * }</pre>
  */
-public final class InMemoryBus implements RoutingBus, AutoCloseable {
+public final class InMemoryBus extends EngineRoutingBus {
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
-    private final DeliveryEngine engine;
 
     private InMemoryBus(DeliveryEngine engine) {
-        this.engine = engine;
+        super(engine);
     }
 
     /** Delivers on 4 background threads. */
@@ -73,41 +69,8 @@ public final class InMemoryBus implements RoutingBus, AutoCloseable {
         return engine.drain();
     }
 
-    public void chaos(Chaos chaos) {
-        engine.chaos(chaos);
-    }
-
-    public Chaos chaos() {
-        return engine.chaos();
-    }
-
     @Override
-    public DeadLetterStore deadLetters() {
-        return engine.deadLetters();
-    }
-
-    @Override
-    public boolean redrive(String deadLetterId) {
-        return engine.redrive(deadLetterId, targets::get);
-    }
-
-    @Override
-    public int redriveAll(String targetName) {
-        return engine.redriveAll(targetName, targets::get);
-    }
-
-    @Override
-    public boolean awaitIdle(Duration timeout) {
-        return engine.awaitIdle(timeout);
-    }
-
-    @Override
-    public List<TargetStats> stats() {
-        return engine.stats();
-    }
-
-    @Override
-    public void close() {
-        engine.close();
+    protected Target target(String name) {
+        return targets.get(name);
     }
 }

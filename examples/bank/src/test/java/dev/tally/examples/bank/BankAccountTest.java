@@ -8,9 +8,8 @@ import dev.tally.core.EventStore;
 import dev.tally.core.command.PendingEvent;
 import dev.tally.core.memory.InMemoryLedger;
 import dev.tally.testing.AggregateFixture;
-import java.time.Clock;
+import dev.tally.testing.MutableClock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class BankAccountTest {
@@ -59,41 +58,18 @@ class BankAccountTest {
         EventStore<Account> store = EventStore.builder(BankAccount.DEFINITION, new InMemoryLedger()).clock(clock)
                 .build();
         store.execute("a", BankAccount.credit(100));
-        clock.now = Instant.parse("2026-09-30T23:59:59Z");
+        clock.set(Instant.parse("2026-09-30T23:59:59Z"));
         store.execute("a", BankAccount.debit(20));
-        clock.now = Instant.parse("2026-10-01T00:00:00Z");
+        clock.set(Instant.parse("2026-10-01T00:00:00Z"));
         store.execute("a", BankAccount.credit(5));
         Account october = store.load("a").state();
         assertThat(october.balance()).isEqualTo(85);
         assertThat(october.lastMonthBalance()).isEqualTo(80);
         assertThat(october.month()).isEqualTo("2026-10");
-        assertThat(october.lastTransaction()).isEqualTo(new LastTransaction("credit", 5, 3, clock.now));
+        assertThat(october.lastTransaction()).isEqualTo(new LastTransaction("credit", 5, 3, clock.instant()));
 
-        clock.now = Instant.parse("2027-01-15T00:00:00Z"); // months without events keep the balance
+        clock.set(Instant.parse("2027-01-15T00:00:00Z")); // months without events keep the balance
         store.execute("a", BankAccount.debit(1));
         assertThat(store.load("a").state().lastMonthBalance()).isEqualTo(85);
-    }
-
-    static final class MutableClock extends Clock {
-        Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

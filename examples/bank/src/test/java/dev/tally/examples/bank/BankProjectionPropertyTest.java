@@ -12,6 +12,7 @@ import dev.tally.core.memory.InMemoryProjectionWriter;
 import dev.tally.core.message.Chaos;
 import dev.tally.core.message.Dispatcher;
 import dev.tally.core.projection.StateProjector;
+import dev.tally.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ class BankProjectionPropertyTest {
     @Property(tries = 150)
     void chaoticDeliveryConvergesToTheSequentialFold(@ForAll("histories") List<Step> steps,
                                                      @ForAll long seed) {
-        BankAccountTest.MutableClock clock = new BankAccountTest.MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         InMemoryLedger ledger = new InMemoryLedger();
         EventStore<Account> store = EventStore.builder(BankAccount.DEFINITION, ledger).clock(clock).build();
         BankProjections projections = new BankProjections(new InMemoryProjectionWriter<>("balance"),
@@ -62,7 +63,7 @@ class BankProjectionPropertyTest {
         Dispatcher dispatcher = new Dispatcher(List.of(store), bus);
 
         for (Step s : steps) {
-            clock.now = clock.now.plus(Duration.ofHours(s.hoursLater()));
+            clock.advance(Duration.ofHours(s.hoursLater()));
             String id = "acc-" + s.account();
             if (s.replay() && store.load(id).exists()) {
                 store.requestReplay(id, "property");
