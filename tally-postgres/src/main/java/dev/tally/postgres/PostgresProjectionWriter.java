@@ -134,11 +134,7 @@ public final class PostgresProjectionWriter<V> implements ProjectionWriter<V> {
                     items.add(versioned(rs));
                 }
             }
-            if (items.size() > request.size()) {
-                List<Versioned<V>> page = items.subList(0, request.size());
-                return new Page<>(page, page.get(page.size() - 1).key());
-            }
-            return new Page<>(items, null);
+            return KeysetPage.of(items, request.size());
         } catch (SQLException e) {
             throw SqlErrors.failure("listing the views of projection '" + projection + "' in " + tables.views(),
                     tables, e);

@@ -173,11 +173,7 @@ public final class SqlTableProjectionWriter<V> implements ProjectionWriter<V> {
                     items.add(versioned(rs));
                 }
             }
-            if (items.size() > request.size()) {
-                List<Versioned<V>> page = items.subList(0, request.size());
-                return new Page<>(page, page.get(page.size() - 1).key());
-            }
-            return new Page<>(items, null);
+            return KeysetPage.of(items, request.size());
         } catch (SQLException e) {
             throw failure("listing rows", e);
         }
