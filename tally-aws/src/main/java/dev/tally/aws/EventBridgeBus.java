@@ -110,6 +110,12 @@ public final class EventBridgeBus implements MessageBus {
                                 + result.errorMessage();
                     }
                 }
+                if (failed.isEmpty()) {
+                    // the count says some failed but no entry says which: send them all again
+                    // (duplicates are harmless downstream, a lost entry is not)
+                    failed = remaining;
+                    lastError = r.failedEntryCount() + " entries reported failed without an error code";
+                }
                 published.addAndGet(remaining.size() - failed.size());
                 retriedEntries.addAndGet(failed.size());
                 remaining = failed;

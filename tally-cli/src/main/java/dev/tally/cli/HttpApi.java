@@ -185,7 +185,9 @@ final class HttpApi implements AutoCloseable {
         } catch (RetriesExhausted e) {
             r = error(503, "busy", e.getMessage());
         } catch (InvalidEventException e) {
-            r = error(400, "invalid", e.getMessage());
+            // input is validated before it reaches the event store: this is the server's data or code
+            LOG.error("{} {} failed", x.getRequestMethod(), x.getRequestURI(), e);
+            r = error(500, "internal", e.getMessage());
         } catch (Exception e) {
             LOG.error("{} {} failed", x.getRequestMethod(), x.getRequestURI(), e);
             r = error(500, "internal", "the server failed on this request (" + e + "); see its log");
@@ -207,7 +209,8 @@ final class HttpApi implements AutoCloseable {
     }
 
     private Response answer(HttpExchange x) throws IOException {
-        String path = x.getRequestURI().getPath();
+        // match the raw path: each id is decoded once, by id()
+        String path = x.getRequestURI().getRawPath();
         boolean pathKnown = false;
         for (Route route : routes) {
             Matcher m = route.path().matcher(path);
@@ -454,7 +457,12 @@ final class HttpApi implements AutoCloseable {
     // --- input -----------------------------------------------------------------------------------
 
     private static String id(String raw) {
-        String id = java.net.URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        String id;
+        try {
+            id = java.net.URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException badEscape) {
+            throw new ApiError(400, "invalid_id", "field 'id' is not a valid URL path segment: '" + raw + "'");
+        }
         if (!ID.matcher(id).matches()) {
             throw new ApiError(400, "invalid_id", "field 'id' must be 1-64 characters of letters, digits, '_' or"
                     + " '-', got '" + (id.length() > 80 ? id.substring(0, 80) + "..." : id) + "'");

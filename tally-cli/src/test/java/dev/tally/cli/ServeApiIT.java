@@ -104,7 +104,9 @@ class ServeApiIT {
                 new Bad("/api/accounts/" + URLEncoder.encode("bad id!", StandardCharsets.UTF_8) + "/credit",
                         "{\"amount\": 1}", "'id'"),
                 new Bad("/api/accounts/" + URLEncoder.encode("é", StandardCharsets.UTF_8) + "/debit",
-                        "{\"amount\": 1}", "'id'"));
+                        "{\"amount\": 1}", "'id'"),
+                new Bad("/api/accounts/%25zz/credit", "{\"amount\": 1}", "'id'"),
+                new Bad("/api/accounts/a+b/credit", "{\"amount\": 1}", "'id'"));
         for (Bad b : bad) {
             Http.Answer a = http.post(b.path(), b.body());
             assertThat(a.status()).as("%s %s", b.path(), b.body()).isEqualTo(400);

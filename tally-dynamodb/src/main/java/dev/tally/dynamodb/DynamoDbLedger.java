@@ -62,6 +62,9 @@ public final class DynamoDbLedger implements LedgerAdapter {
     public static final int MAX_TRANSACTION_ITEMS = 100;
     private static final long MAX_TRANSACTION_BYTES = 4L * 1024 * 1024;
     private static final Map<String, String> VERSION_NAME = Map.of("#v", LedgerItems.VERSION);
+    /** A random id per single-item append, so an SDK retry of our own write is not taken for a conflict. */
+    static final String WRITE_ID = "writeId";
+    private static final int WRITE_ID_BYTES = WRITE_ID.length() + 36;
 
     private final DynamoDbClient client;
     private final String table;
@@ -90,7 +93,7 @@ public final class DynamoDbLedger implements LedgerAdapter {
         long total = 0;
         for (RecordedEvent e : events) {
             Map<String, AttributeValue> item = LedgerItems.toItem(e);
-            long size = JsonAttributes.itemSize(item);
+            long size = JsonAttributes.itemSize(item) + WRITE_ID_BYTES;
             if (size > MAX_ITEM_BYTES) {
                 throw new EventTooLarge(e.store(), e.aggregateId(), e.version(), size, MAX_ITEM_BYTES);
             }
@@ -113,15 +116,27 @@ public final class DynamoDbLedger implements LedgerAdapter {
             appendTransaction(List.of(e), List.of(item), 0);
             return;
         }
+        // A PutItem is not idempotent: if its response is lost, the SDK retries it and the retry
+        // fails the condition against the item the first try wrote. The write id tells that case
+        // apart from a real conflict (TransactWriteItems is safe: the SDK adds a request token).
+        String writeId = java.util.UUID.randomUUID().toString();
+        Map<String, AttributeValue> withWriteId = new java.util.HashMap<>(item);
+        withWriteId.put(WRITE_ID, AttributeValue.fromS(writeId));
         try {
             client.putItem(PutItemRequest.builder()
                     .tableName(table)
-                    .item(item)
+                    .item(withWriteId)
                     .conditionExpression("attribute_not_exists(pk)")
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .build());
         } catch (ConditionalCheckFailedException failed) {
-            throw new VersionConflict(e.store(), e.aggregateId(), e.version(), existing(failed.item(), e));
+            Map<String, AttributeValue> stored = failed.hasItem() && !failed.item().isEmpty() ? failed.item()
+                    : client.getItem(GetItemRequest.builder().tableName(table).consistentRead(true)
+                    .key(LedgerItems.key(e.store(), e.aggregateId(), e.version())).build()).item();
+            if (stored != null && stored.containsKey(WRITE_ID) && writeId.equals(stored.get(WRITE_ID).s())) {
+                return; // our own write, answered twice
+            }
+            throw new VersionConflict(e.store(), e.aggregateId(), e.version(), existing(stored, e));
         } catch (TransactionConflictException racing) {
             throw new VersionConflict(e.store(), e.aggregateId(), e.version(),
                     "a transaction on the same item was in flight");

@@ -211,6 +211,13 @@ public final class LocalEventBridge extends EngineRoutingBus {
         try {
             message = EventBridgeEvents.messageOf(envelope, claims);
         } catch (RuntimeException e) {
+            if (MessageCodec.isClaimCheck(detail)) {
+                // the message exists in the ledger but could not be read back now: refuse the entry,
+                // so the publisher sends it again (EventBridge would deliver the claim check and the
+                // target would resolve it under its retry policy)
+                throw new ClaimNotResolved("claim check " + detail.get("claimCheck") + " could not be resolved: "
+                        + e.getMessage(), e);
+            }
             undeliverable.addAndGet(matched.size());
             LOG.error("event {} matched {} but its detail is not a Tally message ({}); not delivered: {}", id,
                     matched, e.getMessage(), envelope);
@@ -225,6 +232,13 @@ public final class LocalEventBridge extends EngineRoutingBus {
         }
         engine.submit(pairs);
         return id;
+    }
+
+    /** A claim check that could not be read back: the entry fails and is sent again. */
+    private static final class ClaimNotResolved extends RuntimeException {
+        ClaimNotResolved(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     // --- the HTTP endpoint -------------------------------------------------------------------
@@ -282,8 +296,14 @@ public final class LocalEventBridge extends EngineRoutingBus {
                 }
                 List<String> resources = new ArrayList<>();
                 e.path("Resources").forEach(r -> resources.add(r.asText()));
-                result.put("EventId", route(e.get("Source").asText(), e.get("DetailType").asText(),
-                        JsonCodec.parse(e.get("Detail").asText()), resources));
+                try {
+                    result.put("EventId", route(e.get("Source").asText(), e.get("DetailType").asText(),
+                            JsonCodec.parse(e.get("Detail").asText()), resources));
+                } catch (ClaimNotResolved unresolved) {
+                    failed++;
+                    result.removeAll().put("ErrorCode", "InternalFailure").put("ErrorMessage",
+                            unresolved.getMessage());
+                }
             }
             response.put("FailedEntryCount", failed);
             respond(exchange, 200, response.toString());

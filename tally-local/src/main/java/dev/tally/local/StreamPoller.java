@@ -95,6 +95,7 @@ public final class StreamPoller implements AutoCloseable {
     private volatile boolean running;
     private volatile Thread thread;
     private volatile long lastEmptyPollStartedAt;
+    private boolean incompletePass;
     private volatile int bufferedNow;
     private volatile long oldestBufferedMillis;
     private volatile String checkpointsNow = "";
@@ -153,6 +154,10 @@ public final class StreamPoller implements AutoCloseable {
                 }
             } catch (Stopped | InterruptedException stopped) {
                 return;
+            } catch (Error e) {
+                lastError = e.toString();
+                running = false; // a new poller can be started in its place
+                throw e;
             } catch (RuntimeException e) {
                 lastError = e.toString();
                 LOG.warn("stream poller {}: {}", functionName, e.toString());
@@ -195,6 +200,7 @@ public final class StreamPoller implements AutoCloseable {
     /** One pass over the active shards; returns how many records it read. */
     public synchronized int pollOnce() {
         long started = System.currentTimeMillis();
+        incompletePass = false;
         refreshShards(false);
         int read = 0;
         boolean anyBuffered = false;
@@ -205,7 +211,7 @@ public final class StreamPoller implements AutoCloseable {
             read += pollShard(s);
             anyBuffered |= !s.buffer.isEmpty();
         }
-        if (read == 0 && !anyBuffered) {
+        if (read == 0 && !anyBuffered && !incompletePass) {
             lastEmptyPollStartedAt = started;
         }
         publishGauges();
@@ -253,16 +259,18 @@ public final class StreamPoller implements AutoCloseable {
 
     private int pollShard(ShardState s) {
         if (!s.closed) {
-            if (s.iterator == null) {
-                s.iterator = iteratorFor(s);
-            }
             GetRecordsResponse r;
             try {
+                if (s.iterator == null) {
+                    s.iterator = iteratorFor(s);
+                }
                 r = streams.getRecords(GetRecordsRequest.builder().shardIterator(s.iterator).limit(1000).build());
             } catch (ExpiredIteratorException expired) {
                 s.iterator = null;
+                incompletePass = true; // nothing was read, but not because nothing is there
                 return 0;
             } catch (TrimmedDataAccessException trimmed) {
+                incompletePass = true;
                 LOG.warn("stream poller {}: shard {} trimmed past the checkpoint; starting at its horizon",
                         functionName, s.id);
                 s.iterator = iterator(s.id, ShardIteratorType.TRIM_HORIZON, null);
@@ -313,8 +321,22 @@ public final class StreamPoller implements AutoCloseable {
             List<Record> batch = new ArrayList<>(s.buffer.subList(0, Math.min(mapping.batchSize(), s.buffer.size())));
             s.buffer.subList(0, batch.size()).clear();
             s.firstBufferedAt = System.currentTimeMillis();
-            process(s, batch);
+            try {
+                process(s, batch);
+            } catch (RuntimeException | Error e) {
+                // the batch is out of the buffer and the iterator is past it: read the shard again
+                // from the saved checkpoint, so nothing is skipped (what was done is delivered again)
+                resetToCheckpoint(s);
+                throw e;
+            }
         }
+    }
+
+    private void resetToCheckpoint(ShardState s) {
+        s.buffer.clear();
+        s.iterator = null;
+        s.closed = false;
+        s.finished = false;
     }
 
     private void process(ShardState s, List<Record> batch) {
@@ -376,14 +398,14 @@ public final class StreamPoller implements AutoCloseable {
     /** Calls the function; -1 when the whole batch succeeded, else the index of the first failed record. */
     private int invoke(List<Record> records) {
         invocations.incrementAndGet();
-        DynamodbEvent event = new DynamodbEvent();
-        List<DynamodbEvent.DynamodbStreamRecord> converted = new ArrayList<>(records.size());
-        for (Record r : records) {
-            converted.add(StreamRecords.toLambda(r, streamArn));
-        }
-        event.setRecords(converted);
         StreamsEventResponse response;
         try {
+            DynamodbEvent event = new DynamodbEvent();
+            List<DynamodbEvent.DynamodbStreamRecord> converted = new ArrayList<>(records.size());
+            for (Record r : records) {
+                converted.add(StreamRecords.toLambda(r, streamArn));
+            }
+            event.setRecords(converted);
             response = function.handleRequest(event, new LocalLambdaContext(functionName));
         } catch (RuntimeException e) {
             failedInvocations.incrementAndGet();
@@ -395,15 +417,29 @@ public final class StreamPoller implements AutoCloseable {
             return -1;
         }
         failedInvocations.incrementAndGet();
-        String id = response.getBatchItemFailures().get(0).getItemIdentifier();
+        // like Lambda: the lowest reported record is where the retry starts
+        int lowest = Integer.MAX_VALUE;
+        for (StreamsEventResponse.BatchItemFailure f : response.getBatchItemFailures()) {
+            int index = indexOf(records, f.getItemIdentifier());
+            if (index < 0) {
+                lastError = "batch item failure with an unknown identifier '" + f.getItemIdentifier()
+                        + "': the whole batch is retried";
+                return 0;
+            }
+            lowest = Math.min(lowest, index);
+        }
+        lastError = "batch item failure reported at sequence number "
+                + records.get(lowest).dynamodb().sequenceNumber();
+        return lowest;
+    }
+
+    private static int indexOf(List<Record> records, String sequenceNumber) {
         for (int i = 0; i < records.size(); i++) {
-            if (records.get(i).dynamodb().sequenceNumber().equals(id)) {
-                lastError = "batch item failure reported at sequence number " + id;
+            if (records.get(i).dynamodb().sequenceNumber().equals(sequenceNumber)) {
                 return i;
             }
         }
-        lastError = "batch item failure with an unknown identifier '" + id + "': the whole batch is retried";
-        return 0;
+        return -1;
     }
 
     private void deadLetter(Record r, String error, int attempts) {

@@ -79,6 +79,25 @@ class LocalEventBridgeTest {
     }
 
     @Test
+    void aClaimCheckThatCannotBeReadBackNowFailsItsEntrySoThePublisherSendsItAgain() {
+        StateCarryingMessage huge = message(9, JsonCodec.object().put("blob", "y".repeat(300 * 1024)));
+        int[] resolutions = {0};
+        try (SdkToLocalEventBridge bus = new SdkToLocalEventBridge(Chaos.NONE, (kind, store, id, version) -> {
+            if (resolutions[0]++ == 0) {
+                throw new IllegalStateException("ledger read timed out");
+            }
+            return huge;
+        })) {
+            List<Message> got = new ArrayList<>();
+            bus.subscribe(Target.of("all", MessageFilter.ANY, got::add));
+            bus.publish(List.of(huge));
+            assertThat(bus.awaitIdle(Duration.ofSeconds(10))).isTrue();
+            assertThat(got).containsExactly(huge);
+            assertThat(bus.publisher.retriedEntryCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void validatesPutEventsLikeEventBridge() {
         try (LocalEventBridge eb = LocalEventBridge.start("tally-test-bus", Chaos.NONE, (k, s, id, v) -> null)) {
             PutEventsResponse r = eb.client().putEvents(PutEventsRequest.builder().entries(

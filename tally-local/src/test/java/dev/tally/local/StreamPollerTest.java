@@ -143,6 +143,71 @@ class StreamPollerTest {
     }
 
     @Test
+    void aFailureWhileCheckpointingReadsTheBatchAgainInsteadOfSkippingIt() {
+        write(1, 10);
+        boolean[] failedOnce = {false};
+        ShardCheckpoints flaky = new ShardCheckpoints() {
+            boolean broken = true;
+
+            @Override
+            public java.util.Optional<String> load(String shardId) {
+                return checkpoints.load(shardId);
+            }
+
+            @Override
+            public void save(String shardId, String sequenceNumber) {
+                if (broken) {
+                    broken = false;
+                    throw new IllegalStateException("checkpoint table unavailable");
+                }
+                checkpoints.save(shardId, sequenceNumber);
+            }
+        };
+        try (StreamPoller p = StreamPoller.forTable(db.client(), db.streamsClient(), table, function(v -> {
+            if (v == 6 && !failedOnce[0]) {
+                failedOnce[0] = true;
+                return true; // a partial failure: the poller checkpoints 5, and that save fails
+            }
+            return false;
+        }), "fn", fast().withBisectOnError(false), flaky, dead).start()) {
+            eventually(() -> assertThat(new java.util.TreeSet<>(handled)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L,
+                    8L, 9L, 10L));
+        }
+        assertThat(dead.list()).isEmpty();
+    }
+
+    @Test
+    void theRetryStartsAtTheLowestReportedFailure() {
+        write(1, 10);
+        boolean[] reported = {false};
+        RequestHandler<DynamodbEvent, StreamsEventResponse> outOfOrder = (event, context) -> {
+            List<Long> versions = new ArrayList<>();
+            for (DynamodbEvent.DynamodbStreamRecord r : event.getRecords()) {
+                versions.add(StreamRecords.toEvent(r).version());
+            }
+            invocations.add(versions);
+            if (!reported[0] && versions.contains(3L) && versions.contains(8L)) {
+                reported[0] = true;
+                handled.addAll(versions.subList(0, versions.indexOf(3L)));
+                List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
+                for (DynamodbEvent.DynamodbStreamRecord r : event.getRecords()) {
+                    long v = StreamRecords.toEvent(r).version();
+                    if (v == 8 || v == 3) {
+                        failures.add(0, new StreamsEventResponse.BatchItemFailure(r.getDynamodb().getSequenceNumber()));
+                    }
+                }
+                return new StreamsEventResponse(failures); // [8, 3]: not in order
+            }
+            handled.addAll(versions);
+            return new StreamsEventResponse(List.of());
+        };
+        try (StreamPoller p = poller(outOfOrder, fast().withBisectOnError(false)).start()) {
+            eventually(() -> assertThat(new java.util.TreeSet<>(handled)).hasSize(10));
+        }
+        assertThat(invocations.get(1).get(0)).as("retried from record 3, not 8").isEqualTo(3);
+    }
+
+    @Test
     void aRestartedPollerResumesFromTheCheckpoint() {
         write(1, 5);
         try (StreamPoller p = poller(function(v -> false), fast()).start()) {

@@ -152,7 +152,18 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
         }
         List<EncodedEvent> rows = encode(events);
         try (Connection c = dataSource.getConnection()) {
-            insert(c, rows);
+            if (c.getAutoCommit()) {
+                insert(c, rows);
+            } else {
+                // a pool handing out connections without autocommit: the append is its own transaction
+                try {
+                    insert(c, rows);
+                    c.commit();
+                } catch (SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                }
+            }
         } catch (SQLException e) {
             throw refusal(e, rows);
         }

@@ -69,6 +69,26 @@ class PostgresLedgerTest {
     }
 
     @Test
+    void aPoolWithoutAutocommitStillCommitsEveryAppend() throws Exception {
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setJdbcUrl(TestDatabase.jdbcUrl());
+        config.setUsername("postgres");
+        config.setAutoCommit(false);
+        config.setMaximumPoolSize(2);
+        try (com.zaxxer.hikari.HikariDataSource manual = new com.zaxxer.hikari.HikariDataSource(config)) {
+            PostgresLedger ledger = new PostgresLedger(manual, TABLES);
+            String store = TestEvents.uniqueStore("manual");
+            ledger.append(TestEvents.stream(store, "a", 1, 3));
+            ledger.append(List.of(TestEvents.event(store, "a", 4)));
+            // seen from another pool: committed, not rolled back when the connection went back
+            assertThat(LEDGER.read(store, "a", ReadOptions.ALL)).hasSize(4);
+            assertThatThrownBy(() -> ledger.append(List.of(TestEvents.event(store, "a", 4))))
+                    .isInstanceOf(VersionConflict.class);
+            assertThat(LEDGER.read(store, "a", ReadOptions.ALL)).hasSize(4);
+        }
+    }
+
+    @Test
     void aGapSaysWhereTheStreamEnds() {
         LEDGER.append(TestEvents.stream(store, "g", 1, 2));
         List<RecordedEvent> group = List.of(TestEvents.event(store, "h", 1), TestEvents.event(store, "g", 5));

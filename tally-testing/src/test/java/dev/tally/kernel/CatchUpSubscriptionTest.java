@@ -75,6 +75,36 @@ class CatchUpSubscriptionTest {
     }
 
     @Test
+    void anOutageOfTheLogDoesNotUseUpTheAttemptsOfTheNextEvent() throws Exception {
+        ledger.append(TestEvents.stream("s", "a", 1, 2));
+        int[] reads = {0};
+        dev.tally.core.feed.GlobalLog flakyLog = (position, limit) -> {
+            if (reads[0]++ < 5) {
+                throw new IllegalStateException("database restarting");
+            }
+            return ledger.readAfter(position, limit);
+        };
+        List<RecordedEvent> givenUp = new CopyOnWriteArrayList<>();
+        List<RecordedEvent> seen = new CopyOnWriteArrayList<>();
+        int[] calls = {0};
+        try (CatchUpSubscription sub = CatchUpSubscription.builder("outage", flakyLog, checkpoints, batch -> {
+            if (calls[0]++ == 0) {
+                throw new IllegalStateException("one transient handler failure");
+            }
+            seen.addAll(batch);
+            return batch.size();
+        }).retry(new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(2))).onGiveUp(givenUp::add)
+                .idleWait(Duration.ofMillis(20)).build().start()) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (seen.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        }
+        assertThat(givenUp).as("one handler failure after a log outage is not a give-up").isEmpty();
+        assertThat(seen).hasSize(2);
+    }
+
+    @Test
     void theBackgroundThreadWakesOnAppend() throws Exception {
         List<RecordedEvent> seen = new CopyOnWriteArrayList<>();
         try (CatchUpSubscription sub = CatchUpSubscription.builder("live", ledger, checkpoints, batch -> {

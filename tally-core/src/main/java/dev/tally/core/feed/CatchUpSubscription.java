@@ -38,7 +38,10 @@ public final class CatchUpSubscription implements AutoCloseable {
     private volatile boolean running;
     private volatile long position;
     private volatile Thread thread;
+    /** Failed attempts of the handler on the event at the checkpoint (decides when to give up). */
     private int failedAttempts;
+    /** Failed reads of the log in a row (only paces the retries). */
+    private int failedReads;
 
     private CatchUpSubscription(Builder b) {
         this.name = b.name;
@@ -119,16 +122,18 @@ public final class CatchUpSubscription implements AutoCloseable {
             int n;
             try {
                 n = pollOnce();
+                failedReads = 0;
             } catch (RuntimeException e) {
                 LOG.warn("subscription {}: reading the log failed: {}", name, e.toString());
                 n = 0;
-                failedAttempts++;
+                failedReads++;
             }
             if (n == 0 && running) {
-                long waitMs = failedAttempts > 0 ? Math.max(1, retry.backoff(failedAttempts, random).toMillis())
+                int failures = Math.max(failedAttempts, failedReads);
+                long waitMs = failures > 0 ? Math.max(1, retry.backoff(failures, random).toMillis())
                         : idleWait.toMillis();
                 synchronized (signal) {
-                    if (!woken || failedAttempts > 0) {
+                    if (!woken || failures > 0) {
                         try {
                             signal.wait(waitMs);
                         } catch (InterruptedException e) {

@@ -116,8 +116,13 @@ public final class DeliveryEngine implements AutoCloseable {
             synchronized (pending) {
                 pending.add(d);
             }
-        } else {
+            return;
+        }
+        try {
             scheduler.schedule(() -> deliver(d), delayNanos, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            LOG.warn("engine closed: delivery of {} to {} not scheduled", d.message().id(), d.target().name());
+            inFlight.decrementAndGet();
         }
     }
 
@@ -125,24 +130,39 @@ public final class DeliveryEngine implements AutoCloseable {
         Counters c = counters(d.target().name());
         try {
             d.target().handler().handle(d.message());
-            c.delivered.incrementAndGet();
-            inFlight.decrementAndGet();
         } catch (Throwable e) {
             c.failed.incrementAndGet();
             if (d.attempt() < d.target().retryPolicy().maxAttempts()) {
-                long backoff;
-                synchronized (random) {
-                    backoff = d.target().retryPolicy().backoff(d.attempt(), random).toNanos();
-                }
-                schedule(new Delivery(d.target(), d.message(), d.attempt() + 1), backoff);
+                schedule(new Delivery(d.target(), d.message(), d.attempt() + 1), backoff(d));
             } else {
-                LOG.warn("target {} failed {} time(s) on {}; dead-lettered: {}", d.target().name(), d.attempt(),
-                        d.message().id(), e.toString());
-                deadLetters.add(new DeadLetter(UUID.randomUUID().toString(), d.target().name(), d.message(),
-                        String.valueOf(e), d.attempt(), Instant.now()));
-                c.dead.incrementAndGet();
-                inFlight.decrementAndGet();
+                deadLetter(d, e, c);
             }
+            return;
+        }
+        c.delivered.incrementAndGet();
+        inFlight.decrementAndGet();
+    }
+
+    /** Dead-letters a delivery; if the store refuses, tries again later, so nothing is dropped. */
+    private void deadLetter(Delivery d, Throwable cause, Counters c) {
+        try {
+            deadLetters.add(new DeadLetter(UUID.randomUUID().toString(), d.target().name(), d.message(),
+                    String.valueOf(cause), d.attempt(), Instant.now()));
+        } catch (RuntimeException storeFailed) {
+            LOG.error("could not dead-letter {} for {} ({}); the delivery is tried again", d.message().id(),
+                    d.target().name(), storeFailed.toString());
+            schedule(new Delivery(d.target(), d.message(), d.attempt()), backoff(d));
+            return;
+        }
+        LOG.warn("target {} failed {} time(s) on {}; dead-lettered: {}", d.target().name(), d.attempt(),
+                d.message().id(), cause.toString());
+        c.dead.incrementAndGet();
+        inFlight.decrementAndGet();
+    }
+
+    private long backoff(Delivery d) {
+        synchronized (random) {
+            return d.target().retryPolicy().backoff(d.attempt(), random).toNanos();
         }
     }
 

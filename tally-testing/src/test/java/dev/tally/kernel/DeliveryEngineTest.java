@@ -1,0 +1,69 @@
+package dev.tally.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tally.core.RetryPolicy;
+import dev.tally.core.json.JsonCodec;
+import dev.tally.core.memory.InMemoryDeadLetterStore;
+import dev.tally.core.message.Chaos;
+import dev.tally.core.message.DeadLetter;
+import dev.tally.core.message.DeadLetterStore;
+import dev.tally.core.message.DeliveryEngine;
+import dev.tally.core.message.Message;
+import dev.tally.core.message.MessageFilter;
+import dev.tally.core.message.StateCarryingMessage;
+import dev.tally.core.message.Target;
+import dev.tally.testing.TestEvents;
+import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class DeliveryEngineTest {
+
+    /** A dead-letter store that is down for its first write. */
+    static final class FlakyStore implements DeadLetterStore {
+        final InMemoryDeadLetterStore real = new InMemoryDeadLetterStore();
+        int failures = 1;
+
+        @Override
+        public synchronized void add(DeadLetter letter) {
+            if (failures-- > 0) {
+                throw new IllegalStateException("dead-letter table unavailable");
+            }
+            real.add(letter);
+        }
+
+        @Override
+        public List<DeadLetter> list() {
+            return real.list();
+        }
+
+        @Override
+        public Optional<DeadLetter> get(String id) {
+            return real.get(id);
+        }
+
+        @Override
+        public boolean remove(String id) {
+            return real.remove(id);
+        }
+    }
+
+    @Test
+    void aMessageIsDeadLetteredEvenWhenTheStoreFailsOnceAndTheEngineGoesIdle() {
+        FlakyStore store = new FlakyStore();
+        try (DeliveryEngine engine = DeliveryEngine.async(2, Chaos.NONE, store)) {
+            Target broken = new Target("broken", MessageFilter.ANY, m -> {
+                throw new IllegalStateException("projector bug");
+            }, new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2)));
+            Message m = new StateCarryingMessage(TestEvents.event("s", "a", 1), JsonCodec.object());
+            engine.submit(List.<Map.Entry<Target, Message>>of(new AbstractMap.SimpleImmutableEntry<>(broken, m)));
+            assertThat(engine.awaitIdle(Duration.ofSeconds(10))).as("no delivery leaks in flight").isTrue();
+            assertThat(store.list()).singleElement().satisfies(d -> assertThat(d.message().id()).isEqualTo(m.id()));
+            assertThat(engine.inFlight()).isZero();
+        }
+    }
+}
