@@ -5,7 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.tally.core.RecordedEvent;
-import dev.tally.core.message.Dispatcher;
+import dev.tally.core.runtime.Dispatcher;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;

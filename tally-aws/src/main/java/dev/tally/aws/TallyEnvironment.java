@@ -2,7 +2,7 @@ package dev.tally.aws;
 
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.EventStore;
-import dev.tally.core.message.Dispatcher;
+import dev.tally.core.runtime.Dispatcher;
 import dev.tally.core.snapshot.SnapshotPolicy;
 import dev.tally.dynamodb.DynamoDbClients;
 import dev.tally.dynamodb.DynamoDbLedger;

@@ -1,6 +1,6 @@
 package dev.tally.cli;
 
-import dev.tally.core.message.Chaos;
+import dev.tally.core.runtime.Chaos;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

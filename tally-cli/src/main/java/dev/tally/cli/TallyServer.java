@@ -1,7 +1,7 @@
 package dev.tally.cli;
 
 import dev.tally.core.EventStore;
-import dev.tally.core.message.Chaos;
+import dev.tally.core.runtime.Chaos;
 import dev.tally.core.projection.ProjectionWriter;
 import dev.tally.core.projection.StateProjector;
 import dev.tally.dynamodb.DynamoDbProjectionWriter;

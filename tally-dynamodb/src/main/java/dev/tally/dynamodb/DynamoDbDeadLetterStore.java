@@ -1,13 +1,16 @@
 package dev.tally.dynamodb;
 
-import dev.tally.core.message.DeadLetter;
-import dev.tally.core.message.DeadLetterStore;
+import dev.tally.core.Page;
+import dev.tally.core.PageRequest;
 import dev.tally.core.message.MessageCodec;
+import dev.tally.core.message.MessageKind;
+import dev.tally.core.runtime.DeadLetter;
+import dev.tally.core.runtime.DeadLetterSource;
+import dev.tally.core.runtime.DeadLetterStore;
+import dev.tally.core.runtime.MessageRef;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,14 +21,19 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.Select;
 
 /**
  * Dead letters in a DynamoDB table ({@link TableDefinitions#keyValue}), so they survive a restart
- * of the local stack and can be listed and redriven later. The message is kept in Tally's wire
- * format. Listing scans the table: dead letters are meant to be few.
+ * and can be listed and redriven later. The message is kept in Tally's wire format; a message too
+ * large for a DynamoDB item keeps only its ledger reference (the ledger is the claim store: a
+ * redrive reads it back). Pages are in table order; counting scans the table, so dead letters are
+ * meant to be few.
  */
 public final class DynamoDbDeadLetterStore implements DeadLetterStore {
+    /** Bodies above this many bytes are kept as references (the item limit is 400 KB). */
+    public static final int MAX_BODY_BYTES = 300_000;
+
     private final DynamoDbClient client;
     private final String table;
 
@@ -38,26 +46,41 @@ public final class DynamoDbDeadLetterStore implements DeadLetterStore {
     public void add(DeadLetter d) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("pk", AttributeValue.fromS(d.id()));
-        item.put("target", AttributeValue.fromS(d.target()));
-        item.put("message", AttributeValue.fromS(MessageCodec.toJsonString(d.message())));
-        item.put("error", AttributeValue.fromS(d.error() == null ? "" : d.error()));
+        item.put("sourceKind", AttributeValue.fromS(d.source().kind()));
+        item.put("sourceName", AttributeValue.fromS(d.source().name()));
+        item.put("refKind", AttributeValue.fromS(d.ref().kind().wireName()));
+        item.put("refStore", AttributeValue.fromS(d.ref().store()));
+        item.put("refAggregateId", AttributeValue.fromS(d.ref().aggregateId()));
+        item.put("refVersion", AttributeValue.fromN(Long.toString(d.ref().version())));
+        if (d.hasBody()) {
+            String body = MessageCodec.toJsonString(d.message());
+            if (body.getBytes(StandardCharsets.UTF_8).length <= MAX_BODY_BYTES) {
+                item.put("message", AttributeValue.fromS(body));
+            }
+        }
+        String error = d.error();
+        item.put("error", AttributeValue.fromS(error.length() > 4000 ? error.substring(0, 4000) + "..." : error));
         item.put("attempts", AttributeValue.fromN(Integer.toString(d.attempts())));
         item.put("failedAt", AttributeValue.fromS(d.failedAt().toString()));
         client.putItem(PutItemRequest.builder().tableName(table).item(item).build());
     }
 
     @Override
-    public List<DeadLetter> list() {
-        List<DeadLetter> out = new ArrayList<>();
+    public Page<DeadLetter> page(PageRequest request) {
+        return ScanPages.page(client, table, request, DynamoDbDeadLetterStore::fromItem);
+    }
+
+    @Override
+    public long count() {
+        long n = 0;
         Map<String, AttributeValue> start = null;
         do {
-            ScanResponse r = client.scan(ScanRequest.builder().tableName(table).consistentRead(true)
-                    .exclusiveStartKey(start).build());
-            r.items().forEach(item -> out.add(fromItem(item)));
+            var r = client.scan(ScanRequest.builder().tableName(table).select(Select.COUNT).exclusiveStartKey(start)
+                    .build());
+            n += r.count();
             start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
         } while (start != null);
-        out.sort(Comparator.comparing(DeadLetter::failedAt).thenComparing(DeadLetter::id));
-        return out;
+        return n;
     }
 
     @Override
@@ -75,7 +98,12 @@ public final class DynamoDbDeadLetterStore implements DeadLetterStore {
     }
 
     private static DeadLetter fromItem(Map<String, AttributeValue> item) {
-        return new DeadLetter(item.get("pk").s(), item.get("target").s(), MessageCodec.fromJson(item.get("message").s()),
-                item.get("error").s(), Integer.parseInt(item.get("attempts").n()), Instant.parse(item.get("failedAt").s()));
+        MessageRef ref = new MessageRef(MessageKind.fromWire(item.get("refKind").s()), item.get("refStore").s(),
+                item.get("refAggregateId").s(), Long.parseLong(item.get("refVersion").n()));
+        AttributeValue body = item.get("message");
+        return new DeadLetter(item.get("pk").s(), DeadLetterSource.of(item.get("sourceKind").s(),
+                item.get("sourceName").s()), ref, body == null ? null : MessageCodec.fromJson(body.s()),
+                item.get("error").s(), Integer.parseInt(item.get("attempts").n()),
+                Instant.parse(item.get("failedAt").s()));
     }
 }

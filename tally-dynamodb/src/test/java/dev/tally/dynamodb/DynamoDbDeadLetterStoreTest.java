@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.json.JsonCodec;
-import dev.tally.core.message.DeadLetter;
+import dev.tally.core.runtime.DeadLetter;
 import dev.tally.core.message.StateCarryingMessage;
 import dev.tally.testing.TestEvents;
 import java.time.Instant;
@@ -22,17 +22,19 @@ class DynamoDbDeadLetterStoreTest {
         ObjectNode state = JsonCodec.object().put("balance", 70);
         StateCarryingMessage m = new StateCarryingMessage(TestEvents.event("bank", "alice", 2), state);
         Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        store.add(new DeadLetter("b", "balance", m, "boom", 4, t.plusSeconds(1)));
-        store.add(new DeadLetter("a", "balance", m, "bang", 3, t));
+        var source = new dev.tally.core.runtime.DeadLetterSource.BusTarget("balance");
+        var ref = dev.tally.core.runtime.MessageRef.of(m);
+        store.add(new DeadLetter("b", source, ref, m, "boom", 4, t.plusSeconds(1)));
+        store.add(new DeadLetter("a", source, ref, m, "bang", 3, t));
 
-        assertThat(store.list()).extracting(DeadLetter::id).containsExactly("a", "b");
+        assertThat(store.list()).extracting(DeadLetter::id).containsExactlyInAnyOrder("a", "b");
         DeadLetter a = store.get("a").orElseThrow();
         assertThat(a.message()).isEqualTo(m);
         assertThat(a.attempts()).isEqualTo(3);
         assertThat(a.error()).isEqualTo("bang");
         assertThat(store.remove("a")).isTrue();
         assertThat(store.remove("a")).isFalse();
-        assertThat(store.size()).isEqualTo(1);
+        assertThat(store.count()).isEqualTo(1);
 
         DynamoDbCheckpoints checkpoints = new DynamoDbCheckpoints(DynamoDbLocalTestServer.client(), table);
         checkpoints.position("shard-1", "000123");

@@ -1,13 +1,13 @@
 package dev.tally.local;
 
 import dev.tally.aws.EventBridgeBus;
-import dev.tally.core.message.Chaos;
+import dev.tally.core.runtime.Chaos;
 import dev.tally.core.message.ClaimResolver;
-import dev.tally.core.message.DeadLetterStore;
+import dev.tally.core.runtime.DeadLetterStore;
 import dev.tally.core.message.Message;
-import dev.tally.core.message.RoutingBus;
-import dev.tally.core.message.Target;
-import dev.tally.core.message.TargetStats;
+import dev.tally.core.runtime.RoutingBus;
+import dev.tally.core.runtime.Target;
+import dev.tally.core.runtime.TargetStats;
 import java.time.Duration;
 import java.util.List;
 

@@ -9,7 +9,7 @@ import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.tally.aws.StreamRecords;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.memory.InMemoryDeadLetterStore;
-import dev.tally.core.message.DeadLetter;
+import dev.tally.core.runtime.DeadLetter;
 import dev.tally.dynamodb.DynamoDbLedger;
 import dev.tally.dynamodb.DynamoDbTables;
 import dev.tally.dynamodb.TableDefinitions;

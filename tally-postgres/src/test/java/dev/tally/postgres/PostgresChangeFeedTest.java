@@ -7,7 +7,7 @@ import dev.tally.core.EventStore;
 import dev.tally.core.EventType;
 import dev.tally.core.command.Decision;
 import dev.tally.core.feed.BatchHandler;
-import dev.tally.core.message.Dispatcher;
+import dev.tally.core.runtime.Dispatcher;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageBus;
 import dev.tally.core.message.StateCarryingMessage;

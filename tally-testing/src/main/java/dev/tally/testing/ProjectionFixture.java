@@ -10,7 +10,7 @@ import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.command.PendingEvent;
 import dev.tally.core.memory.InMemoryLedger;
-import dev.tally.core.message.Dispatcher;
+import dev.tally.core.runtime.Dispatcher;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageHandler;
 import dev.tally.core.message.StateCarryingMessage;

@@ -65,7 +65,7 @@ class CatchUpSubscriptionTest {
                 handled.add(batch.get(i).version());
             }
             return batch.size();
-        }).retry(new RetryPolicy(3, Duration.ZERO, Duration.ZERO)).onGiveUp(givenUp::add).build();
+        }).failurePolicy(dev.tally.core.runtime.FailurePolicy.of(new RetryPolicy(3, Duration.ZERO, Duration.ZERO))).onGiveUp(givenUp::add).build();
         for (int i = 0; i < 5; i++) {
             sub.pollOnce();
         }
@@ -93,7 +93,7 @@ class CatchUpSubscriptionTest {
             }
             seen.addAll(batch);
             return batch.size();
-        }).retry(new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(2))).onGiveUp(givenUp::add)
+        }).failurePolicy(dev.tally.core.runtime.FailurePolicy.of(new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(2)))).onGiveUp(givenUp::add)
                 .idleWait(Duration.ofMillis(20)).build().start()) {
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (seen.size() < 2 && System.nanoTime() < deadline) {

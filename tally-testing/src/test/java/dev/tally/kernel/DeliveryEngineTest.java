@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tally.core.RetryPolicy;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.memory.InMemoryDeadLetterStore;
-import dev.tally.core.message.Chaos;
-import dev.tally.core.message.DeadLetter;
-import dev.tally.core.message.DeadLetterStore;
-import dev.tally.core.message.DeliveryEngine;
+import dev.tally.core.runtime.Chaos;
+import dev.tally.core.runtime.DeadLetter;
+import dev.tally.core.runtime.DeadLetterStore;
+import dev.tally.core.runtime.DeliveryEngine;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageFilter;
 import dev.tally.core.message.StateCarryingMessage;
-import dev.tally.core.message.Target;
+import dev.tally.core.runtime.Target;
 import dev.tally.testing.TestEvents;
 import java.time.Duration;
 import java.util.AbstractMap;
@@ -37,8 +37,13 @@ class DeliveryEngineTest {
         }
 
         @Override
-        public List<DeadLetter> list() {
-            return real.list();
+        public dev.tally.core.Page<DeadLetter> page(dev.tally.core.PageRequest request) {
+            return real.page(request);
+        }
+
+        @Override
+        public long count() {
+            return real.count();
         }
 
         @Override
@@ -55,10 +60,11 @@ class DeliveryEngineTest {
     @Test
     void aMessageIsDeadLetteredEvenWhenTheStoreFailsOnceAndTheEngineGoesIdle() {
         FlakyStore store = new FlakyStore();
-        try (DeliveryEngine engine = DeliveryEngine.async(2, Chaos.NONE, store)) {
+        try (DeliveryEngine engine = DeliveryEngine.async(2, Chaos.NONE, store,
+                new dev.tally.core.memory.InMemoryDeliveryStore())) {
             Target broken = new Target("broken", MessageFilter.ANY, m -> {
                 throw new IllegalStateException("projector bug");
-            }, new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2)));
+            }, dev.tally.core.runtime.FailurePolicy.of(new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2))));
             Message m = new StateCarryingMessage(TestEvents.event("s", "a", 1), JsonCodec.object());
             engine.submit(List.<Map.Entry<Target, Message>>of(new AbstractMap.SimpleImmutableEntry<>(broken, m)));
             assertThat(engine.awaitIdle(Duration.ofSeconds(10))).as("no delivery leaks in flight").isTrue();

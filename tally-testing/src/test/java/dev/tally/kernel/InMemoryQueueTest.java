@@ -54,7 +54,7 @@ class InMemoryQueueTest {
         }
         assertThat(q.receive(1, Duration.ofSeconds(1))).isEmpty();
         assertThat(dead.list()).singleElement().satisfies(d -> {
-            assertThat(d.target()).isEqualTo("projector-queue");
+            assertThat(d.source()).isEqualTo(new dev.tally.core.runtime.DeadLetterSource.Queue("projector-queue"));
             assertThat(d.message().id()).isEqualTo(message(7).id());
             assertThat(d.attempts()).isEqualTo(2);
         });

@@ -1,12 +1,12 @@
 package dev.tally.testing;
 
 import dev.tally.core.memory.InMemoryBus;
-import dev.tally.core.message.Chaos;
-import dev.tally.core.message.RoutingBus;
+import dev.tally.core.runtime.Chaos;
+import dev.tally.core.runtime.EngineRoutingBus;
 
 class InMemoryBusContractTest extends RoutingBusContract {
     @Override
-    protected RoutingBus newBus() {
+    protected EngineRoutingBus newBus() {
         return InMemoryBus.async(Chaos.NONE);
     }
 }

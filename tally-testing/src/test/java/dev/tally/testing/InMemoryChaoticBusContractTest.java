@@ -1,14 +1,14 @@
 package dev.tally.testing;
 
 import dev.tally.core.memory.InMemoryBus;
-import dev.tally.core.message.Chaos;
-import dev.tally.core.message.RoutingBus;
+import dev.tally.core.runtime.Chaos;
+import dev.tally.core.runtime.EngineRoutingBus;
 import java.time.Duration;
 
 /** The contract holds with duplicates, delays and reordering on. */
 class InMemoryChaoticBusContractTest extends RoutingBusContract {
     @Override
-    protected RoutingBus newBus() {
+    protected EngineRoutingBus newBus() {
         return InMemoryBus.async(new Chaos(0.3, Duration.ofMillis(5), true));
     }
 }

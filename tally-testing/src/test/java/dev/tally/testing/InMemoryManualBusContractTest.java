@@ -1,14 +1,14 @@
 package dev.tally.testing;
 
 import dev.tally.core.memory.InMemoryBus;
-import dev.tally.core.message.Chaos;
-import dev.tally.core.message.RoutingBus;
+import dev.tally.core.runtime.Chaos;
+import dev.tally.core.runtime.EngineRoutingBus;
 import java.time.Duration;
 
 /** Manual delivery (seeded order, half the deliveries duplicated) keeps the contract too. */
 class InMemoryManualBusContractTest extends RoutingBusContract {
     @Override
-    protected RoutingBus newBus() {
+    protected EngineRoutingBus newBus() {
         return InMemoryBus.manual(new Chaos(0.5, Duration.ZERO, true), 1234);
     }
 }

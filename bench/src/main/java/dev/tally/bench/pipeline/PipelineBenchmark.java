@@ -9,7 +9,7 @@ import dev.tally.bench.Args;
 import dev.tally.core.EventStore;
 import dev.tally.core.command.CommandResult;
 import dev.tally.core.message.Message;
-import dev.tally.core.message.Target;
+import dev.tally.core.runtime.Target;
 import dev.tally.core.projection.StateProjector;
 import dev.tally.dynamodb.DynamoDbProjectionWriter;
 import dev.tally.dynamodb.DynamoDbTables;

@@ -1,7 +1,7 @@
 package dev.tally.core.feed;
 
 import dev.tally.core.RecordedEvent;
-import dev.tally.core.message.Dispatcher;
+import dev.tally.core.runtime.Dispatcher;
 import java.util.List;
 
 /** Handles a batch from a change feed; returns how many events, from the start, are done. */

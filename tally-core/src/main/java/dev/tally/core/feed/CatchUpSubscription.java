@@ -2,6 +2,7 @@ package dev.tally.core.feed;
 
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.RetryPolicy;
+import dev.tally.core.runtime.FailurePolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class CatchUpSubscription implements AutoCloseable {
     private final BatchHandler handler;
     private final int batchSize;
     private final Duration idleWait;
-    private final RetryPolicy retry;
+    private final FailurePolicy policy;
     private final Consumer<RecordedEvent> onGiveUp;
     private final Object signal = new Object();
     private final AtomicLong handled = new AtomicLong();
@@ -50,7 +51,7 @@ public final class CatchUpSubscription implements AutoCloseable {
         this.handler = b.handler;
         this.batchSize = b.batchSize;
         this.idleWait = b.idleWait;
-        this.retry = b.retry;
+        this.policy = b.policy;
         this.onGiveUp = b.onGiveUp;
         this.position = checkpoints.load(name);
     }
@@ -88,7 +89,7 @@ public final class CatchUpSubscription implements AutoCloseable {
             failedAttempts++;
             LOG.warn("subscription {}: {} failed (attempt {}): {}", name, stuck.coordinates(), failedAttempts,
                     error == null ? "handler stopped there" : error.toString());
-            if (onGiveUp != null && failedAttempts >= retry.maxAttempts()) {
+            if (onGiveUp != null && policy.afterFailure(failedAttempts, random) instanceof FailurePolicy.GiveUp) {
                 onGiveUp.accept(stuck);
                 advance(batch.get(done).position(), 1);
                 failedAttempts = 0;
@@ -130,7 +131,7 @@ public final class CatchUpSubscription implements AutoCloseable {
             }
             if (n == 0 && running) {
                 int failures = Math.max(failedAttempts, failedReads);
-                long waitMs = failures > 0 ? Math.max(1, retry.backoff(failures, random).toMillis())
+                long waitMs = failures > 0 ? Math.max(1, policy.retry().backoff(failures, random).toMillis())
                         : idleWait.toMillis();
                 synchronized (signal) {
                     if (!woken || failures > 0) {
@@ -188,7 +189,7 @@ public final class CatchUpSubscription implements AutoCloseable {
         private final BatchHandler handler;
         private int batchSize = 100;
         private Duration idleWait = Duration.ofMillis(500);
-        private RetryPolicy retry = new RetryPolicy(10, Duration.ofMillis(50), Duration.ofSeconds(5));
+        private FailurePolicy policy = FailurePolicy.of(new RetryPolicy(10, Duration.ofMillis(50), Duration.ofSeconds(5)));
         private Consumer<RecordedEvent> onGiveUp;
 
         private Builder(String name, GlobalLog log, CheckpointStore checkpoints, BatchHandler handler) {
@@ -212,15 +213,16 @@ public final class CatchUpSubscription implements AutoCloseable {
             return this;
         }
 
-        /** Backoff between failed attempts on one event. */
-        public Builder retry(RetryPolicy policy) {
-            this.retry = Objects.requireNonNull(policy, "policy");
+        /** Attempts and backoff on one failing event (default 10 attempts, 50 ms doubling up to 5 s). */
+        public Builder failurePolicy(FailurePolicy policy) {
+            this.policy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
         /**
-         * After the retry policy's attempts on one event, hand it to {@code sink} (a dead-letter
-         * store) and move on. Without it the subscription retries the event forever.
+         * After the failure policy's attempts on one event, hand it to {@code sink} (which must store
+         * it durably, e.g. as a dead letter) and move on. Without it the subscription retries the
+         * event forever: nothing is ever skipped silently.
          */
         public Builder onGiveUp(Consumer<RecordedEvent> sink) {
             this.onGiveUp = sink;

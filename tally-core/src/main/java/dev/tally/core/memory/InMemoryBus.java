@@ -1,10 +1,10 @@
 package dev.tally.core.memory;
 
-import dev.tally.core.message.Chaos;
-import dev.tally.core.message.DeliveryEngine;
-import dev.tally.core.message.EngineRoutingBus;
 import dev.tally.core.message.Message;
-import dev.tally.core.message.Target;
+import dev.tally.core.runtime.Chaos;
+import dev.tally.core.runtime.DeliveryEngine;
+import dev.tally.core.runtime.EngineRoutingBus;
+import dev.tally.core.runtime.Target;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A routing bus in memory: targets subscribe with a {@code MessageFilter}, deliveries are at
  * least once with per-target retries and dead letters, and it can be told to misbehave
- * ({@link Chaos}: duplicates, delays, reordering).
+ * ({@link Chaos}: duplicates, delays, reordering). Nothing survives the JVM.
  *
  * <pre>{@code
  * InMemoryBus bus = InMemoryBus.async(Chaos.typical());   // background delivery
@@ -30,12 +30,14 @@ public final class InMemoryBus extends EngineRoutingBus {
 
     /** Delivers on 4 background threads. */
     public static InMemoryBus async(Chaos chaos) {
-        return new InMemoryBus(DeliveryEngine.async(4, chaos, new InMemoryDeadLetterStore()));
+        return new InMemoryBus(DeliveryEngine.async(4, chaos, new InMemoryDeadLetterStore(),
+                new InMemoryDeliveryStore()));
     }
 
     /** Delivers only when {@link #drain()} is called, in an order fixed by {@code seed}. */
     public static InMemoryBus manual(Chaos chaos, long seed) {
-        return new InMemoryBus(DeliveryEngine.manual(chaos, new InMemoryDeadLetterStore(), seed));
+        return new InMemoryBus(DeliveryEngine.manual(chaos, new InMemoryDeadLetterStore(),
+                new InMemoryDeliveryStore(), seed));
     }
 
     @Override

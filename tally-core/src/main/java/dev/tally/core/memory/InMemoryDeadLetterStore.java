@@ -1,14 +1,16 @@
 package dev.tally.core.memory;
 
-import dev.tally.core.message.DeadLetter;
-import dev.tally.core.message.DeadLetterStore;
+import dev.tally.core.Page;
+import dev.tally.core.PageRequest;
+import dev.tally.core.runtime.DeadLetter;
+import dev.tally.core.runtime.DeadLetterStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Dead letters in memory, oldest first. */
+/** Dead letters in memory, oldest first; the cursor is an offset. */
 public final class InMemoryDeadLetterStore implements DeadLetterStore {
     private final Map<String, DeadLetter> letters = new LinkedHashMap<>();
 
@@ -18,8 +20,17 @@ public final class InMemoryDeadLetterStore implements DeadLetterStore {
     }
 
     @Override
-    public synchronized List<DeadLetter> list() {
-        return new ArrayList<>(letters.values());
+    public synchronized Page<DeadLetter> page(PageRequest request) {
+        List<DeadLetter> all = new ArrayList<>(letters.values());
+        int from;
+        try {
+            from = request.cursor() == null ? 0 : Integer.parseInt(request.cursor());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a cursor of this store: '" + request.cursor() + "'");
+        }
+        int to = Math.min(all.size(), from + request.size());
+        return new Page<>(from >= all.size() ? List.of() : all.subList(from, to),
+                to < all.size() ? Integer.toString(to) : null);
     }
 
     @Override
@@ -33,7 +44,7 @@ public final class InMemoryDeadLetterStore implements DeadLetterStore {
     }
 
     @Override
-    public synchronized int size() {
+    public synchronized long count() {
         return letters.size();
     }
 }

@@ -5,9 +5,16 @@ import dev.tally.core.EventStore;
 import dev.tally.core.RetryPolicy;
 import dev.tally.core.feed.BatchHandler;
 import dev.tally.core.feed.CatchUpSubscription;
-import dev.tally.core.message.Chaos;
-import dev.tally.core.message.Dispatcher;
-import dev.tally.core.message.Target;
+import dev.tally.core.projection.Projection;
+import dev.tally.core.projection.ProjectionWriter;
+import dev.tally.core.projection.Projector;
+import dev.tally.core.runtime.Chaos;
+import dev.tally.core.runtime.ConvergenceCheck;
+import dev.tally.core.runtime.DeadLetters;
+import dev.tally.core.runtime.Dispatcher;
+import dev.tally.core.runtime.Pipeline;
+import dev.tally.core.runtime.Settling;
+import dev.tally.core.runtime.Target;
 import dev.tally.core.snapshot.SnapshotPolicy;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,24 +24,26 @@ import java.util.List;
 /**
  * The whole pipeline in memory: ledger, snapshot store, change feed (a catch-up subscription
  * woken on every append), dispatcher and bus. The fastest way to run an application, and what its
- * tests use before they move to DynamoDB Local.
+ * tests use before they move to DynamoDB Local. Nothing survives the JVM: that is the user's
+ * choice when they pick this pipeline (invariant 8 holds for the chain as a whole).
  *
  * <pre>{@code
  * try (InMemoryPipeline pipeline = InMemoryPipeline.create(Chaos.NONE)) {
  *     EventStore<Account> accounts = pipeline.store(ACCOUNT);
- *     pipeline.subscribe(balanceProjector.target());
+ *     pipeline.project(BankProjections.BALANCE, new InMemoryProjectionWriter<>("balance"));
  *     pipeline.start();
  *     accounts.execute("alice", credit(100));
  *     pipeline.awaitQuiet(Duration.ofSeconds(5));
  * }
  * }</pre>
  */
-public final class InMemoryPipeline implements AutoCloseable {
+public final class InMemoryPipeline implements Pipeline, Settling {
     private final InMemoryLedger ledger = new InMemoryLedger();
     private final InMemorySnapshotStore snapshots = new InMemorySnapshotStore();
     private final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
     private final InMemoryBus bus;
     private final List<EventStore<?>> stores = new ArrayList<>();
+    private final List<ConvergenceCheck.Bound<?, ?>> projections = new ArrayList<>();
     private SnapshotPolicy snapshotPolicy = SnapshotPolicy.everyNEvents(100);
     private RetryPolicy commandRetry = RetryPolicy.DEFAULT;
     private Clock clock = Clock.systemUTC();
@@ -66,6 +75,7 @@ public final class InMemoryPipeline implements AutoCloseable {
     }
 
     /** Creates an event store on this pipeline's ledger; call before {@link #start()}. */
+    @Override
     public synchronized <S> EventStore<S> store(AggregateDefinition<S> definition) {
         if (dispatcher != null) {
             throw new IllegalStateException("add event stores before start(): the dispatcher is built then");
@@ -76,11 +86,31 @@ public final class InMemoryPipeline implements AutoCloseable {
         return store;
     }
 
+    @Override
     public void subscribe(Target target) {
         bus.subscribe(target);
     }
 
+    /** Subscribes a {@link Projector} of the projection to the bus. */
+    @Override
+    public synchronized <S, V> void project(Projection<S, V> projection, ProjectionWriter<V> writer) {
+        bus.subscribe(new Projector<>(projection, writer).target());
+        projections.add(new ConvergenceCheck.Bound<>(projection, writer,
+                m -> bus.sendTo(projection.name(), java.util.List.of(m))));
+    }
+
+    @Override
+    public DeadLetters deadLetters() {
+        return bus.deadLetters();
+    }
+
+    @Override
+    public ConvergenceCheck.Report verify(boolean repair) {
+        return new ConvergenceCheck(stores, projections, 500).run(repair, line -> { });
+    }
+
     /** Starts the change feed: every append is dispatched to the bus from now on. */
+    @Override
     public synchronized InMemoryPipeline start() {
         if (dispatcher == null) {
             dispatcher = new Dispatcher(stores, bus);
@@ -93,6 +123,7 @@ public final class InMemoryPipeline implements AutoCloseable {
     }
 
     /** Waits until the feed has dispatched every stored event and the bus is idle. */
+    @Override
     public boolean awaitQuiet(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -128,7 +159,7 @@ public final class InMemoryPipeline implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (feed != null) {
             feed.close();
         }

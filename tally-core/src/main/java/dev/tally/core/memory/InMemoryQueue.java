@@ -1,7 +1,9 @@
 package dev.tally.core.memory;
 
-import dev.tally.core.message.DeadLetter;
-import dev.tally.core.message.DeadLetterStore;
+import dev.tally.core.runtime.DeadLetter;
+import dev.tally.core.runtime.DeadLetterSource;
+import dev.tally.core.runtime.MessageRef;
+import dev.tally.core.runtime.DeadLetterStore;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageQueue;
 import java.time.Clock;
@@ -70,9 +72,11 @@ public final class InMemoryQueue implements MessageQueue {
                 continue;
             }
             if (e.receives >= maxReceiveCount) {
+                // dead-letter first: if the store refuses, the entry stays in the queue (nothing lost)
+                deadLetters.add(new DeadLetter(e.id, new DeadLetterSource.Queue(name), MessageRef.of(e.message),
+                        e.message, "received " + e.receives + " times without an ack (maxReceiveCount "
+                        + maxReceiveCount + ")", e.receives, now));
                 it.remove();
-                deadLetters.add(new DeadLetter(e.id, name, e.message, "received " + e.receives
-                        + " times without an ack (maxReceiveCount " + maxReceiveCount + ")", e.receives, now));
                 continue;
             }
             e.receives++;

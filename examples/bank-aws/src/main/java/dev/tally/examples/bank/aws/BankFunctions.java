@@ -2,7 +2,7 @@ package dev.tally.examples.bank.aws;
 
 import dev.tally.aws.TallyEnvironment;
 import dev.tally.core.AggregateDefinition;
-import dev.tally.core.message.Dispatcher;
+import dev.tally.core.runtime.Dispatcher;
 import dev.tally.examples.bank.BankAccount;
 import java.util.List;
 

@@ -1,4 +1,6 @@
-package dev.tally.core.message;
+package dev.tally.core.runtime;
+
+import dev.tally.core.message.*;
 
 /** What a routing bus did for one target since it started. */
 public record TargetStats(String target, long delivered, long failedAttempts, long deadLettered, long redriven) {

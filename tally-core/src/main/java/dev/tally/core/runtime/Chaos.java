@@ -1,5 +1,6 @@
-package dev.tally.core.message;
+package dev.tally.core.runtime;
 
+import dev.tally.core.message.*;
 import java.time.Duration;
 
 /**

@@ -1,5 +1,6 @@
-package dev.tally.core.message;
+package dev.tally.core.runtime;
 
+import dev.tally.core.message.*;
 import dev.tally.core.Aggregate;
 import dev.tally.core.AggregateCache;
 import dev.tally.core.EventStore;

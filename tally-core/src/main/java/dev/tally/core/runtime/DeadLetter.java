@@ -1,0 +1,52 @@
+package dev.tally.core.runtime;
+
+import dev.tally.core.message.ClaimResolver;
+import dev.tally.core.message.Message;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Something that could not be handled within its failure policy. Kept until redriven or removed;
+ * nothing is dropped.
+ *
+ * @param source  who gave up on it, and so where a redrive sends it
+ * @param ref     the ledger event it is about (always kept)
+ * @param message the message itself, or null when only the reference was kept (a body too large
+ *                for the store, or a ledger record that could not be decoded)
+ */
+public record DeadLetter(String id, DeadLetterSource source, MessageRef ref, Message message, String error,
+                         int attempts, Instant failedAt) {
+    public DeadLetter {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(ref, "ref");
+        Objects.requireNonNull(failedAt, "failedAt");
+        error = error == null ? "" : error;
+    }
+
+    public static DeadLetter of(DeadLetterSource source, Message message, String error, int attempts, Instant at) {
+        return new DeadLetter(UUID.randomUUID().toString(), source, MessageRef.of(message), message, error, attempts,
+                at);
+    }
+
+    /** A dead letter that only names its ledger event (its body is read again on redrive). */
+    public static DeadLetter reference(DeadLetterSource source, MessageRef ref, String error, int attempts,
+                                       Instant at) {
+        return new DeadLetter(UUID.randomUUID().toString(), source, ref, null, error, attempts, at);
+    }
+
+    public boolean hasBody() {
+        return message != null;
+    }
+
+    /** The same letter without its body. */
+    public DeadLetter withoutBody() {
+        return new DeadLetter(id, source, ref, null, error, attempts, failedAt);
+    }
+
+    /** The message, read back from the ledger through {@code claims} when only the reference was kept. */
+    public Message resolve(ClaimResolver claims) {
+        return message != null ? message : claims.resolve(ref.kind(), ref.store(), ref.aggregateId(), ref.version());
+    }
+}

@@ -1,0 +1,465 @@
+package dev.tally.core.runtime;
+
+import dev.tally.core.Page;
+import dev.tally.core.PageRequest;
+import dev.tally.core.message.ClaimResolver;
+import dev.tally.core.message.Message;
+import dev.tally.core.message.PublishFailed;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers messages to targets at least once: each (target, message) pair is stored in a
+ * {@link DeliveryStore} before {@link #submit} returns, retried under the target's
+ * {@link FailurePolicy}, and dead-lettered after the last attempt; only then is it forgotten. A
+ * crash at any instant loses nothing that was accepted: a new engine on the same store
+ * {@link #recover recovers} what was pending, with its retry state. Optional chaos (duplicates,
+ * delays, reordering) proves targets idempotent and order-proof. Shared by the in-memory bus and
+ * the local EventBridge-compatible router, which differ only in how they pick targets.
+ *
+ * <p>Asynchronous mode runs deliveries on a small scheduler pool. Manual mode queues them until
+ * {@link #drain()} delivers them on the calling thread in a seeded random order: deterministic,
+ * which property tests need to shrink a failure.
+ */
+public final class DeliveryEngine implements DeadLetters, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryEngine.class);
+
+    /** One attempt to make: {@code failed} attempts on this delivery failed before it. */
+    private record Attempt(Target target, PendingDelivery delivery) {
+    }
+
+    private static final class Counters {
+        final AtomicLong delivered = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        final AtomicLong dead = new AtomicLong();
+        final AtomicLong redriven = new AtomicLong();
+    }
+
+    private final ScheduledExecutorService scheduler;
+    private final List<Attempt> pending = new ArrayList<>();
+    private final DeadLetterStore deadLetters;
+    private final DeliveryStore store;
+    private final Random random;
+    private final Clock clock;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Map<String, Counters> counters = new ConcurrentHashMap<>();
+    private volatile Function<String, Target> targets = name -> null;
+    private volatile ClaimResolver claims = ClaimResolver.NONE;
+    private volatile Chaos chaos;
+    private volatile boolean accepting = true;
+    private final AtomicLong recovered = new AtomicLong();
+    private final AtomicLong orphaned = new AtomicLong();
+
+    private DeliveryEngine(int threads, Chaos chaos, DeadLetterStore deadLetters, DeliveryStore store, long seed) {
+        this.scheduler = threads == 0 ? null : Executors.newScheduledThreadPool(threads, r -> {
+            Thread t = new Thread(r, "tally-delivery");
+            t.setDaemon(true);
+            return t;
+        });
+        this.chaos = chaos;
+        this.deadLetters = deadLetters;
+        this.store = store;
+        this.random = new Random(seed);
+        this.clock = Clock.systemUTC();
+    }
+
+    /** Delivers on {@code threads} background threads, keeping accepted deliveries in {@code store}. */
+    public static DeliveryEngine async(int threads, Chaos chaos, DeadLetterStore deadLetters, DeliveryStore store) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        return new DeliveryEngine(threads, chaos, deadLetters, store, System.nanoTime());
+    }
+
+    /** Queues deliveries until {@link #drain()}; the order is random but fixed by {@code seed}. */
+    public static DeliveryEngine manual(Chaos chaos, DeadLetterStore deadLetters, DeliveryStore store, long seed) {
+        return new DeliveryEngine(0, chaos, deadLetters, store, seed);
+    }
+
+    /** How the engine finds a target by name (for recovered deliveries and redrives). */
+    public void targets(Function<String, Target> lookup) {
+        this.targets = lookup;
+    }
+
+    /** How dead letters kept as references are read back from the ledger on redrive. */
+    public void claims(ClaimResolver resolver) {
+        this.claims = resolver;
+    }
+
+    public void chaos(Chaos newChaos) {
+        this.chaos = newChaos;
+    }
+
+    public Chaos chaos() {
+        return chaos;
+    }
+
+    /**
+     * Accepts one delivery per (target, message) pair: stores them all, then schedules them with
+     * chaos applied. When this returns, the deliveries survive a crash.
+     *
+     * @throws PublishFailed when the engine is shutting down or the store refused them (nothing accepted)
+     */
+    public void submit(List<Map.Entry<Target, Message>> pairs) {
+        if (pairs.isEmpty()) {
+            return;
+        }
+        if (!accepting) {
+            throw new PublishFailed("the bus is shutting down and accepts no more messages", messagesOf(pairs), null);
+        }
+        Instant now = clock.instant();
+        Map<String, Attempt> unique = new LinkedHashMap<>();
+        for (Map.Entry<Target, Message> p : pairs) {
+            PendingDelivery d = PendingDelivery.first(p.getKey().name(), p.getValue(), now);
+            unique.put(d.id(), new Attempt(p.getKey(), d));
+        }
+        List<PendingDelivery> deliveries = new ArrayList<>(unique.size());
+        unique.values().forEach(a -> deliveries.add(a.delivery()));
+        try {
+            store.add(deliveries);
+        } catch (RuntimeException e) {
+            throw new PublishFailed("could not store " + deliveries.size() + " deliveries: " + e.getMessage(),
+                    messagesOf(pairs), e);
+        }
+        Chaos c = chaos;
+        List<Attempt> batch = new ArrayList<>(unique.size());
+        synchronized (random) {
+            for (Attempt a : unique.values()) {
+                batch.add(a);
+                if (c.duplicateRate() > 0 && random.nextDouble() < c.duplicateRate()) {
+                    batch.add(a);
+                }
+            }
+            if (c.reorder()) {
+                Collections.shuffle(batch, random);
+            }
+        }
+        for (Attempt a : batch) {
+            counters(a.target().name());
+            inFlight.incrementAndGet();
+            schedule(a, chaosDelay(c));
+        }
+    }
+
+    private static List<Message> messagesOf(List<Map.Entry<Target, Message>> pairs) {
+        List<Message> out = new ArrayList<>(pairs.size());
+        pairs.forEach(p -> out.add(p.getValue()));
+        return out;
+    }
+
+    /**
+     * Schedules every delivery the store holds (after a restart), each after its due time and with
+     * the attempts it already used. Call once the targets are subscribed; deliveries for targets
+     * that are not are left in the store (counted as orphaned).
+     *
+     * @return how many deliveries were scheduled
+     */
+    public int recover() {
+        int scheduled = 0;
+        PageRequest request = PageRequest.first(500);
+        Instant now = clock.instant();
+        while (true) {
+            Page<PendingDelivery> page = store.page(request);
+            for (PendingDelivery d : page.items()) {
+                Target t = targets.apply(d.target());
+                if (t == null) {
+                    orphaned.incrementAndGet();
+                    LOG.warn("a stored delivery of {} is for target {}, which is not subscribed: it stays stored",
+                            d.message().id(), d.target());
+                    continue;
+                }
+                counters(t.name());
+                inFlight.incrementAndGet();
+                long delay = Math.max(0, Duration.between(now, d.dueAt()).toNanos());
+                schedule(new Attempt(t, d), delay);
+                scheduled++;
+            }
+            if (page.isLast()) {
+                break;
+            }
+            request = request.next(page.nextCursor());
+        }
+        recovered.addAndGet(scheduled);
+        if (scheduled > 0) {
+            LOG.info("recovered {} stored deliveries", scheduled);
+        }
+        return scheduled;
+    }
+
+    private long chaosDelay(Chaos c) {
+        if (c.maxDelay().isZero()) {
+            return 0;
+        }
+        synchronized (random) {
+            return (long) (random.nextDouble() * c.maxDelay().toNanos());
+        }
+    }
+
+    private void schedule(Attempt a, long delayNanos) {
+        if (scheduler == null) {
+            synchronized (pending) {
+                pending.add(a);
+            }
+            return;
+        }
+        try {
+            scheduler.schedule(() -> deliver(a), delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closed) {
+            // the engine stopped: the delivery stays in the store and a new engine recovers it
+            LOG.debug("engine stopped: delivery {} stays stored for the next start", a.delivery().id());
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void deliver(Attempt a) {
+        Counters c = counters(a.target().name());
+        PendingDelivery d = a.delivery();
+        try {
+            a.target().handler().handle(d.message());
+        } catch (Throwable e) {
+            c.failed.incrementAndGet();
+            failed(a, e, c);
+            return;
+        }
+        c.delivered.incrementAndGet();
+        finish(d);
+    }
+
+    private void failed(Attempt a, Throwable cause, Counters c) {
+        PendingDelivery d = a.delivery();
+        FailurePolicy.Next next;
+        synchronized (random) {
+            next = a.target().failurePolicy().afterFailure(d.failedAttempts() + 1, random);
+        }
+        if (next instanceof FailurePolicy.RetryAfter r) {
+            PendingDelivery again = d.failed(String.valueOf(cause), clock.instant().plus(r.delay()));
+            try {
+                store.reschedule(again);
+            } catch (RuntimeException storeFailed) {
+                // the stored copy keeps its older retry state: a restart retries it a little early
+                LOG.warn("could not store the retry state of {}: {}", d.id(), storeFailed.toString());
+            }
+            schedule(new Attempt(a.target(), again), r.delay().toNanos());
+            return;
+        }
+        int attempts = d.failedAttempts() + 1;
+        try {
+            deadLetters.add(DeadLetter.of(a.target().source(), d.message(), String.valueOf(cause), attempts,
+                    clock.instant()));
+        } catch (RuntimeException storeFailed) {
+            LOG.error("could not dead-letter {} for {} ({}); the delivery is tried again", d.message().id(),
+                    a.target().name(), storeFailed.toString());
+            long wait;
+            synchronized (random) {
+                wait = a.target().failurePolicy().retry().backoff(attempts, random).toNanos();
+            }
+            schedule(a, Math.max(wait, TimeUnit.MILLISECONDS.toNanos(100)));
+            return;
+        }
+        LOG.warn("target {} failed {} time(s) on {}; dead-lettered: {}", a.target().name(), attempts,
+                d.message().id(), cause.toString());
+        c.dead.incrementAndGet();
+        finish(d);
+    }
+
+    private void finish(PendingDelivery d) {
+        try {
+            store.remove(List.of(d.id()));
+        } catch (RuntimeException e) {
+            LOG.warn("could not forget finished delivery {} ({}); it may be delivered once more", d.id(),
+                    e.toString());
+        }
+        inFlight.decrementAndGet();
+    }
+
+    /** Manual mode: delivers everything queued (retries included) on this thread; returns how many. */
+    public int drain() {
+        if (scheduler != null) {
+            throw new IllegalStateException("drain() is for manual engines; this one delivers asynchronously");
+        }
+        int count = 0;
+        while (true) {
+            Attempt a;
+            synchronized (pending) {
+                if (pending.isEmpty()) {
+                    return count;
+                }
+                int index;
+                synchronized (random) {
+                    index = chaos.reorder() ? random.nextInt(pending.size()) : 0;
+                }
+                a = pending.remove(index);
+            }
+            deliver(a);
+            count++;
+        }
+    }
+
+    /** Waits until nothing is pending or running. */
+    public boolean awaitIdle(Duration timeout) {
+        if (scheduler == null) {
+            drain();
+            return true;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (inFlight.get() > 0) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public DeadLetterStore deadLetterStore() {
+        return deadLetters;
+    }
+
+    public DeliveryStore deliveryStore() {
+        return store;
+    }
+
+    // --- dead letters ------------------------------------------------------------------------------
+
+    @Override
+    public Page<DeadLetter> page(PageRequest request) {
+        return deadLetters.page(request);
+    }
+
+    @Override
+    public Optional<DeadLetter> get(String id) {
+        return deadLetters.get(id);
+    }
+
+    @Override
+    public long count() {
+        return deadLetters.count();
+    }
+
+    /** Hands a dead letter of a bus target to it again, on this thread; removes it on success. */
+    @Override
+    public boolean redrive(String deadLetterId) {
+        DeadLetter letter = deadLetters.get(deadLetterId).orElse(null);
+        if (letter == null || !(letter.source() instanceof DeadLetterSource.BusTarget source)) {
+            return false;
+        }
+        Target target = targets.apply(source.name());
+        if (target == null) {
+            LOG.warn("cannot redrive {}: target {} is not subscribed", deadLetterId, source.name());
+            return false;
+        }
+        try {
+            target.handler().handle(letter.resolve(claims));
+        } catch (Exception e) {
+            LOG.warn("redrive of {} to {} failed again: {}", deadLetterId, source.name(), e.toString());
+            return false;
+        }
+        if (deadLetters.remove(deadLetterId)) {
+            counters(source.name()).redriven.incrementAndGet();
+        }
+        return true;
+    }
+
+    @Override
+    public int redriveAll(DeadLetterSource source) {
+        int ok = 0;
+        for (DeadLetter d : deadLetters.list()) {
+            if (d.source() instanceof DeadLetterSource.BusTarget && (source == null || source.equals(d.source()))) {
+                ok += redrive(d.id()) ? 1 : 0;
+            }
+        }
+        return ok;
+    }
+
+    // --- statistics --------------------------------------------------------------------------------
+
+    public List<TargetStats> stats() {
+        List<TargetStats> out = new ArrayList<>();
+        counters.forEach((name, c) -> out.add(new TargetStats(name, c.delivered.get(), c.failed.get(), c.dead.get(),
+                c.redriven.get())));
+        out.sort((a, b) -> a.target().compareTo(b.target()));
+        return out;
+    }
+
+    /** Deliveries read back from the store by {@link #recover}, and those left for unknown targets. */
+    public long recoveredCount() {
+        return recovered.get();
+    }
+
+    public long orphanedCount() {
+        return orphaned.get();
+    }
+
+    private Counters counters(String target) {
+        return counters.computeIfAbsent(target, t -> new Counters());
+    }
+
+    // --- shutdown ------------------------------------------------------------------------------------
+
+    /**
+     * Stops accepting, lets running and due deliveries finish for up to {@code drain}, then stops.
+     * What is not finished stays in the store for the next start.
+     *
+     * @return true when everything finished within the deadline
+     */
+    public boolean shutdown(Duration drain) {
+        accepting = false;
+        boolean idle = scheduler == null || awaitIdle(drain);
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            try {
+                scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            store.flush();
+        } catch (RuntimeException e) {
+            LOG.warn("could not apply the last removals of finished deliveries ({}); they are delivered once more"
+                    + " after the next start", e.toString());
+        }
+        return idle;
+    }
+
+    /** Stops at once, as a crash would: nothing is drained or flushed (for crash tests). */
+    public void halt() {
+        accepting = false;
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+
+    /** {@link #shutdown} with a 5-second drain. */
+    @Override
+    public void close() {
+        shutdown(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,151 @@
+package dev.tally.core.runtime;
+
+import dev.tally.core.RetryPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+
+/**
+ * What every consumer of the pipeline does when a handler fails: retry with backoff and jitter
+ * (the {@link RetryPolicy}), optionally split a failing batch in two to isolate the bad item
+ * (bisect), and after the last attempt hand the item to a dead-letter sink. One policy for the
+ * stream poller, the catch-up subscription and the delivery engine.
+ *
+ * <p>Consumers that retry on a schedule (the delivery engine) or on their next poll (a catch-up
+ * subscription) ask {@link #afterFailure} what to do next; consumers that own a batch and may
+ * block (the stream poller, as a Lambda event source mapping does) hand it to {@link #run}.
+ */
+public record FailurePolicy(RetryPolicy retry, boolean bisect) {
+    public FailurePolicy {
+        Objects.requireNonNull(retry, "retry");
+    }
+
+    /** 4 attempts, 50 ms doubling up to 1 s, no bisect: a bus target's default. */
+    public static final FailurePolicy DEFAULT = new FailurePolicy(new RetryPolicy(4, Duration.ofMillis(50),
+            Duration.ofSeconds(1)), false);
+
+    public static FailurePolicy of(RetryPolicy retry) {
+        return new FailurePolicy(retry, false);
+    }
+
+    public FailurePolicy withBisect(boolean on) {
+        return new FailurePolicy(retry, on);
+    }
+
+    public int maxAttempts() {
+        return retry.maxAttempts();
+    }
+
+    /** What to do after {@code failedAttempts} failed attempts on one item. */
+    public sealed interface Next permits RetryAfter, GiveUp {
+    }
+
+    /** Try again after this pause. */
+    public record RetryAfter(Duration delay) implements Next {
+    }
+
+    /** The attempts are used up: dead-letter it. */
+    public record GiveUp() implements Next {
+    }
+
+    public Next afterFailure(int failedAttempts, Random random) {
+        if (failedAttempts >= retry.maxAttempts()) {
+            return new GiveUp();
+        }
+        return new RetryAfter(retry.backoff(failedAttempts, random));
+    }
+
+    /** One attempt at a batch: how many items, from the start, are done (the rest failed). */
+    @FunctionalInterface
+    public interface BatchAttempt<T> {
+        int attempt(List<T> batch) throws Exception;
+    }
+
+    /** Called with each prefix of the batch that is finished (handled, or dead-lettered). */
+    @FunctionalInterface
+    public interface Progress<T> {
+        void done(List<T> items);
+    }
+
+    /** Receives the items the policy gave up on, with the last error; must store them durably. */
+    @FunctionalInterface
+    public interface DeadLetterSink<T> {
+        void deadLetter(List<T> items, String error, int attempts);
+    }
+
+    /** Sleeps between attempts; returns false when the consumer is stopping (the batch is abandoned). */
+    @FunctionalInterface
+    public interface Pause {
+        boolean sleep(Duration d);
+
+        Pause THREAD = d -> {
+            try {
+                Thread.sleep(d.toMillis(), (int) (d.toNanos() % 1_000_000));
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        };
+    }
+
+    /** The consumer stopped while a batch was being retried: nothing after the last progress is done. */
+    public static final class Stopped extends RuntimeException {
+        public Stopped() {
+            super("stopped while retrying", null, false, false);
+        }
+    }
+
+    /**
+     * Runs a batch to the end: the done prefix of each attempt is reported as progress; what
+     * failed is retried (split in two first when bisecting), and after the last attempt the failing
+     * items go to the sink and count as done. Blocks while it waits between attempts.
+     *
+     * @throws Stopped when {@code pause} reports that the consumer is stopping
+     */
+    public <T> void run(List<T> batch, BatchAttempt<T> attempt, Progress<T> progress, DeadLetterSink<T> sink,
+                        Pause pause, Random random) {
+        List<T> items = new ArrayList<>(batch);
+        int failed = 0;
+        while (!items.isEmpty()) {
+            int done;
+            String error = null;
+            try {
+                done = Math.max(0, Math.min(attempt.attempt(items), items.size()));
+            } catch (Stopped s) {
+                throw s;
+            } catch (Exception e) {
+                done = 0;
+                error = String.valueOf(e);
+            }
+            if (done == items.size()) {
+                progress.done(items);
+                return;
+            }
+            if (done > 0) {
+                progress.done(List.copyOf(items.subList(0, done)));
+                items = new ArrayList<>(items.subList(done, items.size()));
+            }
+            if (bisect && items.size() > 1) {
+                int half = items.size() / 2;
+                run(items.subList(0, half), attempt, progress, sink, pause, random);
+                run(items.subList(half, items.size()), attempt, progress, sink, pause, random);
+                return;
+            }
+            failed++;
+            Next next = afterFailure(failed, random);
+            if (next instanceof RetryAfter r) {
+                if (!pause.sleep(r.delay())) {
+                    throw new Stopped();
+                }
+            } else {
+                sink.deadLetter(List.copyOf(items), error == null ? "the handler stopped at this item" : error,
+                        failed);
+                progress.done(List.copyOf(items));
+                return;
+            }
+        }
+    }
+}

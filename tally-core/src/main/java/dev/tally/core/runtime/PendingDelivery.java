@@ -1,0 +1,32 @@
+package dev.tally.core.runtime;
+
+import dev.tally.core.message.Message;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A delivery a bus has accepted and not yet finished: a message for one target, how many attempts
+ * failed so far, and when to try next. Its id is derived from the target and the message, so the
+ * same message accepted twice for the same target is one delivery (same id, same content).
+ */
+public record PendingDelivery(String id, String target, Message message, int failedAttempts, Instant dueAt,
+                              String lastError) {
+    public PendingDelivery {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(dueAt, "dueAt");
+    }
+
+    public static String idOf(String target, Message message) {
+        return target + "|" + message.id();
+    }
+
+    public static PendingDelivery first(String target, Message message, Instant now) {
+        return new PendingDelivery(idOf(target, message), target, message, 0, now, null);
+    }
+
+    public PendingDelivery failed(String error, Instant nextAttemptAt) {
+        return new PendingDelivery(id, target, message, failedAttempts + 1, nextAttemptAt, error);
+    }
+}
