@@ -21,6 +21,10 @@ public final class Args {
         return new java.util.HashSet<>(java.util.List.of(values.getOrDefault(name, fallback).split(",")));
     }
 
+    public String string(String name, String fallback) {
+        return values.getOrDefault(name, fallback);
+    }
+
     public int integer(String name, int fallback) {
         String v = values.get(name);
         try {

@@ -17,6 +17,7 @@ import dev.tally.core.command.CommandResult;
 import dev.tally.core.command.RetriesExhausted;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.runtime.Chaos;
+import dev.tally.core.runtime.ConvergenceCheck;
 import dev.tally.core.runtime.DeadLetter;
 import dev.tally.core.message.MessageCodec;
 import dev.tally.core.runtime.TargetStats;
@@ -61,7 +62,8 @@ import org.slf4j.LoggerFactory;
  * GET  /api/counters/{id}                         -> {"aggregateId","count","version"} | 404
  * POST /api/replay/{store}/{id}                   -> appends the replay event
  * GET  /api/pipeline                              -> stream lag, dispatched, deliveries, retries, dead letters
- * GET  /api/dead-letters, POST /api/dead-letters/{id}/redrive, POST /api/dead-letters/redrive
+ * GET  /api/dead-letters[?limit=N&cursor=C], POST /api/dead-letters/{id}/redrive, POST /api/dead-letters/redrive
+ * POST /api/verify[?repair=true]                  -> views compared with the ledger (and repaired)
  * POST /api/chaos {"on": true|false}
  * GET  /api/stores/{store}/{id}/events, GET /api/stores/{store}/{id}/aggregate[?atVersion=N]
  * GET  /                                          -> the dashboard
@@ -161,7 +163,8 @@ final class HttpApi implements AutoCloseable {
         route("GET", "/api/counters/([^/]+)", false, (x, m) -> counter(id(m.group(1))));
         route("POST", "/api/replay/([^/]+)/([^/]+)", true, (x, m) -> replay(store(m.group(1)), id(m.group(2))));
         route("GET", "/api/pipeline", false, (x, m) -> pipeline());
-        route("GET", "/api/dead-letters", false, (x, m) -> deadLetters());
+        route("GET", "/api/dead-letters", false, (x, m) -> deadLetters(x.getRequestURI().getRawQuery()));
+        route("POST", "/api/verify", true, (x, m) -> verify(x.getRequestURI().getRawQuery()));
         route("POST", "/api/dead-letters/redrive", true, (x, m) -> redriveAll());
         route("POST", "/api/dead-letters/([^/]+)/redrive", true, (x, m) -> redrive(m.group(1)));
         route("POST", "/api/chaos", true, (x, m) -> chaos(x));
@@ -397,40 +400,112 @@ final class HttpApi implements AutoCloseable {
         body.put("published", s.published());
         body.put("publishRetries", s.publishRetries());
         body.put("claimChecks", s.claimChecks());
+        body.put("recoveredDeliveries", s.recoveredDeliveries());
+        body.put("pendingDeliveries", s.pendingDeliveries());
+        body.put("deadLetterCount", s.deadLetters());
         Map<String, Integer> dead = new LinkedHashMap<>();
-        for (DeadLetter d : app.pipeline().deadLetters()) {
-            dead.merge(d.target(), 1, Integer::sum);
+        for (DeadLetter d : app.pipeline().deadLetters().page(PageRequest.first(1000)).items()) {
+            dead.merge(d.source().kind() + ":" + d.source().name(), 1, Integer::sum);
         }
         ArrayNode targets = body.putArray("targets");
         for (TargetStats t : s.targets()) {
             targets.addObject().put("target", t.target()).put("deliveries", t.delivered())
                     .put("retries", t.failedAttempts()).put("deadLettered", t.deadLettered())
-                    .put("redriven", t.redriven()).put("deadLetters", dead.getOrDefault(t.target(), 0));
+                    .put("redriven", t.redriven()).put("deadLetters", dead.getOrDefault("target:" + t.target(), 0));
         }
         ObjectNode byTarget = body.putObject("deadLetters");
         dead.forEach(byTarget::put);
+        ObjectNode check = body.putObject("startupCheck");
+        check.put("state", app.checkState());
+        ConvergenceCheck.Report last = app.lastCheck();
+        if (last != null) {
+            check.set("report", reportJson(last));
+        }
         Chaos chaos = app.pipeline().eventBridge().chaos();
         body.putObject("chaos").put("on", chaos.isOn()).put("duplicateRate", chaos.duplicateRate())
                 .put("maxDelayMillis", chaos.maxDelay().toMillis()).put("reorder", chaos.reorder());
         return Response.json(200, body);
     }
 
-    private Response deadLetters() {
+    private Response deadLetters(String query) {
+        Map<String, String> q = query(query);
+        int limit = intParam(q, "limit", 100, 1, 1000);
+        Page<DeadLetter> page = app.pipeline().deadLetters().page(new PageRequest(q.get("cursor"), limit));
         ArrayNode list = JsonCodec.mapper().createArrayNode();
-        for (DeadLetter d : app.pipeline().deadLetters()) {
+        for (DeadLetter d : page.items()) {
             ObjectNode n = list.addObject();
-            n.put("id", d.id()).put("target", d.target()).put("error", d.error()).put("attempts", d.attempts())
-                    .put("failedAt", d.failedAt().toString());
-            n.set("message", MessageCodec.toJson(d.message()));
+            n.put("id", d.id()).put("source", d.source().kind()).put("target", d.source().name())
+                    .put("error", d.error()).put("attempts", d.attempts()).put("failedAt", d.failedAt().toString());
+            n.putObject("ref").put("store", d.ref().store()).put("aggregateId", d.ref().aggregateId())
+                    .put("version", d.ref().version());
+            if (d.hasBody()) {
+                n.set("message", MessageCodec.toJson(d.message()));
+            } else {
+                n.putNull("message");
+            }
         }
         ObjectNode body = JsonCodec.object();
         body.set("deadLetters", list);
+        if (page.nextCursor() == null) {
+            body.putNull("nextCursor");
+        } else {
+            body.put("nextCursor", page.nextCursor());
+        }
         return Response.json(200, body);
     }
 
+    private Response verify(String query) {
+        boolean repair = "true".equals(query(query).get("repair"));
+        return Response.json(200, reportJson(app.verify(repair)));
+    }
+
+    private static ObjectNode reportJson(ConvergenceCheck.Report r) {
+        ObjectNode n = JsonCodec.object();
+        n.put("aggregates", r.aggregates()).put("views", r.views()).put("stale", r.staleCount())
+                .put("repaired", r.repaired()).put("converged", r.converged())
+                .put("startedAt", r.startedAt().toString()).put("tookMillis", r.took().toMillis());
+        ArrayNode list = n.putArray("staleViews");
+        for (ConvergenceCheck.Stale st : r.stale()) {
+            list.addObject().put("projection", st.projection()).put("aggregateId", st.aggregateId())
+                    .put("viewVersion", st.viewVersion()).put("ledgerVersion", st.ledgerVersion());
+        }
+        return n;
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> q = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return q;
+        }
+        for (String part : raw.split("&")) {
+            int eq = part.indexOf('=');
+            String k = java.net.URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : java.net.URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
+            q.put(k, v);
+        }
+        return q;
+    }
+
+    private static int intParam(Map<String, String> q, String name, int dflt, int min, int max) {
+        String v = q.get(name);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new ApiError(400, "invalid_" + name, "'" + name + "' must be a whole number from " + min + " to " + max
+                + ", got '" + v + "'");
+    }
+
     private Response redrive(String id) {
-        boolean ok = app.pipeline().redrive(id);
-        if (!ok && app.pipeline().deadLetters().stream().noneMatch(d -> d.id().equals(id))) {
+        boolean ok = app.pipeline().deadLetters().redrive(id);
+        if (!ok && app.pipeline().deadLetters().get(id).isEmpty()) {
             throw new ApiError(404, "not_found", "no dead letter with id '" + id + "'");
         }
         return Response.json(ok ? 200 : 409, JsonCodec.object().put("redriven", ok).put("id", id)
@@ -438,8 +513,8 @@ final class HttpApi implements AutoCloseable {
     }
 
     private Response redriveAll() {
-        int before = app.pipeline().deadLetters().size();
-        int ok = app.pipeline().redriveAll();
+        long before = app.pipeline().deadLetters().count();
+        int ok = app.pipeline().deadLetters().redriveAll(null);
         return Response.json(200, JsonCodec.object().put("redriven", ok).put("remaining", before - ok));
     }
 

@@ -9,7 +9,8 @@ import picocli.CommandLine.Spec;
             "Event sourcing and CQRS on the serverless stack, in one JVM.",
             "",
             "Start here:  tally serve   (then open the URL it prints)"},
-        subcommands = {ServeCommand.class, EventsCommand.class, AggregateCommand.class, DlqCommand.class},
+        subcommands = {ServeCommand.class, EventsCommand.class, AggregateCommand.class, DlqCommand.class,
+            VerifyCommand.class},
         footer = {"", "Run 'tally <command> --help' for a command's options."})
 final class TallyCommand implements Runnable {
     @Spec

@@ -3,7 +3,7 @@ package dev.tally.cli;
 import dev.tally.core.EventStore;
 import dev.tally.core.runtime.Chaos;
 import dev.tally.core.projection.ProjectionWriter;
-import dev.tally.core.projection.StateProjector;
+import dev.tally.core.runtime.ConvergenceCheck;
 import dev.tally.dynamodb.DynamoDbProjectionWriter;
 import dev.tally.dynamodb.DynamoDbTables;
 import dev.tally.dynamodb.TableDefinitions;
@@ -42,6 +42,9 @@ public final class TallyServer implements AutoCloseable {
     private final BankProjections bank;
     private final ProjectionWriter<Counter.CountView> counts;
     private final HttpApi api;
+    private final Thread startupCheck;
+    private volatile ConvergenceCheck.Report lastCheck;
+    private volatile String checkState = "not run";
 
     private TallyServer(Settings settings, Consumer<String> progress) {
         this.settings = settings;
@@ -57,13 +60,14 @@ public final class TallyServer implements AutoCloseable {
             this.bank = new BankProjections(view(BankProjections.BALANCE, BalanceView.class),
                     view(BankProjections.LAST_TRANSACTION, LastTransaction.class),
                     view(BankProjections.LAST_MONTH_BALANCE, LastMonthBalanceView.class));
-            for (StateProjector<Account, ?> p : bank.projectors()) {
-                pipeline.subscribe(p.target());
-            }
+            bank.projectOn(pipeline);
             this.counts = countView();
-            pipeline.subscribe(Counter.projector(counts).target());
+            pipeline.project(Counter.COUNT, counts);
             pipeline.start();
             this.api = HttpApi.start(this, settings.host(), settings.port(), settings.token());
+            startupCheck = new Thread(this::checkAtStartup, "tally-startup-verify");
+            startupCheck.setDaemon(true);
+            startupCheck.start();
         } catch (RuntimeException e) {
             dynamoDb.close();
             throw e;
@@ -83,6 +87,42 @@ public final class TallyServer implements AutoCloseable {
     private ProjectionWriter<Counter.CountView> countView() {
         DynamoDbTables.createIfMissing(pipeline.dynamoDbClient(), TableDefinitions.views("counter-count"));
         return new DynamoDbProjectionWriter<>(pipeline.dynamoDbClient(), "counter-count", Counter.CountView.class);
+    }
+
+    /**
+     * The safety net after a crash: compares every view with its ledger head and re-sends the
+     * state of each aggregate a view is behind on, to that projection only. Runs once in the
+     * background at start-up; its report is on /api/pipeline.
+     */
+    private void checkAtStartup() {
+        checkState = "running";
+        try {
+            ConvergenceCheck.Report r = pipeline.verify(true);
+            lastCheck = r;
+            checkState = "done";
+            if (r.staleCount() > 0) {
+                org.slf4j.LoggerFactory.getLogger(TallyServer.class).info("start-up check: {} stale views of {}"
+                        + " aggregates; {} repair messages sent", r.staleCount(), r.aggregates(), r.repaired());
+            }
+        } catch (RuntimeException e) {
+            checkState = "failed: " + e.getMessage();
+            org.slf4j.LoggerFactory.getLogger(TallyServer.class).warn("start-up convergence check failed", e);
+        }
+    }
+
+    /** Compares views with the ledger; with {@code repair}, re-sends the state of stale aggregates. */
+    public ConvergenceCheck.Report verify(boolean repair) {
+        ConvergenceCheck.Report r = pipeline.verify(repair);
+        lastCheck = r;
+        return r;
+    }
+
+    ConvergenceCheck.Report lastCheck() {
+        return lastCheck;
+    }
+
+    String checkState() {
+        return checkState;
     }
 
     public URI url() {
@@ -120,6 +160,7 @@ public final class TallyServer implements AutoCloseable {
 
     @Override
     public void close() {
+        startupCheck.interrupt();
         try {
             api.close();
         } finally {

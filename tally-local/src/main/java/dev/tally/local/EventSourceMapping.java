@@ -1,5 +1,7 @@
 package dev.tally.local;
 
+import dev.tally.core.RetryPolicy;
+import dev.tally.core.runtime.FailurePolicy;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -28,6 +30,16 @@ public record EventSourceMapping(int batchSize, Duration batchingWindow, int max
         Objects.requireNonNull(maxRecordAge, "maxRecordAge");
         Objects.requireNonNull(pollInterval, "pollInterval");
         Objects.requireNonNull(retryBackoff, "retryBackoff");
+    }
+
+    /**
+     * The retries, backoff and bisect of this mapping as the pipeline's one failure policy:
+     * {@code maxRetryAttempts} retries after the first attempt, the backoff doubling from
+     * {@code retryBackoff} up to 5 s.
+     */
+    public FailurePolicy failurePolicy() {
+        Duration cap = retryBackoff.compareTo(Duration.ofSeconds(5)) > 0 ? retryBackoff : Duration.ofSeconds(5);
+        return new FailurePolicy(new RetryPolicy(maxRetryAttempts + 1, retryBackoff, cap), bisectOnError);
     }
 
     /** Batches of 100, no window, 3 retries, bisect on error, records up to a day old, 20 ms polls. */

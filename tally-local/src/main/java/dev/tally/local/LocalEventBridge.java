@@ -12,6 +12,7 @@ import dev.tally.core.message.ClaimResolver;
 import dev.tally.core.runtime.DeliveryEngine;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageCodec;
+import dev.tally.core.message.PublishFailed;
 import dev.tally.core.runtime.EngineRoutingBus;
 import dev.tally.core.runtime.Target;
 import java.io.IOException;
@@ -74,6 +75,7 @@ public final class LocalEventBridge extends EngineRoutingBus {
         super(engine);
         this.busName = busName;
         this.claims = claims;
+        engine.claims(claims);
         try {
             this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
         } catch (IOException e) {
@@ -102,10 +104,10 @@ public final class LocalEventBridge extends EngineRoutingBus {
         return new LocalEventBridge(busName, port, engine, claims);
     }
 
-    /** An endpoint with asynchronous delivery on 4 threads and in-memory dead letters. */
+    /** An endpoint with asynchronous delivery on 4 threads, keeping deliveries and dead letters in memory. */
     public static LocalEventBridge start(String busName, Chaos chaos, ClaimResolver claims) {
-        return start(busName, 0, DeliveryEngine.async(4, chaos, new dev.tally.core.memory.InMemoryDeadLetterStore()),
-                claims);
+        return start(busName, 0, DeliveryEngine.async(4, chaos, new dev.tally.core.memory.InMemoryDeadLetterStore(),
+                new dev.tally.core.memory.InMemoryDeliveryStore()), claims);
     }
 
     public URI endpoint() {
@@ -179,16 +181,20 @@ public final class LocalEventBridge extends EngineRoutingBus {
 
     // --- publishing --------------------------------------------------------------------------
 
-    /** Routes messages without HTTP, exactly as PutEvents entries would be. */
+    /** Routes messages without HTTP, exactly as PutEvents entries would be; returns once they are stored. */
     @Override
     public void publish(List<? extends Message> messages) {
+        List<Map.Entry<Target, Message>> pairs = new ArrayList<>();
         for (Message m : messages) {
             route(EventBridgeEvents.source(m), EventBridgeEvents.detailType(m),
-                    JsonCodec.parse(EventBridgeEvents.detail(m)), List.of());
+                    JsonCodec.parse(EventBridgeEvents.detail(m)), List.of(), pairs);
         }
+        engine.submit(pairs);
     }
 
-    private String route(String source, String detailType, JsonNode detail, List<String> resources) {
+    /** Matches one event against the rules and adds its deliveries to {@code pairs}; returns its event id. */
+    private String route(String source, String detailType, JsonNode detail, List<String> resources,
+                         List<Map.Entry<Target, Message>> pairs) {
         received.incrementAndGet();
         String id = UUID.randomUUID().toString();
         ObjectNode envelope = JsonCodec.object();
@@ -223,14 +229,12 @@ public final class LocalEventBridge extends EngineRoutingBus {
                     matched, e.getMessage(), envelope);
             return id;
         }
-        List<Map.Entry<Target, Message>> pairs = new ArrayList<>();
         for (String name : matched) {
             Rule r = rules.get(name);
             if (r != null) {
                 pairs.add(new AbstractMap.SimpleImmutableEntry<>(r.target(), message));
             }
         }
-        engine.submit(pairs);
         return id;
     }
 
@@ -281,6 +285,8 @@ public final class LocalEventBridge extends EngineRoutingBus {
             ObjectNode response = JsonCodec.object();
             ArrayNode results = response.putArray("Entries");
             int failed = 0;
+            List<Map.Entry<Target, Message>> pairs = new ArrayList<>();
+            List<ObjectNode> accepted = new ArrayList<>();
             for (JsonNode e : entries) {
                 ObjectNode result = results.addObject();
                 String problem = entryProblem(e);
@@ -298,11 +304,22 @@ public final class LocalEventBridge extends EngineRoutingBus {
                 e.path("Resources").forEach(r -> resources.add(r.asText()));
                 try {
                     result.put("EventId", route(e.get("Source").asText(), e.get("DetailType").asText(),
-                            JsonCodec.parse(e.get("Detail").asText()), resources));
+                            JsonCodec.parse(e.get("Detail").asText()), resources, pairs));
+                    accepted.add(result);
                 } catch (ClaimNotResolved unresolved) {
                     failed++;
                     result.removeAll().put("ErrorCode", "InternalFailure").put("ErrorMessage",
                             unresolved.getMessage());
+                }
+            }
+            try {
+                // EventBridge's promise: a success means the entry is stored; so store before answering
+                engine.submit(pairs);
+            } catch (PublishFailed notStored) {
+                for (ObjectNode result : accepted) {
+                    failed++;
+                    result.removeAll().put("ErrorCode", "InternalFailure").put("ErrorMessage",
+                            "the entry could not be stored: " + notStored.getMessage());
                 }
             }
             response.put("FailedEntryCount", failed);
@@ -377,11 +394,24 @@ public final class LocalEventBridge extends EngineRoutingBus {
         return undeliverable.get();
     }
 
+    /** Stops the endpoint, then drains deliveries for up to {@code drain}; the rest stays stored. */
     @Override
-    public void close() {
+    public boolean shutdown(java.time.Duration drain) {
         server.stop(0);
         httpThreads.shutdownNow();
-        super.close();
+        return super.shutdown(drain);
+    }
+
+    /** Stops at once as a crash would: no drain, no flush (for crash tests). */
+    public void halt() {
+        server.stop(0);
+        httpThreads.shutdownNow();
+        engine.halt();
+    }
+
+    @Override
+    public void close() {
+        shutdown(java.time.Duration.ofSeconds(5));
     }
 
     /** A message as the EventBridge event a rule target receives (for Lambda-handler targets). */

@@ -4,16 +4,30 @@ import dev.tally.aws.EventBridgeBus;
 import dev.tally.aws.StreamDispatcherHandler;
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.EventStore;
+import dev.tally.core.Page;
+import dev.tally.core.PageRequest;
 import dev.tally.core.RetryPolicy;
+import dev.tally.core.memory.InMemoryDeliveryStore;
+import dev.tally.core.message.NotificationMessage;
+import dev.tally.core.projection.Projection;
+import dev.tally.core.projection.ProjectionWriter;
+import dev.tally.core.projection.Projector;
 import dev.tally.core.runtime.Chaos;
+import dev.tally.core.runtime.ConvergenceCheck;
 import dev.tally.core.runtime.DeadLetter;
+import dev.tally.core.runtime.DeadLetterSource;
+import dev.tally.core.runtime.DeadLetters;
 import dev.tally.core.runtime.DeliveryEngine;
+import dev.tally.core.runtime.DeliveryStore;
 import dev.tally.core.runtime.Dispatcher;
+import dev.tally.core.runtime.Pipeline;
+import dev.tally.core.runtime.Settling;
 import dev.tally.core.runtime.Target;
 import dev.tally.core.runtime.TargetStats;
 import dev.tally.core.snapshot.SnapshotPolicy;
 import dev.tally.dynamodb.DynamoDbCheckpoints;
 import dev.tally.dynamodb.DynamoDbDeadLetterStore;
+import dev.tally.dynamodb.DynamoDbDeliveryStore;
 import dev.tally.dynamodb.DynamoDbLedger;
 import dev.tally.dynamodb.DynamoDbSnapshotStore;
 import dev.tally.dynamodb.DynamoDbTables;
@@ -23,6 +37,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -31,24 +49,27 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * <pre>
  * EventStore.execute ─► DynamoDB Local ledger table ─► its real stream ─► StreamPoller (as the event
  * source mapping) ─► StreamDispatcherHandler (the Lambda) ─► EventBridgeBus (real SDK, HTTP) ─►
- * LocalEventBridge (event-ruler rules) ─► targets (projectors) ─► DynamoDB view tables
+ * LocalEventBridge (event-ruler rules; PutEvents answers once the deliveries are stored) ─►
+ * targets (projectors) ─► DynamoDB view tables
  * </pre>
  *
- * Dead letters (of targets and of the stream) and stream checkpoints live in DynamoDB tables next
- * to the ledger, so a persisted stack keeps them across restarts.
+ * Accepted deliveries with their retry state, dead letters (of targets and of the stream) and
+ * stream checkpoints live in DynamoDB tables next to the ledger, so a persisted stack loses nothing
+ * in a crash and resumes every delivery on its next start (invariant 8). The stream checkpoint
+ * moves only after PutEvents succeeded, and PutEvents succeeds only once its deliveries are stored.
  *
  * <pre>{@code
  * try (LocalDynamoDb db = LocalDynamoDb.inMemory();
  *      LocalPipeline pipeline = LocalPipeline.builder(db).chaos(Chaos.typical()).build()) {
  *     EventStore<Account> accounts = pipeline.store(BankAccount.DEFINITION);
- *     pipeline.subscribe(balanceProjector.target());
+ *     pipeline.project(BankProjections.BALANCE, balanceWriter);
  *     pipeline.start();
  *     accounts.execute("alice", BankAccount.credit(100));
- *     pipeline.awaitQuiet(Duration.ofSeconds(10));
  * }
  * }</pre>
  */
-public final class LocalPipeline implements AutoCloseable {
+public final class LocalPipeline implements Pipeline, Settling {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalPipeline.class);
     public static final String DISPATCHER_FUNCTION = "dispatcher";
 
     private final LocalDynamoDb dynamoDb;
@@ -56,14 +77,18 @@ public final class LocalPipeline implements AutoCloseable {
     private final Builder config;
     private final DynamoDbLedger ledger;
     private final DynamoDbSnapshotStore snapshots;
-    private final DynamoDbDeadLetterStore deadLetters;
+    private final DynamoDbDeadLetterStore deadLetterStore;
     private final DynamoDbCheckpoints checkpoints;
+    private final DeliveryStore deliveries;
     private final LocalEventBridge eventBridge;
     private final List<EventStore<?>> stores = new ArrayList<>();
+    private final List<ConvergenceCheck.Bound<?, ?>> projections = new ArrayList<>();
+    private final PipelineDeadLetters deadLetters = new PipelineDeadLetters();
     private volatile Dispatcher dispatcher;
     private EventBridgeBus publisher;
     private StreamDispatcherHandler handler;
     private volatile StreamPoller poller;
+    private volatile boolean closed;
 
     private LocalPipeline(Builder b) {
         this.config = b;
@@ -75,10 +100,18 @@ public final class LocalPipeline implements AutoCloseable {
         DynamoDbTables.createIfMissing(client, TableDefinitions.keyValue(table("checkpoints")));
         this.ledger = new DynamoDbLedger(client, table("ledger"));
         this.snapshots = new DynamoDbSnapshotStore(client, table("snapshots"));
-        this.deadLetters = new DynamoDbDeadLetterStore(client, table("dead-letters"));
+        this.deadLetterStore = new DynamoDbDeadLetterStore(client, table("dead-letters"));
         this.checkpoints = new DynamoDbCheckpoints(client, table("checkpoints"));
+        if (b.durableDeliveries) {
+            DynamoDbTables.createIfMissing(client, TableDefinitions.keyValue(table("deliveries")));
+            this.deliveries = new DynamoDbDeliveryStore(client, table("deliveries"),
+                    (kind, store, id, version) -> requireStarted().resolve(kind, store, id, version),
+                    Duration.ofMillis(50));
+        } else {
+            this.deliveries = new InMemoryDeliveryStore();
+        }
         this.eventBridge = LocalEventBridge.start(b.busName, b.eventBridgePort,
-                DeliveryEngine.async(b.deliveryThreads, b.chaos, deadLetters),
+                DeliveryEngine.async(b.deliveryThreads, b.chaos, deadLetterStore, deliveries),
                 (kind, store, id, version) -> requireStarted().resolve(kind, store, id, version));
     }
 
@@ -92,6 +125,7 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     /** An event store on the stack's ledger and snapshot table; call before {@link #start()}. */
+    @Override
     public synchronized <S> EventStore<S> store(AggregateDefinition<S> definition) {
         if (dispatcher != null) {
             throw new IllegalStateException("add event stores before start(): the dispatcher is built then");
@@ -103,16 +137,31 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     /** A rule whose event pattern comes from the target's filter. */
+    @Override
     public void subscribe(Target target) {
         eventBridge.subscribe(target);
     }
 
-    /** Builds the dispatcher and starts the stream poller. */
+    /** A rule for the projection's state-carrying messages, targeting a {@link Projector} into {@code writer}. */
+    @Override
+    public synchronized <S, V> void project(Projection<S, V> projection, ProjectionWriter<V> writer) {
+        eventBridge.subscribe(new Projector<>(projection, writer).target());
+        projections.add(new ConvergenceCheck.Bound<>(projection, writer,
+                m -> eventBridge.sendTo(projection.name(), List.of(m))));
+    }
+
+    /**
+     * Builds the dispatcher, resumes the deliveries a previous run left stored, and starts the
+     * stream poller. Subscribe every target first: a stored delivery for a target that is not
+     * subscribed stays stored.
+     */
+    @Override
     public synchronized LocalPipeline start() {
         if (dispatcher == null) {
             publisher = new EventBridgeBus(eventBridge.client(), config.busName);
             dispatcher = new Dispatcher(stores, publisher);
             handler = new StreamDispatcherHandler(dispatcher);
+            eventBridge.recover();
         }
         startPoller();
         return this;
@@ -123,7 +172,8 @@ public final class LocalPipeline implements AutoCloseable {
         requireStarted();
         if (poller == null || !poller.isRunning()) {
             poller = StreamPoller.forTable(client, dynamoDb.streamsClient(), table("ledger"), handler,
-                    DISPATCHER_FUNCTION, config.mapping, ShardCheckpoints.in(checkpoints, "stream:"), deadLetters);
+                    DISPATCHER_FUNCTION, config.mapping, ShardCheckpoints.in(checkpoints, "stream:"),
+                    deadLetterStore);
             poller.start();
         }
         return poller;
@@ -148,6 +198,7 @@ public final class LocalPipeline implements AutoCloseable {
      * Waits until every event stored before this call was read from the stream, dispatched,
      * published and delivered (retries included). False when the timeout passed first.
      */
+    @Override
     public boolean awaitQuiet(Duration timeout) {
         long t0 = System.currentTimeMillis();
         long deadline = t0 + timeout.toMillis();
@@ -169,37 +220,76 @@ public final class LocalPipeline implements AutoCloseable {
         return false;
     }
 
-    // --- dead letters and health -------------------------------------------------------------
+    // --- dead letters, convergence and health -------------------------------------------------
 
-    /** Every dead letter: of targets, and of the stream (target "stream:dispatcher"). */
-    public List<DeadLetter> deadLetters() {
-        return deadLetters.list();
+    @Override
+    public DeadLetters deadLetters() {
+        return deadLetters;
     }
 
-    /** Redrives one dead letter, to its target or to the dispatcher function. */
-    public boolean redrive(String deadLetterId) {
-        DeadLetter d = deadLetters.get(deadLetterId).orElse(null);
-        if (d == null) {
-            return false;
+    /** Dead letters of targets (redriven through the bus) and of the stream (redriven to the dispatcher). */
+    private final class PipelineDeadLetters implements DeadLetters {
+        @Override
+        public Page<DeadLetter> page(PageRequest request) {
+            return deadLetterStore.page(request);
         }
-        if (d.target().startsWith("stream:")) {
-            return poller != null && poller.redrive(deadLetterId);
+
+        @Override
+        public Optional<DeadLetter> get(String id) {
+            return deadLetterStore.get(id);
         }
-        return eventBridge.redrive(deadLetterId);
+
+        @Override
+        public long count() {
+            return deadLetterStore.count();
+        }
+
+        @Override
+        public boolean redrive(String id) {
+            DeadLetter d = deadLetterStore.get(id).orElse(null);
+            if (d == null) {
+                return false;
+            }
+            if (d.source() instanceof DeadLetterSource.Feed) {
+                StreamPoller p = poller;
+                return p != null && p.redrive(id, ref -> ((NotificationMessage) requireStarted()
+                        .resolve(dev.tally.core.message.MessageKind.NOTIFICATION, ref.store(), ref.aggregateId(),
+                                ref.version())).event());
+            }
+            return eventBridge.deadLetters().redrive(id);
+        }
+
+        @Override
+        public int redriveAll(DeadLetterSource source) {
+            int ok = 0;
+            for (DeadLetter d : deadLetterStore.list()) {
+                if (source == null || source.equals(d.source())) {
+                    ok += redrive(d.id()) ? 1 : 0;
+                }
+            }
+            return ok;
+        }
     }
 
-    public int redriveAll() {
-        int ok = 0;
-        for (DeadLetter d : deadLetters.list()) {
-            ok += redrive(d.id()) ? 1 : 0;
+    @Override
+    public ConvergenceCheck.Report verify(boolean repair) {
+        return verify(repair, line -> { });
+    }
+
+    /** {@link #verify(boolean)} with progress lines. */
+    public ConvergenceCheck.Report verify(boolean repair, Consumer<String> progress) {
+        requireStarted();
+        List<ConvergenceCheck.Bound<?, ?>> bound;
+        synchronized (this) {
+            bound = List.copyOf(projections);
         }
-        return ok;
+        return new ConvergenceCheck(stores, bound, 200).run(repair, progress);
     }
 
     /** What the pipeline has done: for dashboards and the pipeline API. */
     public record Stats(StreamPoller.Stats stream, long dispatched, long dispatchFailures, long published,
-                        long publishRetries, long claimChecks, List<TargetStats> targets, int deadLetters,
-                        String chaos) {
+                        long publishRetries, long claimChecks, List<TargetStats> targets, long deadLetters,
+                        long recoveredDeliveries, long pendingDeliveries, String chaos) {
     }
 
     public Stats stats() {
@@ -208,7 +298,8 @@ public final class LocalPipeline implements AutoCloseable {
         return new Stats(p == null ? null : p.stats(), d == null ? 0 : d.dispatchedCount(),
                 d == null ? 0 : d.failureCount(), publisher == null ? 0 : publisher.publishedCount(),
                 publisher == null ? 0 : publisher.retriedEntryCount(), publisher == null ? 0 : publisher.claimCheckCount(),
-                eventBridge.stats(), deadLetters.size(), String.valueOf(eventBridge.chaos()));
+                eventBridge.stats(), deadLetterStore.count(), eventBridge.engine().recoveredCount(),
+                eventBridge.inFlight(), String.valueOf(eventBridge.chaos()));
     }
 
     public void chaos(Chaos chaos) {
@@ -227,6 +318,10 @@ public final class LocalPipeline implements AutoCloseable {
         return snapshots;
     }
 
+    public DynamoDbDeadLetterStore deadLetterStore() {
+        return deadLetterStore;
+    }
+
     public LocalEventBridge eventBridge() {
         return eventBridge;
     }
@@ -243,10 +338,42 @@ public final class LocalPipeline implements AutoCloseable {
         return List.copyOf(stores);
     }
 
+    /**
+     * Stops: the poller first (nothing new is published), then deliveries drain for up to the
+     * builder's drain deadline; what is left stays stored and resumes on the next start.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         stopPoller();
-        eventBridge.close();
+        if (!eventBridge.shutdown(config.drain)) {
+            LOG.info("{} deliveries were still pending after {}; they stay stored for the next start",
+                    eventBridge.inFlight(), config.drain);
+        }
+        try {
+            deliveries.close();
+        } catch (Exception e) {
+            LOG.warn("closing the delivery store: {}", e.toString());
+        }
+    }
+
+    /**
+     * Stops everything at once, as kill -9 would: no drain, no flush, nothing more written (for
+     * crash tests; the DynamoDB Local behind it keeps running, as the data directory would).
+     */
+    public synchronized void halt() {
+        closed = true;
+        StreamPoller p = poller;
+        if (p != null) {
+            p.close();
+        }
+        eventBridge.halt();
+        if (deliveries instanceof DynamoDbDeliveryStore d) {
+            d.halt();
+        }
     }
 
     public static final class Builder {
@@ -260,6 +387,8 @@ public final class LocalPipeline implements AutoCloseable {
         private int eventBridgePort;
         private int deliveryThreads = 4;
         private Clock clock = Clock.systemUTC();
+        private boolean durableDeliveries = true;
+        private Duration drain = Duration.ofSeconds(5);
 
         private Builder(LocalDynamoDb dynamoDb) {
             this.dynamoDb = Objects.requireNonNull(dynamoDb, "dynamoDb");
@@ -307,6 +436,22 @@ public final class LocalPipeline implements AutoCloseable {
 
         public Builder clock(Clock c) {
             this.clock = c;
+            return this;
+        }
+
+        /**
+         * Whether the local EventBridge stores accepted deliveries in DynamoDB before answering
+         * (default, and what AWS promises) or only in memory (faster, but a crash loses what was in
+         * flight: for benchmarks that measure what durability costs).
+         */
+        public Builder durableDeliveries(boolean on) {
+            this.durableDeliveries = on;
+            return this;
+        }
+
+        /** How long {@link LocalPipeline#close()} lets pending deliveries finish (default 5 s). */
+        public Builder drain(Duration d) {
+            this.drain = Objects.requireNonNull(d, "drain");
             return this;
         }
 

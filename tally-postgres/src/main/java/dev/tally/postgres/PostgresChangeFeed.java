@@ -62,7 +62,7 @@ public final class PostgresChangeFeed implements AutoCloseable {
         this.listen = b.listen;
         this.waitingRepoll = b.waitingRepoll;
         CatchUpSubscription.Builder sub = CatchUpSubscription.builder(b.name, this::read, b.checkpoints, b.handler)
-                .batchSize(b.batchSize).idleWait(b.idleWait).retry(b.retry);
+                .batchSize(b.batchSize).idleWait(b.idleWait).failurePolicy(dev.tally.core.runtime.FailurePolicy.of(b.retry));
         if (b.onGiveUp != null) {
             sub.onGiveUp(b.onGiveUp);
         }

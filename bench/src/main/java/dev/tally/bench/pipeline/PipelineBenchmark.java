@@ -9,8 +9,10 @@ import dev.tally.bench.Args;
 import dev.tally.core.EventStore;
 import dev.tally.core.command.CommandResult;
 import dev.tally.core.message.Message;
+import dev.tally.core.runtime.FailurePolicy;
 import dev.tally.core.runtime.Target;
-import dev.tally.core.projection.StateProjector;
+import dev.tally.examples.bank.BankProjections;
+import dev.tally.core.projection.Projector;
 import dev.tally.dynamodb.DynamoDbProjectionWriter;
 import dev.tally.dynamodb.DynamoDbTables;
 import dev.tally.dynamodb.TableDefinitions;
@@ -36,7 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * java -cp bench/target/tally-bench.jar dev.tally.bench.pipeline.PipelineBenchmark \
- *      [--rate 200] [--seconds 60] [--backlog 5000] [--accounts 50]
+ *      [--rate 200] [--seconds 60] [--backlog 5000] [--accounts 50] [--deliveries both|memory|durable]
  * </pre>
  */
 public final class PipelineBenchmark {
@@ -47,29 +49,40 @@ public final class PipelineBenchmark {
         int backlog = args.integer("backlog", 5000);
         int accounts = args.integer("accounts", 50);
         int warmup = args.integer("warmup", 20);
+        String deliveries = args.string("deliveries", "both");
         say("starting DynamoDB Local (in memory) and the local pipeline...");
         try (LocalDynamoDb db = LocalDynamoDb.inMemory()) {
-            lag(db, rate, warmup, seconds, accounts);
-            throughput(db, backlog, accounts);
+            if (!deliveries.equals("durable")) {
+                lag(db, false, rate, warmup, seconds, accounts);
+            }
+            if (!deliveries.equals("memory")) {
+                lag(db, true, rate, warmup, seconds, accounts);
+            }
+            if (backlog > 0) {
+                throughput(db, backlog, accounts);
+            }
         }
         System.exit(0); // DynamoDB Local leaves non-daemon threads behind
     }
 
-    private static void lag(LocalDynamoDb db, int rate, int warmup, int seconds, int accounts) throws Exception {
+    private static void lag(LocalDynamoDb db, boolean durable, int rate, int warmup, int seconds, int accounts)
+            throws Exception {
+        String prefix = durable ? "lag-durable" : "lag-memory";
         say("\n## end-to-end lag at a steady " + rate + " commands/s for " + seconds + " s after " + warmup
-                + " s of warm-up (" + accounts + " accounts)");
-        try (LocalPipeline pipeline = LocalPipeline.builder(db).tablePrefix("lag").build()) {
+                + " s of warm-up (" + accounts + " accounts), deliveries "
+                + (durable ? "stored in DynamoDB before PutEvents answers (the durable path)"
+                : "held in memory only (the path it replaces)"));
+        try (LocalPipeline pipeline = LocalPipeline.builder(db).tablePrefix(prefix).durableDeliveries(durable)
+                .build()) {
             EventStore<Account> store = pipeline.store(BankAccount.DEFINITION);
-            DynamoDbTables.createIfMissing(pipeline.dynamoDbClient(), TableDefinitions.views("lag-balance"));
-            StateProjector<Account, BalanceView> balance = StateProjector.builder("balance", BankAccount.DEFINITION)
-                    .view(a -> new BalanceView(a.state().balance()))
-                    .writer(new DynamoDbProjectionWriter<>(pipeline.dynamoDbClient(), "lag-balance", BalanceView.class))
-                    .build();
+            DynamoDbTables.createIfMissing(pipeline.dynamoDbClient(), TableDefinitions.views(prefix + "-balance"));
+            Projector<Account, BalanceView> balance = new Projector<>(BankProjections.BALANCE_VIEW,
+                    new DynamoDbProjectionWriter<>(pipeline.dynamoDbClient(), prefix + "-balance", BalanceView.class));
             LagProbe probe = new LagProbe(rate * seconds * 2);
-            pipeline.subscribe(new Target("balance", balance.filter(), (Message m) -> {
+            pipeline.subscribe(new Target("balance", balance.projection().filter(), (Message m) -> {
                 balance.handle(m);
                 probe.viewUpdated(m.event().coordinates(), System.nanoTime());
-            }, Target.DEFAULT_RETRY));
+            }, FailurePolicy.DEFAULT));
             pipeline.start();
             ExecutorService workers = Executors.newFixedThreadPool(16);
             say("  warming up for " + warmup + " s (not measured)...");
@@ -84,7 +97,7 @@ public final class PipelineBenchmark {
             workers.shutdown();
             long[] sample = probe.lags();
             int n = sample.length;
-            say("RESULT lag: " + sent + " commands at " + format(rate(sent, elapsed))
+            say("RESULT lag (" + (durable ? "durable" : "memory") + "): " + sent + " commands at " + format(rate(sent, elapsed))
                     + "/s achieved; views updated " + n + "; append -> view p50 " + format(percentileMillis(sample, 50))
                     + " ms, p90 " + format(percentileMillis(sample, 90)) + " ms, p99 "
                     + format(percentileMillis(sample, 99)) + " ms, max " + format(percentileMillis(sample, 100)) + " ms");

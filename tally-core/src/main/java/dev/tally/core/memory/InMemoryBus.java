@@ -34,6 +34,12 @@ public final class InMemoryBus extends EngineRoutingBus {
                 new InMemoryDeliveryStore()));
     }
 
+    /** Delivers on 4 background threads, keeping deliveries and dead letters in the given stores. */
+    public static InMemoryBus async(Chaos chaos, dev.tally.core.runtime.DeadLetterStore deadLetters,
+                                    dev.tally.core.runtime.DeliveryStore deliveries) {
+        return new InMemoryBus(DeliveryEngine.async(4, chaos, deadLetters, deliveries));
+    }
+
     /** Delivers only when {@link #drain()} is called, in an order fixed by {@code seed}. */
     public static InMemoryBus manual(Chaos chaos, long seed) {
         return new InMemoryBus(DeliveryEngine.manual(chaos, new InMemoryDeadLetterStore(),

@@ -2,46 +2,57 @@ package dev.tally.examples.bank;
 
 import dev.tally.core.Aggregate;
 import dev.tally.core.projection.ProjectionWriter;
-import dev.tally.core.projection.StateProjector;
+import dev.tally.core.projection.Projection;
+import dev.tally.core.projection.Projector;
+import dev.tally.core.runtime.Pipeline;
 import dev.tally.core.projection.Versioned;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The bank's three read models (seed 000), each a projector of state-carrying messages into its
- * own projection writer: balance, last transaction, last month's balance. None of them reads the
- * old view; each writes what the carried aggregate says, with its version.
+ * The bank's three read models (seed 000): balance, last transaction, last month's balance. Each
+ * is a {@link Projection} value (a view function of the account); bound to its own writer here.
+ * None of them reads the old view; each writes what the carried aggregate says, with its version.
  */
 public final class BankProjections {
     public static final String BALANCE = "balance";
     public static final String LAST_TRANSACTION = "last-transaction";
     public static final String LAST_MONTH_BALANCE = "last-month-balance";
 
+    public static final Projection<Account, BalanceView> BALANCE_VIEW = Projection.of(BALANCE,
+            BankAccount.DEFINITION, BalanceView.class, a -> new BalanceView(a.state().balance()));
+    public static final Projection<Account, LastTransaction> LAST_TRANSACTION_VIEW = Projection.of(LAST_TRANSACTION,
+            BankAccount.DEFINITION, LastTransaction.class, a -> a.state().lastTransaction());
+    public static final Projection<Account, LastMonthBalanceView> LAST_MONTH_BALANCE_VIEW = Projection.of(
+            LAST_MONTH_BALANCE, BankAccount.DEFINITION, LastMonthBalanceView.class,
+            a -> new LastMonthBalanceView(a.state().lastMonthBalance(), a.state().month()));
+
     private final ProjectionWriter<BalanceView> balances;
     private final ProjectionWriter<LastTransaction> lastTransactions;
     private final ProjectionWriter<LastMonthBalanceView> lastMonthBalances;
-    private final StateProjector<Account, BalanceView> balanceProjector;
-    private final StateProjector<Account, LastTransaction> lastTransactionProjector;
-    private final StateProjector<Account, LastMonthBalanceView> lastMonthProjector;
+    private final Projector<Account, BalanceView> balanceProjector;
+    private final Projector<Account, LastTransaction> lastTransactionProjector;
+    private final Projector<Account, LastMonthBalanceView> lastMonthProjector;
 
     public BankProjections(ProjectionWriter<BalanceView> balances, ProjectionWriter<LastTransaction> lastTransactions,
                            ProjectionWriter<LastMonthBalanceView> lastMonthBalances) {
         this.balances = balances;
         this.lastTransactions = lastTransactions;
         this.lastMonthBalances = lastMonthBalances;
-        this.balanceProjector = StateProjector.builder(BALANCE, BankAccount.DEFINITION)
-                .view(a -> new BalanceView(a.state().balance()))
-                .writer(balances).build();
-        this.lastTransactionProjector = StateProjector.builder(LAST_TRANSACTION, BankAccount.DEFINITION)
-                .view(a -> a.state().lastTransaction())
-                .writer(lastTransactions).build();
-        this.lastMonthProjector = StateProjector.builder(LAST_MONTH_BALANCE, BankAccount.DEFINITION)
-                .view(a -> new LastMonthBalanceView(a.state().lastMonthBalance(), a.state().month()))
-                .writer(lastMonthBalances).build();
+        this.balanceProjector = new Projector<>(BALANCE_VIEW, balances);
+        this.lastTransactionProjector = new Projector<>(LAST_TRANSACTION_VIEW, lastTransactions);
+        this.lastMonthProjector = new Projector<>(LAST_MONTH_BALANCE_VIEW, lastMonthBalances);
     }
 
-    public List<StateProjector<Account, ?>> projectors() {
+    public List<Projector<Account, ?>> projectors() {
         return List.of(balanceProjector, lastTransactionProjector, lastMonthProjector);
+    }
+
+    /** Runs the three projections on a pipeline, into this object's writers. */
+    public void projectOn(Pipeline pipeline) {
+        pipeline.project(BALANCE_VIEW, balances);
+        pipeline.project(LAST_TRANSACTION_VIEW, lastTransactions);
+        pipeline.project(LAST_MONTH_BALANCE_VIEW, lastMonthBalances);
     }
 
     public ProjectionWriter<BalanceView> balances() {

@@ -12,7 +12,7 @@ import dev.tally.core.memory.InMemoryProjectionWriter;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.NotificationMessage;
 import dev.tally.core.message.StateCarryingMessage;
-import dev.tally.core.projection.StateProjector;
+import dev.tally.core.projection.Projector;
 import dev.tally.local.LocalEventBridge;
 import java.time.Instant;
 import java.util.List;
@@ -35,8 +35,8 @@ class BankEventPatternsTest {
     @Test
     void eachProjectorsPatternIsExactlyItsStoresStateCarryingEvents() throws Exception {
         Machine machine = new Machine();
-        for (StateProjector<Account, ?> p : projections.projectors()) {
-            ObjectNode pattern = EventBridgeEvents.pattern(p.filter());
+        for (Projector<Account, ?> p : projections.projectors()) {
+            ObjectNode pattern = EventBridgeEvents.pattern(p.projection().filter());
             assertThat(pattern.toString()).isEqualTo("{\"source\":[\"bank-account\"],\"detail\":{\"kind\":"
                     + "[\"state-carrying\"]}}");
             machine.addRule(p.name(), pattern.toString());
@@ -62,7 +62,7 @@ class BankEventPatternsTest {
     @Test
     void aDebitOnlyRuleMatchesDebitsOnly() throws Exception {
         Machine machine = new Machine();
-        ObjectNode pattern = EventBridgeEvents.pattern(projections.projectors().get(0).filter()
+        ObjectNode pattern = EventBridgeEvents.pattern(projections.projectors().get(0).projection().filter()
                 .withEventTypes(java.util.Set.of("Debited")));
         machine.addRule("debits", pattern.toString());
         assertThat(machine.rulesForJSONEvent(LocalEventBridge.envelopeOf(

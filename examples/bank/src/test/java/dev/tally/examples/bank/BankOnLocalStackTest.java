@@ -11,9 +11,11 @@ import dev.tally.core.runtime.Chaos;
 import dev.tally.core.runtime.DeadLetter;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageFilter;
+import dev.tally.core.runtime.DeadLetterSource;
+import dev.tally.core.runtime.FailurePolicy;
 import dev.tally.core.runtime.Target;
 import dev.tally.core.projection.ProjectionWriter;
-import dev.tally.core.projection.StateProjector;
+import dev.tally.core.projection.Projector;
 import dev.tally.dynamodb.DynamoDbProjectionWriter;
 import dev.tally.dynamodb.DynamoDbTables;
 import dev.tally.dynamodb.TableDefinitions;
@@ -75,7 +77,7 @@ class BankOnLocalStackTest {
                 view(prefix + "-last-month", LastMonthBalanceView.class));
         accounts = pipeline.store(BankAccount.DEFINITION);
         if (subscribeProjectors) {
-            for (StateProjector<Account, ?> p : projections.projectors()) {
+            for (Projector<Account, ?> p : projections.projectors()) {
                 pipeline.subscribe(p.target());
             }
         }
@@ -131,7 +133,7 @@ class BankOnLocalStackTest {
         pipeline.start();
         randomTraffic(4, 40, 5);
         assertViewsConvergeToTheLedger();
-        assertThat(pipeline.deadLetters()).isEmpty();
+        assertThat(pipeline.deadLetters().count()).isZero();
         assertThat(pipeline.stats().dispatched()).as("every stored event dispatched").isGreaterThanOrEqualTo(ledgerSize());
     }
 
@@ -141,7 +143,7 @@ class BankOnLocalStackTest {
         pipeline.start();
         randomTraffic(4, 40, 5);
         assertViewsConvergeToTheLedger();
-        assertThat(pipeline.deadLetters()).isEmpty();
+        assertThat(pipeline.deadLetters().count()).isZero();
         long deliveries = pipeline.stats().targets().stream().mapToLong(t -> t.delivered()).sum();
         long dispatched = pipeline.stats().dispatched();
         assertThat(dispatched).isGreaterThanOrEqualTo(ledgerSize());
@@ -153,27 +155,28 @@ class BankOnLocalStackTest {
         stack(Chaos.NONE, false);
         AtomicBoolean broken = new AtomicBoolean(true);
         AtomicInteger attempts = new AtomicInteger();
-        StateProjector<Account, ?> balance = projections.projectors().get(0);
-        pipeline.subscribe(new Target("balance", balance.filter(), m -> {
+        Projector<Account, ?> balance = projections.projectors().get(0);
+        pipeline.subscribe(new Target("balance", balance.projection().filter(), m -> {
             attempts.incrementAndGet();
             if (broken.get()) {
                 throw new IllegalStateException("balance projector bug");
             }
             balance.handle(m);
-        }, Target.DEFAULT_RETRY));
+        }, FailurePolicy.DEFAULT));
         pipeline.start();
         accounts.execute("alice", BankAccount.credit(100));
         accounts.execute("alice", BankAccount.debit(30));
-        eventually(() -> assertThat(pipeline.deadLetters()).hasSize(2));
-        assertThat(attempts.get()).as("each message tried %d times", Target.DEFAULT_RETRY.maxAttempts())
-                .isEqualTo(2 * Target.DEFAULT_RETRY.maxAttempts());
-        assertThat(pipeline.deadLetters()).extracting(DeadLetter::target).containsOnly("balance");
-        assertThat(pipeline.deadLetters().get(0).error()).contains("balance projector bug");
+        eventually(() -> assertThat(pipeline.deadLetters().count()).isEqualTo(2));
+        assertThat(attempts.get()).as("each message tried %d times", FailurePolicy.DEFAULT.maxAttempts())
+                .isEqualTo(2 * FailurePolicy.DEFAULT.maxAttempts());
+        assertThat(pipeline.deadLetterStore().list()).extracting(DeadLetter::source)
+                .containsOnly(new DeadLetterSource.BusTarget("balance"));
+        assertThat(pipeline.deadLetterStore().list().get(0).error()).contains("balance projector bug");
         assertThat(projections.balances().read("alice")).isEmpty();
 
         broken.set(false);
-        assertThat(pipeline.redriveAll()).isEqualTo(2);
-        assertThat(pipeline.deadLetters()).isEmpty();
+        assertThat(pipeline.deadLetters().redriveAll(null)).isEqualTo(2);
+        assertThat(pipeline.deadLetters().count()).isZero();
         assertThat(projections.balances().read("alice").orElseThrow().view()).isEqualTo(new BalanceView(70));
         assertThat(projections.balances().read("alice").orElseThrow().version()).isEqualTo(2);
     }

@@ -6,7 +6,7 @@ import dev.tally.core.EventStore;
 import dev.tally.core.memory.InMemoryPipeline;
 import dev.tally.core.memory.InMemoryProjectionWriter;
 import dev.tally.core.runtime.Chaos;
-import dev.tally.core.projection.StateProjector;
+import dev.tally.core.projection.Projector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +26,7 @@ class BankPipelineTest {
                 new InMemoryProjectionWriter<>("last-tx"), new InMemoryProjectionWriter<>("last-month"));
         try (InMemoryPipeline pipeline = InMemoryPipeline.create(new Chaos(0.3, Duration.ofMillis(10), true))) {
             EventStore<Account> accounts = pipeline.store(BankAccount.DEFINITION);
-            for (StateProjector<Account, ?> p : projections.projectors()) {
+            for (Projector<Account, ?> p : projections.projectors()) {
                 pipeline.subscribe(p.target());
             }
             pipeline.start();
@@ -55,7 +55,7 @@ class BankPipelineTest {
                 String id = "acc-" + i;
                 assertThat(projections.account(id)).contains(BankProjections.expected(accounts.load(id)));
             }
-            assertThat(pipeline.bus().deadLetters().list()).isEmpty();
+            assertThat(pipeline.bus().engine().deadLetterStore().list()).isEmpty();
         }
     }
 }

@@ -3,7 +3,7 @@ package dev.tally.examples.bank;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.core.memory.InMemoryProjectionWriter;
-import dev.tally.core.projection.StateProjector;
+import dev.tally.core.projection.Projector;
 import dev.tally.testing.ProjectionFixture;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +21,7 @@ class BankProjectionFixtureTest {
                     .given("bob", BankAccount.CREDITED, new Credited(5))
                     .given("alice", BankAccount.CREDITED, new Credited(1))
                     .givenReplay("bob");
-            for (StateProjector<Account, ?> p : projections.projectors()) {
+            for (Projector<Account, ?> p : projections.projectors()) {
                 fixture.deliverChaotically(p, seed);
             }
             assertThat(projections.account("alice")).contains(BankProjections.expected(fixture.store().load("alice")));

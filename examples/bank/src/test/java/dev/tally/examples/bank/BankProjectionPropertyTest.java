@@ -11,7 +11,7 @@ import dev.tally.core.memory.InMemoryLedger;
 import dev.tally.core.memory.InMemoryProjectionWriter;
 import dev.tally.core.runtime.Chaos;
 import dev.tally.core.runtime.Dispatcher;
-import dev.tally.core.projection.StateProjector;
+import dev.tally.core.projection.Projector;
 import dev.tally.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,7 +57,7 @@ class BankProjectionPropertyTest {
         BankProjections projections = new BankProjections(new InMemoryProjectionWriter<>("balance"),
                 new InMemoryProjectionWriter<>("last-tx"), new InMemoryProjectionWriter<>("last-month"));
         InMemoryBus bus = InMemoryBus.manual(new Chaos(0.3, Duration.ZERO, true), seed);
-        for (StateProjector<Account, ?> p : projections.projectors()) {
+        for (Projector<Account, ?> p : projections.projectors()) {
             bus.subscribe(p.target());
         }
         Dispatcher dispatcher = new Dispatcher(List.of(store), bus);
@@ -90,7 +90,7 @@ class BankProjectionPropertyTest {
         }
         bus.drain();
 
-        assertThat(bus.deadLetters().list()).isEmpty();
+        assertThat(bus.engine().deadLetterStore().list()).isEmpty();
         for (String id : store.listAggregateIds(PageRequest.first(100)).items()) {
             var expected = BankProjections.expected(store.load(id));
             assertThat(projections.account(id)).as("read model of %s", id).contains(expected);

@@ -6,7 +6,7 @@ import dev.tally.core.EventStore;
 import dev.tally.core.memory.InMemoryPipeline;
 import dev.tally.core.memory.InMemoryProjectionWriter;
 import dev.tally.core.runtime.Chaos;
-import dev.tally.core.projection.StateProjector;
+import dev.tally.core.projection.Projector;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +20,7 @@ class BankReplayTest {
         BankProjections projections = new BankProjections(balances, lastTx, new InMemoryProjectionWriter<>("m"));
         try (InMemoryPipeline pipeline = InMemoryPipeline.create(Chaos.NONE)) {
             EventStore<Account> accounts = pipeline.store(BankAccount.DEFINITION);
-            for (StateProjector<Account, ?> p : projections.projectors()) {
+            for (Projector<Account, ?> p : projections.projectors()) {
                 pipeline.subscribe(p.target());
             }
             pipeline.start();

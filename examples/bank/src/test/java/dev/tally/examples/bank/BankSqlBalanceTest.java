@@ -11,7 +11,7 @@ import dev.tally.core.feed.LoggedEvent;
 import dev.tally.core.memory.InMemoryBus;
 import dev.tally.core.runtime.Chaos;
 import dev.tally.core.runtime.Dispatcher;
-import dev.tally.core.projection.StateProjector;
+import dev.tally.core.projection.Projector;
 import dev.tally.core.snapshot.SnapshotPolicy;
 import dev.tally.postgres.PostgresChangeFeed;
 import dev.tally.postgres.PostgresCheckpointStore;
@@ -62,7 +62,7 @@ class BankSqlBalanceTest {
                 .snapshots(new PostgresSnapshotStore(dataSource, tables), SnapshotPolicy.everyNEvents(20)).build();
 
         try (InMemoryBus bus = InMemoryBus.async(new Chaos(0.3, Duration.ofMillis(10), true))) {
-            for (StateProjector<Account, ?> p : projections.projectors()) {
+            for (Projector<Account, ?> p : projections.projectors()) {
                 bus.subscribe(p.target());
             }
             Dispatcher dispatcher = new Dispatcher(List.of(accounts), bus);
@@ -71,7 +71,7 @@ class BankSqlBalanceTest {
                 runCustomers(accounts, 4, 150, 12);
                 awaitQuiet(ledger, feed, bus);
             }
-            assertThat(bus.deadLetters().list()).isEmpty();
+            assertThat(bus.engine().deadLetterStore().list()).isEmpty();
             assertTheSqlAnswerIsTheFold(accounts);
 
             // a second, wholly stale delivery of every message, shuffled: nothing may change

@@ -5,7 +5,8 @@ import dev.tally.core.EventType;
 import dev.tally.core.command.Command;
 import dev.tally.core.command.Decision;
 import dev.tally.core.projection.ProjectionWriter;
-import dev.tally.core.projection.StateProjector;
+import dev.tally.core.projection.Projection;
+import dev.tally.core.projection.Projector;
 
 /**
  * The counter of seed 001: one command (increment), one query (the count). The event is a delta
@@ -35,10 +36,12 @@ public final class Counter {
         return counter -> Decision.emit(INCREMENTED, new Incremented());
     }
 
-    /** The count projector over a writer. */
-    public static StateProjector<State, CountView> projector(ProjectionWriter<CountView> writer) {
-        return StateProjector.builder("count", DEFINITION)
-                .view(c -> new CountView(c.state().count()))
-                .writer(writer).build();
+    /** The count read model: a view function of the counter's state. */
+    public static final Projection<State, CountView> COUNT = Projection.of("count", DEFINITION, CountView.class,
+            c -> new CountView(c.state().count()));
+
+    /** The count projector over a writer (for a bus). */
+    public static Projector<State, CountView> projector(ProjectionWriter<CountView> writer) {
+        return new Projector<>(COUNT, writer);
     }
 }

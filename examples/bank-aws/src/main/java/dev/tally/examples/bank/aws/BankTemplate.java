@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.aws.EventBridgeEvents;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.memory.InMemoryProjectionWriter;
-import dev.tally.core.projection.StateProjector;
+import dev.tally.core.projection.Projector;
 import dev.tally.dynamodb.TableDefinitions;
 import dev.tally.examples.bank.Account;
 import dev.tally.examples.bank.BankProjections;
@@ -76,7 +76,7 @@ public final class BankTemplate {
 
         BankProjections projections = new BankProjections(new InMemoryProjectionWriter<>("b"),
                 new InMemoryProjectionWriter<>("t"), new InMemoryProjectionWriter<>("m"));
-        for (StateProjector<Account, ?> p : projections.projectors()) {
+        for (Projector<Account, ?> p : projections.projectors()) {
             String logical = logicalName(p.name());
             r.set(logical + "ViewTable", TableDefinitions.views(viewTable(p.name())).cloudFormationResource());
             r.set(logical + "ProjectorFunction", projector(p, logical));
@@ -117,7 +117,7 @@ public final class BankTemplate {
         return f;
     }
 
-    private static ObjectNode projector(StateProjector<Account, ?> p, String logical) {
+    private static ObjectNode projector(Projector<Account, ?> p, String logical) {
         ObjectNode f = function("dev.tally.examples.bank.aws.ProjectorFunction::handleRequest");
         ObjectNode props = (ObjectNode) f.get("Properties");
         ObjectNode vars = props.putObject("Environment").putObject("Variables");
@@ -138,7 +138,7 @@ public final class BankTemplate {
         rule.put("Type", "EventBridgeRule");
         ObjectNode rp = rule.putObject("Properties");
         rp.set("EventBusName", ref("EventBus"));
-        rp.set("Pattern", EventBridgeEvents.pattern(p.filter()));
+        rp.set("Pattern", EventBridgeEvents.pattern(p.projection().filter()));
         // delivery failures (EventBridge could not invoke): its retries, then the same queue
         rp.putObject("RetryPolicy").put("MaximumRetryAttempts", 4).put("MaximumEventAgeInSeconds", 3600);
         ObjectNode dlq = rp.putObject("DeadLetterConfig");

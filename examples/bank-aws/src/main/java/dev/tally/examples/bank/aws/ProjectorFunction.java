@@ -3,11 +3,9 @@ package dev.tally.examples.bank.aws;
 import dev.tally.aws.EventBridgeTargetHandler;
 import dev.tally.aws.TallyEnvironment;
 import dev.tally.core.message.MessageHandler;
-import dev.tally.core.projection.StateProjector;
+import dev.tally.core.projection.Projector;
 import dev.tally.dynamodb.DynamoDbProjectionWriter;
-import dev.tally.examples.bank.Account;
 import dev.tally.examples.bank.BalanceView;
-import dev.tally.examples.bank.BankAccount;
 import dev.tally.examples.bank.BankProjections;
 import dev.tally.examples.bank.LastMonthBalanceView;
 import dev.tally.examples.bank.LastTransaction;
@@ -34,16 +32,12 @@ public final class ProjectorFunction extends EventBridgeTargetHandler {
         String table = env.require("TALLY_VIEW_TABLE", "the DynamoDB table of that projection");
         var client = env.dynamoDb();
         return switch (projection) {
-            case BankProjections.BALANCE -> StateProjector.builder(projection, BankAccount.DEFINITION)
-                    .view((dev.tally.core.Aggregate<Account> a) -> new BalanceView(a.state().balance()))
-                    .writer(new DynamoDbProjectionWriter<>(client, table, BalanceView.class)).build();
-            case BankProjections.LAST_TRANSACTION -> StateProjector.builder(projection, BankAccount.DEFINITION)
-                    .view((dev.tally.core.Aggregate<Account> a) -> a.state().lastTransaction())
-                    .writer(new DynamoDbProjectionWriter<>(client, table, LastTransaction.class)).build();
-            case BankProjections.LAST_MONTH_BALANCE -> StateProjector.builder(projection, BankAccount.DEFINITION)
-                    .view((dev.tally.core.Aggregate<Account> a) -> new LastMonthBalanceView(
-                            a.state().lastMonthBalance(), a.state().month()))
-                    .writer(new DynamoDbProjectionWriter<>(client, table, LastMonthBalanceView.class)).build();
+            case BankProjections.BALANCE -> new Projector<>(BankProjections.BALANCE_VIEW,
+                    new DynamoDbProjectionWriter<>(client, table, BalanceView.class));
+            case BankProjections.LAST_TRANSACTION -> new Projector<>(BankProjections.LAST_TRANSACTION_VIEW,
+                    new DynamoDbProjectionWriter<>(client, table, LastTransaction.class));
+            case BankProjections.LAST_MONTH_BALANCE -> new Projector<>(BankProjections.LAST_MONTH_BALANCE_VIEW,
+                    new DynamoDbProjectionWriter<>(client, table, LastMonthBalanceView.class));
             default -> throw new IllegalStateException("TALLY_PROJECTION is '" + projection + "': expected "
                     + BankProjections.BALANCE + ", " + BankProjections.LAST_TRANSACTION + " or "
                     + BankProjections.LAST_MONTH_BALANCE);
