@@ -172,8 +172,9 @@ public final class LocalPipeline implements Pipeline, Settling {
         requireStarted();
         if (poller == null || !poller.isRunning()) {
             poller = StreamPoller.forTable(client, dynamoDb.streamsClient(), table("ledger"), handler,
-                    DISPATCHER_FUNCTION, config.mapping, ShardCheckpoints.in(checkpoints, "stream:"),
-                    deadLetterStore);
+                    DISPATCHER_FUNCTION, config.mapping, config.streamCheckpoints == null
+                            ? ShardCheckpoints.in(checkpoints, "stream:") : config.streamCheckpoints.apply(
+                                    ShardCheckpoints.in(checkpoints, "stream:")), deadLetterStore);
             poller.start();
         }
         return poller;
@@ -389,6 +390,7 @@ public final class LocalPipeline implements Pipeline, Settling {
         private Clock clock = Clock.systemUTC();
         private boolean durableDeliveries = true;
         private Duration drain = Duration.ofSeconds(5);
+        private java.util.function.UnaryOperator<ShardCheckpoints> streamCheckpoints;
 
         private Builder(LocalDynamoDb dynamoDb) {
             this.dynamoDb = Objects.requireNonNull(dynamoDb, "dynamoDb");
@@ -452,6 +454,15 @@ public final class LocalPipeline implements Pipeline, Settling {
         /** How long {@link LocalPipeline#close()} lets pending deliveries finish (default 5 s). */
         public Builder drain(Duration d) {
             this.drain = Objects.requireNonNull(d, "drain");
+            return this;
+        }
+
+        /**
+         * Wraps where the stream poller keeps its shard checkpoints (by default the checkpoints
+         * table): how a crash test stops the world between a dispatch and its checkpoint.
+         */
+        public Builder streamCheckpoints(java.util.function.UnaryOperator<ShardCheckpoints> wrap) {
+            this.streamCheckpoints = wrap;
             return this;
         }
 

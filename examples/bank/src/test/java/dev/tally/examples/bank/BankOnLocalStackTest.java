@@ -77,9 +77,7 @@ class BankOnLocalStackTest {
                 view(prefix + "-last-month", LastMonthBalanceView.class));
         accounts = pipeline.store(BankAccount.DEFINITION);
         if (subscribeProjectors) {
-            for (Projector<Account, ?> p : projections.projectors()) {
-                pipeline.subscribe(p.target());
-            }
+            projections.projectOn(pipeline);
         }
     }
 
