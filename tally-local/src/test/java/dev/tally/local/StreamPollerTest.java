@@ -243,4 +243,25 @@ class StreamPollerTest {
         }
         assertThat(invocations).hasSize(1);
     }
+
+    @Test
+    void aLedgerRecordThatCannotBeReadIsDeadLetteredAsAReferenceNotSkipped() {
+        write(1, 3);
+        java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> bad =
+                new java.util.HashMap<>(dev.tally.dynamodb.LedgerItems.key("s", "broken", 1));
+        bad.put(dev.tally.dynamodb.LedgerItems.KIND, software.amazon.awssdk.services.dynamodb.model.AttributeValue
+                .fromS(dev.tally.dynamodb.LedgerItems.EVENT_KIND)); // an event item without type, payload, ...
+        db.client().putItem(b -> b.tableName(table).item(bad));
+        write(4, 5);
+        try (StreamPoller p = poller(function(v -> false), fast().withMaxRetryAttempts(1)).start()) {
+            eventually(() -> assertThat(dead.list()).hasSize(1));
+            eventually(() -> assertThat(handled).containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L));
+            DeadLetter letter = dead.list().get(0);
+            assertThat(letter.hasBody()).isFalse();
+            assertThat(letter.ref()).isEqualTo(new dev.tally.core.runtime.MessageRef(
+                    dev.tally.core.message.MessageKind.NOTIFICATION, "s", "broken", 1));
+            assertThat(letter.error()).contains("cannot be read");
+            assertThat(p.stats().undecodable()).isEqualTo(1);
+        }
+    }
 }

@@ -72,4 +72,60 @@ class DeliveryEngineTest {
             assertThat(engine.inFlight()).isZero();
         }
     }
+
+    @Test
+    void aDeadLetterKeptOnlyAsAReferenceIsReadBackFromTheLedgerOnRedrive() {
+        InMemoryDeadLetterStore real = new InMemoryDeadLetterStore();
+        DeadLetterStore tooSmall = new DeadLetterStore() { // keeps references only, like a body over its limit
+            @Override
+            public void add(DeadLetter letter) {
+                real.add(letter.withoutBody());
+            }
+
+            @Override
+            public dev.tally.core.Page<DeadLetter> page(dev.tally.core.PageRequest request) {
+                return real.page(request);
+            }
+
+            @Override
+            public Optional<DeadLetter> get(String id) {
+                return real.get(id);
+            }
+
+            @Override
+            public boolean remove(String id) {
+                return real.remove(id);
+            }
+
+            @Override
+            public long count() {
+                return real.count();
+            }
+        };
+        Message m = new StateCarryingMessage(TestEvents.event("s", "a", 3), JsonCodec.object().put("total", 30));
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Message> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (DeliveryEngine engine = DeliveryEngine.async(2, Chaos.NONE, tooSmall,
+                new dev.tally.core.memory.InMemoryDeliveryStore())) {
+            Target target = new Target("t", MessageFilter.ANY, msg -> {
+                if (broken.get()) {
+                    throw new IllegalStateException("down");
+                }
+                got.add(msg);
+            }, dev.tally.core.runtime.FailurePolicy.of(new RetryPolicy(1, Duration.ZERO, Duration.ZERO)));
+            engine.targets(name -> name.equals("t") ? target : null);
+            engine.claims((kind, store, id, version) -> {
+                assertThat(List.of(kind, store, id, version)).containsExactly(m.kind(), "s", "a", 3L);
+                return m;
+            });
+            engine.submit(List.<Map.Entry<Target, Message>>of(new AbstractMap.SimpleImmutableEntry<>(target, m)));
+            assertThat(engine.awaitIdle(Duration.ofSeconds(10))).isTrue();
+            DeadLetter letter = real.list().get(0);
+            assertThat(letter.hasBody()).isFalse();
+            broken.set(false);
+            assertThat(engine.redrive(letter.id())).isTrue();
+            assertThat(got).containsExactly(m);
+            assertThat(real.count()).isZero();
+        }
+    }
 }

@@ -1,6 +1,5 @@
 package dev.tally.core.runtime;
 
-import dev.tally.core.message.*;
 import java.time.Duration;
 
 /**

@@ -1,6 +1,11 @@
 package dev.tally.core.runtime;
 
-import dev.tally.core.message.*;
+import dev.tally.core.message.ClaimResolver;
+import dev.tally.core.message.Message;
+import dev.tally.core.message.MessageBus;
+import dev.tally.core.message.MessageKind;
+import dev.tally.core.message.NotificationMessage;
+import dev.tally.core.message.StateCarryingMessage;
 import dev.tally.core.Aggregate;
 import dev.tally.core.AggregateCache;
 import dev.tally.core.EventStore;

@@ -1,6 +1,5 @@
 package dev.tally.core.runtime;
 
-import dev.tally.core.message.*;
 
 /** What a routing bus did for one target since it started. */
 public record TargetStats(String target, long delivered, long failedAttempts, long deadLettered, long redriven) {
