@@ -55,6 +55,16 @@ final class TallyProcess implements AutoCloseable {
         return serveWith(java.util.Map.of(), args);
     }
 
+    /**
+     * {@code serve --data DIR --port 0} plus {@code extra}: a server on a data directory the caller
+     * keeps, so a later start (after {@link #kill()} or {@link #terminate()}) finds the same ledger.
+     */
+    static TallyProcess serveOn(Path data, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--data", data.toString(), "--port", "0"));
+        args.addAll(List.of(extra));
+        return serve(args.toArray(new String[0]));
+    }
+
     static TallyProcess serveWith(java.util.Map<String, String> env, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("serve"));
         all.addAll(List.of(args));
@@ -89,6 +99,16 @@ final class TallyProcess implements AutoCloseable {
         return url;
     }
 
+    Path log() {
+        return log;
+    }
+
+    /** The last {@code lines} lines the server printed. */
+    String logTail(int lines) {
+        List<String> all = output();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
     List<String> output() {
         try {
             return Files.readAllLines(log, StandardCharsets.UTF_8);
@@ -115,6 +135,38 @@ final class TallyProcess implements AutoCloseable {
         if (!output.contains("stopped") && output.stream().noneMatch(l -> l.startsWith("stopped; data kept in"))) {
             throw new IllegalStateException("tally serve did not shut down cleanly:\n" + String.join("\n", output));
         }
+    }
+
+    /**
+     * A crash: SIGKILL (kill -9), no shutdown hook runs. Waits until the process is gone and
+     * returns its exit code (137).
+     */
+    int kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("tally serve still runs 60 s after SIGKILL");
+        }
+        return process.exitValue();
+    }
+
+    /**
+     * SIGTERM at any moment, and wait until the process is gone; unlike {@link #stop()} it does
+     * not require a clean "stopped" (a SIGTERM at a random moment, e.g. while requests are in
+     * flight, may race the shutdown). Falls back to SIGKILL after 60 s. Returns the exit code.
+     */
+    int terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+            throw new IllegalStateException("tally serve did not end within 60 s of SIGTERM; killed it:\n"
+                    + logTail(40));
+        }
+        return process.exitValue();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     @Override
