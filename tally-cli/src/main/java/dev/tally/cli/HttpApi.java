@@ -630,7 +630,16 @@ final class HttpApi implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        threads.shutdownNow();
+        // stop accepting, let requests in flight finish (a command that was appended gets its answer)
+        server.stop(2);
+        threads.shutdown();
+        try {
+            if (!threads.awaitTermination(3, java.util.concurrent.TimeUnit.SECONDS)) {
+                threads.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            threads.shutdownNow();
+        }
     }
 }
