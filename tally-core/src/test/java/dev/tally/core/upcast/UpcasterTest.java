@@ -1,4 +1,4 @@
-package dev.tally.kernel;
+package dev.tally.core.upcast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,7 +11,6 @@ import dev.tally.core.InvalidEventException;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.memory.InMemoryLedger;
-import dev.tally.core.upcast.Upcaster;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

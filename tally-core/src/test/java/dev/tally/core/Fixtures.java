@@ -1,21 +1,21 @@
-package dev.tally.kernel;
+package dev.tally.core;
 
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.EventType;
 
 /** A tiny aggregate for the kernel's own tests: a tally of added numbers. */
-final class Fixtures {
-    record Added(long n) {
+public final class Fixtures {
+    public record Added(long n) {
     }
 
-    record Reset() {
+    public record Reset() {
     }
 
-    record Total(long sum, int count) {
+    public record Total(long sum, int count) {
     }
 
-    static final EventType<Added> ADDED = EventType.of("Added", Added.class);
-    static final EventType<Reset> RESET = EventType.of("Reset", Reset.class);
+    public static final EventType<Added> ADDED = EventType.of("Added", Added.class);
+    public static final EventType<Reset> RESET = EventType.of("Reset", Reset.class);
 
     static AggregateDefinition.Builder<Total> builder() {
         return AggregateDefinition.builder("tally-total", Total.class)
@@ -24,7 +24,7 @@ final class Fixtures {
                 .on(RESET, (t, e) -> new Total(0, t.count() + 1));
     }
 
-    static final AggregateDefinition<Total> TOTAL = builder().build();
+    public static final AggregateDefinition<Total> TOTAL = builder().build();
 
     private Fixtures() {
     }

@@ -1,27 +1,51 @@
-package dev.tally.kernel;
+package dev.tally.core.runtime;
 
-import static dev.tally.kernel.Fixtures.ADDED;
+import static dev.tally.core.Fixtures.ADDED;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.core.EventMetadata;
 import dev.tally.core.EventStore;
+import dev.tally.core.Fixtures;
+import dev.tally.core.Fixtures.Added;
+import dev.tally.core.Fixtures.Total;
+import dev.tally.core.Page;
+import dev.tally.core.PageRequest;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
+import dev.tally.core.json.JsonCodec;
+import dev.tally.core.ledger.LedgerAdapter;
 import dev.tally.core.memory.InMemoryLedger;
-import dev.tally.core.runtime.Dispatcher;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageBus;
 import dev.tally.core.message.MessageCodec;
 import dev.tally.core.message.StateCarryingMessage;
-import dev.tally.kernel.Fixtures.Added;
-import dev.tally.kernel.Fixtures.Total;
-import dev.tally.testing.CountingLedger;
-import dev.tally.testing.TestEvents;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class DispatcherTest {
-    private final CountingLedger ledger = new CountingLedger(new InMemoryLedger());
+    private final AtomicInteger reads = new AtomicInteger();
+    private final LedgerAdapter ledger = new LedgerAdapter() { // an in-memory ledger that counts its reads
+        private final InMemoryLedger inner = new InMemoryLedger();
+
+        @Override
+        public void append(List<RecordedEvent> events) {
+            inner.append(events);
+        }
+
+        @Override
+        public List<RecordedEvent> read(String s, String id, ReadOptions options) {
+            reads.incrementAndGet();
+            return inner.read(s, id, options);
+        }
+
+        @Override
+        public Page<String> listAggregateIds(String s, PageRequest request) {
+            return inner.listAggregateIds(s, request);
+        }
+    };
     private final EventStore<Total> store = EventStore.builder(Fixtures.TOTAL, ledger).build();
     private final List<Message> published = new ArrayList<>();
     private final MessageBus bus = messages -> published.addAll(messages);
@@ -46,11 +70,11 @@ class DispatcherTest {
             store.append("a", i - 1, ADDED, new Added(i));
         }
         List<RecordedEvent> batch = store.read("a", ReadOptions.ALL);
-        ledger.reset();
+        reads.set(0);
         Dispatcher.Result result = dispatcher.dispatch(batch);
         assertThat(result.ok()).isTrue();
         assertThat(result.published()).isEqualTo(10);
-        assertThat(ledger.reads()).isEqualTo(1);
+        assertThat(reads.get()).isEqualTo(1);
         assertThat(published).extracting(m -> ((StateCarryingMessage) m).aggregate(Total.class).state().sum())
                 .containsExactly(1L, 3L, 6L, 10L, 15L, 21L, 28L, 36L, 45L, 55L);
     }
@@ -59,7 +83,8 @@ class DispatcherTest {
     void stopsAtTheFirstEventItCannotDispatchAndReportsIt() {
         store.append("a", 0, ADDED, new Added(1));
         RecordedEvent good = store.read("a", ReadOptions.ALL).get(0);
-        RecordedEvent foreign = TestEvents.event("unknown-store", "x", 1);
+        RecordedEvent foreign = new RecordedEvent("unknown-store", "x", 1, "Ticked", 1, Instant.EPOCH,
+                JsonCodec.object(), EventMetadata.empty());
         Dispatcher.Result result = dispatcher.dispatch(List.of(good, foreign, good));
         assertThat(result.published()).isEqualTo(1);
         assertThat(result.failure()).get().extracting(Dispatcher.Failure::event).isEqualTo(foreign);

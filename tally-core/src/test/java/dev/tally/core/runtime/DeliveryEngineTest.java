@@ -1,20 +1,17 @@
-package dev.tally.kernel;
+package dev.tally.core.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.core.EventMetadata;
+import dev.tally.core.RecordedEvent;
 import dev.tally.core.RetryPolicy;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.memory.InMemoryDeadLetterStore;
-import dev.tally.core.runtime.Chaos;
-import dev.tally.core.runtime.DeadLetter;
-import dev.tally.core.runtime.DeadLetterStore;
-import dev.tally.core.runtime.DeliveryEngine;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageFilter;
 import dev.tally.core.message.StateCarryingMessage;
-import dev.tally.core.runtime.Target;
-import dev.tally.testing.TestEvents;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.AbstractMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +19,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class DeliveryEngineTest {
+    /** Version v of stream s/a; the engine routes on the message id, which comes from these coordinates. */
+    private static RecordedEvent atVersion(long v) {
+        return new RecordedEvent("s", "a", v, "Ticked", 1, Instant.EPOCH, JsonCodec.object(), EventMetadata.empty());
+    }
 
     /** A dead-letter store that is down for its first write. */
     static final class FlakyStore implements DeadLetterStore {
@@ -64,8 +65,8 @@ class DeliveryEngineTest {
                 new dev.tally.core.memory.InMemoryDeliveryStore())) {
             Target broken = new Target("broken", MessageFilter.ANY, m -> {
                 throw new IllegalStateException("projector bug");
-            }, dev.tally.core.runtime.FailurePolicy.of(new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2))));
-            Message m = new StateCarryingMessage(TestEvents.event("s", "a", 1), JsonCodec.object());
+            }, FailurePolicy.of(new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2))));
+            Message m = new StateCarryingMessage(atVersion(1), JsonCodec.object());
             engine.submit(List.<Map.Entry<Target, Message>>of(new AbstractMap.SimpleImmutableEntry<>(broken, m)));
             assertThat(engine.awaitIdle(Duration.ofSeconds(10))).as("no delivery leaks in flight").isTrue();
             assertThat(store.list()).singleElement().satisfies(d -> assertThat(d.message().id()).isEqualTo(m.id()));
@@ -102,7 +103,7 @@ class DeliveryEngineTest {
                 return real.count();
             }
         };
-        Message m = new StateCarryingMessage(TestEvents.event("s", "a", 3), JsonCodec.object().put("total", 30));
+        Message m = new StateCarryingMessage(atVersion(3), JsonCodec.object().put("total", 30));
         java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
         List<Message> got = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (DeliveryEngine engine = DeliveryEngine.async(2, Chaos.NONE, tooSmall,
@@ -112,7 +113,7 @@ class DeliveryEngineTest {
                     throw new IllegalStateException("down");
                 }
                 got.add(msg);
-            }, dev.tally.core.runtime.FailurePolicy.of(new RetryPolicy(1, Duration.ZERO, Duration.ZERO)));
+            }, FailurePolicy.of(new RetryPolicy(1, Duration.ZERO, Duration.ZERO)));
             engine.targets(name -> name.equals("t") ? target : null);
             engine.claims((kind, store, id, version) -> {
                 assertThat(List.of(kind, store, id, version)).containsExactly(m.kind(), "s", "a", 3L);

@@ -1,26 +1,34 @@
-package dev.tally.kernel;
+package dev.tally.core.feed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.core.EventMetadata;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.RetryPolicy;
-import dev.tally.core.feed.CatchUpSubscription;
+import dev.tally.core.json.JsonCodec;
 import dev.tally.core.memory.InMemoryCheckpointStore;
 import dev.tally.core.memory.InMemoryLedger;
-import dev.tally.testing.TestEvents;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 class CatchUpSubscriptionTest {
     private final InMemoryLedger ledger = new InMemoryLedger();
     private final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
 
+    /** Versions 1..last of stream s/a: a subscription looks at their order, not their content. */
+    private static List<RecordedEvent> upTo(long last) {
+        return LongStream.rangeClosed(1, last).mapToObj(v -> new RecordedEvent("s", "a", v, "Ticked", 1,
+                Instant.EPOCH, JsonCodec.object(), EventMetadata.empty())).toList();
+    }
+
     @Test
     void aRestartResumesFromTheCheckpoint() {
-        ledger.append(TestEvents.stream("s", "a", 1, 7));
+        ledger.append(upTo(7));
         List<String> seen = new ArrayList<>();
         CatchUpSubscription first = CatchUpSubscription.builder("sub", ledger, checkpoints, batch -> {
             batch.forEach(e -> seen.add(e.coordinates()));
@@ -40,7 +48,7 @@ class CatchUpSubscriptionTest {
 
     @Test
     void onlyWhatTheHandlerFinishedMovesTheCheckpoint() {
-        ledger.append(TestEvents.stream("s", "a", 1, 4));
+        ledger.append(upTo(4));
         int[] calls = {0};
         CatchUpSubscription sub = CatchUpSubscription.builder("partial", ledger, checkpoints, batch -> {
             calls[0]++;
@@ -54,7 +62,7 @@ class CatchUpSubscriptionTest {
 
     @Test
     void anEventThatKeepsFailingGoesToTheGiveUpSinkAndTheRestFlows() {
-        ledger.append(TestEvents.stream("s", "a", 1, 3));
+        ledger.append(upTo(3));
         List<RecordedEvent> givenUp = new ArrayList<>();
         List<Long> handled = new ArrayList<>();
         CatchUpSubscription sub = CatchUpSubscription.builder("poison", ledger, checkpoints, batch -> {
@@ -76,9 +84,9 @@ class CatchUpSubscriptionTest {
 
     @Test
     void anOutageOfTheLogDoesNotUseUpTheAttemptsOfTheNextEvent() throws Exception {
-        ledger.append(TestEvents.stream("s", "a", 1, 2));
+        ledger.append(upTo(2));
         int[] reads = {0};
-        dev.tally.core.feed.GlobalLog flakyLog = (position, limit) -> {
+        GlobalLog flakyLog = (position, limit) -> {
             if (reads[0]++ < 5) {
                 throw new IllegalStateException("database restarting");
             }
@@ -112,7 +120,7 @@ class CatchUpSubscriptionTest {
             return batch.size();
         }).idleWait(Duration.ofSeconds(30)).build().start()) {
             ledger.onAppend(sub::wake);
-            ledger.append(TestEvents.stream("s", "a", 1, 3));
+            ledger.append(upTo(3));
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (seen.size() < 3 && System.nanoTime() < deadline) {
                 Thread.sleep(5);
