@@ -6,6 +6,7 @@ import dev.tally.core.feed.BatchHandler;
 import dev.tally.core.feed.CatchUpSubscription;
 import dev.tally.core.feed.CheckpointStore;
 import dev.tally.core.feed.LoggedEvent;
+import dev.tally.core.runtime.FailurePolicy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -62,7 +63,7 @@ public final class PostgresChangeFeed implements AutoCloseable {
         this.listen = b.listen;
         this.waitingRepoll = b.waitingRepoll;
         CatchUpSubscription.Builder sub = CatchUpSubscription.builder(b.name, this::read, b.checkpoints, b.handler)
-                .batchSize(b.batchSize).idleWait(b.idleWait).retry(b.retry);
+                .batchSize(b.batchSize).idleWait(b.idleWait).failurePolicy(b.failurePolicy);
         if (b.onGiveUp != null) {
             sub.onGiveUp(b.onGiveUp);
         }
@@ -210,7 +211,8 @@ public final class PostgresChangeFeed implements AutoCloseable {
         private int batchSize = 100;
         private Duration idleWait = Duration.ofSeconds(10);
         private Duration waitingRepoll = Duration.ofMillis(50);
-        private RetryPolicy retry = new RetryPolicy(10, Duration.ofMillis(50), Duration.ofSeconds(5));
+        private FailurePolicy failurePolicy = FailurePolicy.of(new RetryPolicy(10, Duration.ofMillis(50),
+                Duration.ofSeconds(5)));
         private Consumer<RecordedEvent> onGiveUp;
         private boolean listen = true;
 
@@ -241,13 +243,13 @@ public final class PostgresChangeFeed implements AutoCloseable {
             return this;
         }
 
-        /** Backoff between failed attempts on one event. */
-        public Builder retry(RetryPolicy policy) {
-            this.retry = Objects.requireNonNull(policy, "policy");
+        /** Attempts and backoff on one failing event (default 10 attempts, 50 ms doubling up to 5 s). */
+        public Builder failurePolicy(FailurePolicy policy) {
+            this.failurePolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
-        /** After the retry policy's attempts on one event, hand it to {@code sink} and move on. */
+        /** After the failure policy's attempts on one event, hand it to {@code sink} and move on. */
         public Builder onGiveUp(Consumer<RecordedEvent> sink) {
             this.onGiveUp = sink;
             return this;
