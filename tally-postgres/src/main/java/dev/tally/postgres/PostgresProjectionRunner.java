@@ -609,7 +609,11 @@ public final class PostgresProjectionRunner implements AutoCloseable {
             return this;
         }
 
-        /** Attempts and backoff on a failing event before it is dead-lettered (default {@link #DEFAULT_POLICY}). */
+        /**
+         * Attempts and backoff on a failing event before it is dead-lettered (default {@link #DEFAULT_POLICY}).
+         * The policy's bisect flag changes nothing here: a failing batch is always narrowed down to its
+         * failing event, one event per transaction.
+         */
         public Builder failurePolicy(FailurePolicy policy) {
             this.policy = Objects.requireNonNull(policy, "policy");
             return this;
