@@ -1,7 +1,12 @@
 package dev.tally.dynamodb;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
+import dev.tally.core.json.JsonCodec;
+import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageCodec;
 import dev.tally.core.message.MessageKind;
 import dev.tally.core.runtime.DeadLetter;
@@ -28,11 +33,15 @@ import software.amazon.awssdk.services.dynamodb.model.Select;
  * and can be listed and redriven later. The message is kept in Tally's wire format; a message too
  * large for a DynamoDB item keeps only its ledger reference (the ledger is the claim store: a
  * redrive reads it back). Pages are in table order; counting scans the table, so dead letters are
- * meant to be few.
+ * meant to be few. A body is read back with exact decimals, so a number that only a
+ * {@code BigDecimal} holds (which {@link JsonCodec#canonical} keeps exact) comes back equal.
  */
 public final class DynamoDbDeadLetterStore implements DeadLetterStore {
     /** Bodies above this many bytes are kept as references (the item limit is 400 KB). */
     public static final int MAX_BODY_BYTES = 300_000;
+    /** Reads numbers with every digit, then {@link JsonCodec#canonical} gives each its one form. */
+    private static final ObjectReader EXACT = JsonCodec.mapper().reader()
+            .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private final DynamoDbClient client;
     private final String table;
@@ -102,8 +111,18 @@ public final class DynamoDbDeadLetterStore implements DeadLetterStore {
                 item.get("refAggregateId").s(), Long.parseLong(item.get("refVersion").n()));
         AttributeValue body = item.get("message");
         return new DeadLetter(item.get("pk").s(), DeadLetterSource.of(item.get("sourceKind").s(),
-                item.get("sourceName").s()), ref, body == null ? null : MessageCodec.fromJson(body.s()),
+                item.get("sourceName").s()), ref, body == null ? null : decode(body.s()),
                 item.get("error").s(), Integer.parseInt(item.get("attempts").n()),
                 Instant.parse(item.get("failedAt").s()));
+    }
+
+    /** The wire form read back without losing a digit (a plain parse would read 1234567890123456789.01 as a double). */
+    private static Message decode(String body) {
+        try {
+            return MessageCodec.fromJson(JsonCodec.canonical(EXACT.readTree(body)));
+        } catch (JsonProcessingException e) {
+            throw new JsonCodec.JsonMappingFailed("a dead letter's stored message does not parse: "
+                    + e.getOriginalMessage(), e);
+        }
     }
 }

@@ -1,16 +1,23 @@
 package dev.tally.dynamodb;
 
+import dev.tally.core.feed.CheckpointStore;
 import dev.tally.core.ledger.LedgerAdapter;
 import dev.tally.core.projection.ProjectionWriter;
+import dev.tally.core.runtime.DeadLetterStore;
 import dev.tally.core.snapshot.SnapshotStore;
+import dev.tally.testing.CheckpointStoreContract;
+import dev.tally.testing.DeadLetterStoreContract;
 import dev.tally.testing.LedgerAdapterContract;
 import dev.tally.testing.ProjectionWriterContract;
 import dev.tally.testing.SnapshotStoreContract;
+import java.util.OptionalInt;
+import java.util.UUID;
 
 /** The contract suites of tally-testing, on DynamoDB Local over HTTP. */
 final class DynamoDbContractTests {
     static final String LEDGER = "contract-ledger";
     static final String SNAPSHOTS = "contract-snapshots";
+    static final String CHECKPOINTS = "contract-checkpoints";
 
     private DynamoDbContractTests() {
     }
@@ -54,6 +61,31 @@ final class DynamoDbContractTests {
         @Override
         protected boolean listsInKeyOrder() {
             return false;
+        }
+    }
+
+    static class DeadLetters extends DeadLetterStoreContract {
+        @Override
+        protected DeadLetterStore emptyStore() {
+            String table = "dlq-" + UUID.randomUUID().toString().substring(0, 8);
+            DynamoDbTables.createIfMissing(DynamoDbLocalTestServer.client(), TableDefinitions.keyValue(table));
+            return new DynamoDbDeadLetterStore(DynamoDbLocalTestServer.client(), table);
+        }
+
+        @Override
+        protected OptionalInt maxBodyBytes() {
+            return OptionalInt.of(DynamoDbDeadLetterStore.MAX_BODY_BYTES);
+        }
+    }
+
+    static class Checkpoints extends CheckpointStoreContract {
+        Checkpoints() {
+            DynamoDbTables.createIfMissing(DynamoDbLocalTestServer.client(), TableDefinitions.keyValue(CHECKPOINTS));
+        }
+
+        @Override
+        protected CheckpointStore openStore() {
+            return new DynamoDbCheckpoints(DynamoDbLocalTestServer.client(), CHECKPOINTS);
         }
     }
 }

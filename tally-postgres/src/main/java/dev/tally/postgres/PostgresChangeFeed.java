@@ -6,17 +6,11 @@ import dev.tally.core.feed.BatchHandler;
 import dev.tally.core.feed.CatchUpSubscription;
 import dev.tally.core.feed.CheckpointStore;
 import dev.tally.core.feed.LoggedEvent;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
+import dev.tally.core.runtime.FailurePolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The change feed of a {@link PostgresLedger}: a {@link CatchUpSubscription} over the ledger's
@@ -43,30 +37,41 @@ import org.slf4j.LoggerFactory;
  * and a restarted feed of the same name resumes there.
  */
 public final class PostgresChangeFeed implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(PostgresChangeFeed.class);
-    private static final long LISTEN_TICK_MS = 200;
-
     private final String name;
     private final PostgresLedger ledger;
     private final CatchUpSubscription subscription;
-    private final boolean listen;
-    private final Duration waitingRepoll;
+    /** Listens for appends; null when listening is off. */
+    private final LedgerListener listener;
+    /** Whether this feed started {@link #listener} and so stops it (false when a pipeline shares it). */
+    private final boolean ownsListener;
+    private final LedgerListener.Consumer consumer;
     private volatile boolean waiting;
     private volatile boolean running;
-    private volatile boolean listening;
-    private Thread listener;
 
     private PostgresChangeFeed(Builder b) {
         this.name = b.name;
         this.ledger = b.ledger;
-        this.listen = b.listen;
-        this.waitingRepoll = b.waitingRepoll;
         CatchUpSubscription.Builder sub = CatchUpSubscription.builder(b.name, this::read, b.checkpoints, b.handler)
-                .batchSize(b.batchSize).idleWait(b.idleWait).failurePolicy(dev.tally.core.runtime.FailurePolicy.of(b.retry));
+                .batchSize(b.batchSize).idleWait(b.idleWait).failurePolicy(b.failurePolicy);
         if (b.onGiveUp != null) {
             sub.onGiveUp(b.onGiveUp);
         }
         this.subscription = sub.build();
+        this.ownsListener = b.listen && b.sharedListener == null;
+        this.listener = !b.listen ? null
+                : b.sharedListener != null ? b.sharedListener
+                : new LedgerListener(b.ledger, "feed-" + b.name, b.waitingRepoll);
+        this.consumer = new LedgerListener.Consumer() {
+            @Override
+            public void wake() {
+                subscription.wake();
+            }
+
+            @Override
+            public boolean isWaiting() {
+                return waiting;
+            }
+        };
     }
 
     public static Builder builder(String name, PostgresLedger ledger, CheckpointStore checkpoints,
@@ -87,67 +92,14 @@ public final class PostgresChangeFeed implements AutoCloseable {
         }
         running = true;
         subscription.start();
-        if (listen) {
-            Thread t = new Thread(this::listenLoop, "tally-pg-listen-" + name);
-            t.setDaemon(true);
-            listener = t;
-            t.start();
+        if (listener != null) {
+            listener.register(consumer);
+            if (ownsListener) {
+                listener.start();
+            }
+            subscription.wake(); // a shared listener may have been up for a while
         }
         return this;
-    }
-
-    private void listenLoop() {
-        long backoffMs = 100;
-        while (running) {
-            try (Connection c = ledger.dataSource().getConnection()) {
-                c.setAutoCommit(true);
-                try (Statement st = c.createStatement()) {
-                    st.execute("LISTEN \"" + ledger.tables().channel() + "\"");
-                }
-                PGConnection pg = c.unwrap(PGConnection.class);
-                listening = true;
-                backoffMs = 100;
-                subscription.wake(); // whatever was appended while nobody listened
-                try {
-                    long lastWake = System.nanoTime();
-                    while (running) {
-                        PGNotification[] notifications = pg.getNotifications((int) LISTEN_TICK_MS);
-                        if (notifications != null && notifications.length > 0) {
-                            subscription.wake();
-                            lastWake = System.nanoTime();
-                        } else if (waiting && System.nanoTime() - lastWake >= waitingRepoll.toNanos()) {
-                            subscription.wake();
-                            lastWake = System.nanoTime();
-                        }
-                    }
-                } finally {
-                    unlisten(c);
-                }
-            } catch (SQLException | RuntimeException e) {
-                listening = false;
-                if (!running) {
-                    return;
-                }
-                LOG.warn("change feed {}: listening on {} failed ({}); retrying in {} ms, polling meanwhile", name,
-                        ledger.tables().channel(), e.toString(), backoffMs);
-                sleep(backoffMs);
-                backoffMs = Math.min(backoffMs * 2, 5_000);
-            } finally {
-                listening = false;
-            }
-        }
-    }
-
-    /**
-     * The connection goes back to the pool: without UNLISTEN, the driver would keep collecting
-     * notifications on it for whoever borrows it next, and never hand them out.
-     */
-    private static void unlisten(Connection c) {
-        try (Statement st = c.createStatement()) {
-            st.execute("UNLISTEN *");
-        } catch (SQLException | RuntimeException ignored) {
-            // a broken connection: the pool discards it
-        }
     }
 
     /** Reads and handles one batch now, on the caller's thread; returns how many events were handled. */
@@ -157,7 +109,7 @@ public final class PostgresChangeFeed implements AutoCloseable {
 
     /** Whether the listening connection is up (false before start, while reconnecting, or when disabled). */
     public boolean isListening() {
-        return listening;
+        return listener != null && listener.isListening();
     }
 
     /** Whether the last read found committed events held back behind a running older transaction. */
@@ -183,23 +135,13 @@ public final class PostgresChangeFeed implements AutoCloseable {
         synchronized (this) {
             running = false;
         }
-        subscription.close();
-        Thread t = listener;
-        if (t != null) {
-            try {
-                t.join(LISTEN_TICK_MS * 10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        if (listener != null) {
+            listener.unregister(consumer);
+            if (ownsListener) {
+                listener.close();
             }
         }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        subscription.close();
     }
 
     public static final class Builder {
@@ -210,9 +152,11 @@ public final class PostgresChangeFeed implements AutoCloseable {
         private int batchSize = 100;
         private Duration idleWait = Duration.ofSeconds(10);
         private Duration waitingRepoll = Duration.ofMillis(50);
-        private RetryPolicy retry = new RetryPolicy(10, Duration.ofMillis(50), Duration.ofSeconds(5));
+        private FailurePolicy failurePolicy = FailurePolicy.of(new RetryPolicy(10, Duration.ofMillis(50),
+                Duration.ofSeconds(5)));
         private Consumer<RecordedEvent> onGiveUp;
         private boolean listen = true;
+        private LedgerListener sharedListener;
 
         private Builder(String name, PostgresLedger ledger, CheckpointStore checkpoints, BatchHandler handler) {
             this.name = Objects.requireNonNull(name, "name");
@@ -241,13 +185,13 @@ public final class PostgresChangeFeed implements AutoCloseable {
             return this;
         }
 
-        /** Backoff between failed attempts on one event. */
-        public Builder retry(RetryPolicy policy) {
-            this.retry = Objects.requireNonNull(policy, "policy");
+        /** Attempts and backoff on one failing event (default 10 attempts, 50 ms doubling up to 5 s). */
+        public Builder failurePolicy(FailurePolicy policy) {
+            this.failurePolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
-        /** After the retry policy's attempts on one event, hand it to {@code sink} and move on. */
+        /** After the failure policy's attempts on one event, hand it to {@code sink} and move on. */
         public Builder onGiveUp(Consumer<RecordedEvent> sink) {
             this.onGiveUp = sink;
             return this;
@@ -256,6 +200,12 @@ public final class PostgresChangeFeed implements AutoCloseable {
         /** Whether to LISTEN for appends (default true); without it the feed polls every idle wait. */
         public Builder listen(boolean listen) {
             this.listen = listen;
+            return this;
+        }
+
+        /** Listens through a listener shared with other consumers of the ledger (a pipeline's), not one of its own. */
+        Builder listener(LedgerListener shared) {
+            this.sharedListener = Objects.requireNonNull(shared, "shared");
             return this;
         }
 

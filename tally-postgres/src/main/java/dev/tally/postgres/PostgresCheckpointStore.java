@@ -18,6 +18,8 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     private final String load;
     private final String save;
     private final String delete;
+    private final String moveFromZero;
+    private final String move;
 
     public PostgresCheckpointStore(DataSource dataSource) {
         this(dataSource, PostgresTables.DEFAULT);
@@ -31,6 +33,10 @@ public final class PostgresCheckpointStore implements CheckpointStore {
         this.save = "INSERT INTO " + t + " (subscription, position, updated_at) VALUES (?, ?, now())"
                 + " ON CONFLICT (subscription) DO UPDATE SET position = EXCLUDED.position, updated_at = now()";
         this.delete = "DELETE FROM " + t + " WHERE subscription = ?";
+        this.moveFromZero = "INSERT INTO " + t + " AS cp (subscription, position, updated_at) VALUES (?, ?, now())"
+                + " ON CONFLICT (subscription) DO UPDATE SET position = EXCLUDED.position, updated_at = now()"
+                + " WHERE cp.position = 0";
+        this.move = "UPDATE " + t + " SET position = ?, updated_at = now() WHERE subscription = ? AND position = ?";
     }
 
     @Override
@@ -66,6 +72,26 @@ public final class PostgresCheckpointStore implements CheckpointStore {
         } catch (SQLException e) {
             throw SqlErrors.failure("resetting the checkpoint of subscription '" + subscription + "' in "
                     + tables.checkpoints(), tables, e);
+        }
+    }
+
+    /**
+     * Moves a checkpoint from {@code from} to {@code to} on the caller's connection, inside its
+     * transaction, only if it is still at {@code from}; false when another writer moved it. The row
+     * stays locked until the transaction ends, so a second runner of the same name waits, then finds
+     * the checkpoint moved.
+     */
+    boolean move(Connection c, String subscription, long from, long to) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(from == 0 ? moveFromZero : move)) {
+            if (from == 0) {
+                ps.setString(1, subscription);
+                ps.setLong(2, to);
+            } else {
+                ps.setLong(1, to);
+                ps.setString(2, subscription);
+                ps.setLong(3, from);
+            }
+            return ps.executeUpdate() == 1;
         }
     }
 }

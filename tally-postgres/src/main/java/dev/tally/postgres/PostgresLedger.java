@@ -79,6 +79,7 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
     private final String readLog;
     private final String existingKeys;
     private final String head;
+    private final String headPosition;
     private final String ofType;
     private final String withCorrelation;
 
@@ -124,6 +125,7 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
         this.existingKeys = select + " WHERE (store, aggregate_id, version) IN"
                 + " (SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[]))";
         this.head = "SELECT coalesce(max(version), 0) FROM " + events + " WHERE store = ? AND aggregate_id = ?";
+        this.headPosition = "SELECT coalesce(max(position), 0) FROM " + events;
         this.ofType = select + " WHERE store = ? AND type = ? AND position > ? ORDER BY position LIMIT ?";
         this.withCorrelation = select + " WHERE metadata ->> 'correlationId' = ? AND position > ?"
                 + " ORDER BY position LIMIT ?";
@@ -456,6 +458,20 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
         } catch (SQLException e) {
             throw SqlErrors.failure("reading the global order of " + tables.events() + " after position " + position,
                     tables, e);
+        }
+    }
+
+    /**
+     * The highest position of an event committed so far (0 for an empty ledger): a consumer whose
+     * checkpoint is at or past it has seen everything appended before this call.
+     */
+    public long headPosition() {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(headPosition);
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw SqlErrors.failure("reading the head position of " + tables.events(), tables, e);
         }
     }
 

@@ -3,7 +3,6 @@ package dev.tally.postgres;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.json.JsonCodec;
-import dev.tally.core.projection.ProjectionWriter;
 import dev.tally.core.projection.Versioned;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,12 +24,14 @@ import javax.sql.DataSource;
  * WHERE stored.version < EXCLUDED.version
  * }</pre>
  *
- * so duplicates and late deliveries change nothing (one row updated: WRITTEN, none: STALE). For a
+ * so duplicates and late deliveries change nothing (one row updated: WRITTEN, none: STALE). It also
+ * writes on a given connection ({@link JdbcProjectionWriter}), so a {@link PostgresProjectionRunner}
+ * commits the view with its checkpoint. For a
  * read model with typed columns in a table of your own, use {@link SqlTableProjectionWriter}.
  *
  * @param <V> the view type, stored as JSON with Tally's mapper
  */
-public final class PostgresProjectionWriter<V> implements ProjectionWriter<V> {
+public final class PostgresProjectionWriter<V> implements JdbcProjectionWriter<V> {
     private final DataSource dataSource;
     private final PostgresTables tables;
     private final String projection;
@@ -70,18 +71,32 @@ public final class PostgresProjectionWriter<V> implements ProjectionWriter<V> {
 
     @Override
     public WriteOutcome write(String key, long version, V view) {
+        try (Connection c = dataSource.getConnection()) {
+            return write(c, key, version, view);
+        } catch (SQLException e) {
+            throw writeFailure(key, version, e);
+        }
+    }
+
+    /** The same conditional write on the caller's connection, in its transaction. */
+    @Override
+    public WriteOutcome write(Connection connection, String key, long version, V view) {
         Objects.requireNonNull(key, "key");
         String json = JsonbText.write(JsonCodec.toTree(Objects.requireNonNull(view, "view")));
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(write)) {
+        try (PreparedStatement ps = connection.prepareStatement(write)) {
             ps.setString(1, projection);
             ps.setString(2, key);
             ps.setLong(3, version);
             ps.setString(4, json);
             return ps.executeUpdate() == 1 ? WriteOutcome.WRITTEN : WriteOutcome.STALE;
         } catch (SQLException e) {
-            throw SqlErrors.failure("writing view '" + key + "' v" + version + " of projection '" + projection
-                    + "' to " + tables.views(), tables, e);
+            throw writeFailure(key, version, e);
         }
+    }
+
+    private PostgresFailure writeFailure(String key, long version, SQLException e) {
+        return SqlErrors.failure("writing view '" + key + "' v" + version + " of projection '" + projection
+                + "' to " + tables.views(), tables, e);
     }
 
     @Override

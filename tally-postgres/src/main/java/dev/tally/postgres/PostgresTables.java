@@ -5,8 +5,8 @@ import java.util.regex.Pattern;
 /**
  * Where Tally's tables live: a schema and a table-name prefix. With the defaults
  * ({@code public}, {@code tally_}) the tables are {@code public.tally_events},
- * {@code public.tally_snapshots}, {@code public.tally_checkpoints}, {@code public.tally_views} and
- * {@code public.tally_schema_version}. Two Tally ledgers can share a database with different
+ * {@code public.tally_snapshots}, {@code public.tally_checkpoints}, {@code public.tally_views},
+ * {@code public.tally_dead_letters} and {@code public.tally_schema_version}. Two Tally ledgers can share a database with different
  * schemas or prefixes.
  *
  * <p>Names are plain lower-case SQL identifiers, so they never need quoting and a user can type
@@ -63,6 +63,11 @@ public record PostgresTables(String schema, String prefix) {
     /** The generic JSONB views table of {@link PostgresProjectionWriter}. */
     public String views() {
         return qualified("views");
+    }
+
+    /** The dead letters of {@link PostgresDeadLetterStore}. */
+    public String deadLetters() {
+        return qualified("dead_letters");
     }
 
     public String schemaVersion() {

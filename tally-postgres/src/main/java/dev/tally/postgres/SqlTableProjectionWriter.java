@@ -3,7 +3,6 @@ package dev.tally.postgres;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
-import dev.tally.core.projection.ProjectionWriter;
 import dev.tally.core.projection.Versioned;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -39,14 +38,16 @@ import javax.sql.DataSource;
  * ON CONFLICT (account_id) DO UPDATE SET version = EXCLUDED.version, balance = EXCLUDED.balance
  * WHERE stored.version < EXCLUDED.version
  * }</pre>
- * One row inserted or updated means WRITTEN, none means STALE.
+ * One row inserted or updated means WRITTEN, none means STALE. The same write runs on a given
+ * connection ({@link JdbcProjectionWriter}), so a {@link PostgresProjectionRunner} commits the row
+ * with its checkpoint.
  *
  * <p>The table needs a text key column with a primary key or unique index, and a bigint version
  * column; other columns of the table that the mapping does not name are left alone.
  *
  * @param <V> the view type
  */
-public final class SqlTableProjectionWriter<V> implements ProjectionWriter<V> {
+public final class SqlTableProjectionWriter<V> implements JdbcProjectionWriter<V> {
     private static final Pattern TABLE = Pattern.compile("([a-z_][a-z0-9_]*\\.)?[a-z_][a-z0-9_]*");
 
     /** Builds a view from one row of the table (positioned; read the mapped columns by name). */
@@ -115,9 +116,19 @@ public final class SqlTableProjectionWriter<V> implements ProjectionWriter<V> {
 
     @Override
     public WriteOutcome write(String key, long version, V view) {
+        try (Connection c = dataSource.getConnection()) {
+            return write(c, key, version, view);
+        } catch (SQLException e) {
+            throw failure("writing row '" + key + "' v" + version, e);
+        }
+    }
+
+    /** The same conditional write on the caller's connection, in its transaction. */
+    @Override
+    public WriteOutcome write(Connection connection, String key, long version, V view) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(view, "view");
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(write)) {
+        try (PreparedStatement ps = connection.prepareStatement(write)) {
             ps.setString(1, key);
             ps.setLong(2, version);
             for (int i = 0; i < columns.size(); i++) {

@@ -24,7 +24,7 @@ class PostgresSchemaTest {
         assertThat(schema.currentVersion(TestDatabase.dataSource())).isZero();
 
         PostgresSchema.MigrationReport first = schema.migrate(TestDatabase.dataSource());
-        assertThat(first.applied()).containsExactly(1);
+        assertThat(first.applied()).containsExactly(1, 2);
         assertThat(first.versionBefore()).isZero();
         PostgresSchema.MigrationReport second = schema.migrate(TestDatabase.dataSource());
         assertThat(second.changedAnything()).isFalse();
@@ -51,8 +51,24 @@ class PostgresSchemaTest {
             applied += f.get(1, TimeUnit.MINUTES).applied().size();
         }
         pool.shutdown();
-        assertThat(applied).as("each migration applied by exactly one caller").isEqualTo(1);
+        assertThat(applied).as("each migration applied by exactly one caller")
+                .isEqualTo(PostgresSchema.MIGRATIONS.size());
         new PostgresLedger(TestDatabase.dataSource(), tables).append(List.of(TestEvents.event("s", "a", 1)));
+    }
+
+    @Test
+    void aDatabaseOfTheFirstVersionGetsOnlyTheNewerMigrations() {
+        PostgresTables tables = TestDatabase.freshTables("upgrade");
+        // as a Tally that shipped only V1 left it
+        TestDatabase.execute("DROP TABLE " + tables.deadLetters() + "; DELETE FROM " + tables.schemaVersion()
+                + " WHERE version > 1");
+        PostgresSchema schema = PostgresSchema.of(tables);
+        assertThat(schema.currentVersion(TestDatabase.dataSource())).isEqualTo(1);
+
+        PostgresSchema.MigrationReport report = schema.migrate(TestDatabase.dataSource());
+        assertThat(report.versionBefore()).isEqualTo(1);
+        assertThat(report.applied()).containsExactly(2);
+        TestDatabase.execute("SELECT count(*) FROM " + tables.deadLetters());
     }
 
     @Test

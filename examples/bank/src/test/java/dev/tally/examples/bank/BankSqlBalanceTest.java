@@ -2,22 +2,18 @@ package dev.tally.examples.bank;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.core.Aggregate;
 import dev.tally.core.EventStore;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
-import dev.tally.core.RecordedEvent;
-import dev.tally.core.feed.BatchHandler;
+import dev.tally.core.ReadOptions;
 import dev.tally.core.feed.LoggedEvent;
-import dev.tally.core.memory.InMemoryBus;
-import dev.tally.core.runtime.Chaos;
-import dev.tally.core.runtime.Dispatcher;
-import dev.tally.core.projection.Projector;
+import dev.tally.core.message.StateCarryingMessage;
+import dev.tally.core.runtime.ConvergenceCheck;
 import dev.tally.core.snapshot.SnapshotPolicy;
-import dev.tally.postgres.PostgresChangeFeed;
-import dev.tally.postgres.PostgresCheckpointStore;
-import dev.tally.postgres.PostgresLedger;
+import dev.tally.postgres.PostgresPipeline;
+import dev.tally.postgres.PostgresProjectionRunner;
 import dev.tally.postgres.PostgresProjectionWriter;
-import dev.tally.postgres.PostgresSnapshotStore;
 import dev.tally.postgres.PostgresTables;
 import dev.tally.postgres.SqlTableProjectionWriter;
 import dev.tally.postgres.TestDatabase;
@@ -39,9 +35,12 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * The bank on PostgreSQL end to end: ledger, change feed, dispatcher, a chaotic bus (duplicates,
- * delays, reordering) and the balance view as a SQL table. A SQL query over the table answers
- * what folding the ledger answers.
+ * The bank on {@link PostgresPipeline} end to end: the ledger, a runner per view that commits the
+ * view with its checkpoint, the balance as a SQL table and the other two views as JSONB. A SQL query
+ * over the table answers what folding the ledger answers. Deliveries cannot arrive out of order or
+ * twice here (each runner reads the ledger in order and commits exactly once), so the test instead
+ * applies duplicate and stale repair messages, which must change nothing, and makes views stale
+ * with SQL for {@code verify(true)} to find and repair.
  */
 class BankSqlBalanceTest {
     private static final long THRESHOLD = 150;
@@ -51,58 +50,78 @@ class BankSqlBalanceTest {
     private final String balanceTable = tables.schema() + ".bank_balances";
 
     @Test
-    void aSqlQueryOverTheBalanceTableAnswersWhatFoldingTheLedgerAnswers() throws Exception {
+    void theBankOnPostgresPipelineItsSqlAnswerIsTheFoldAndVerifyRepairsWhatSqlBroke() throws Exception {
         SqlTableProjectionWriter<BalanceView> balances = BankBalanceTable.writer(dataSource, balanceTable)
                 .createTableIfNotExists();
-        BankProjections projections = new BankProjections(balances,
-                new PostgresProjectionWriter<>(dataSource, tables, "last-transaction", LastTransaction.class),
-                new PostgresProjectionWriter<>(dataSource, tables, "last-month-balance", LastMonthBalanceView.class));
-        PostgresLedger ledger = new PostgresLedger(dataSource, tables);
-        EventStore<Account> accounts = EventStore.builder(BankAccount.DEFINITION, ledger)
-                .snapshots(new PostgresSnapshotStore(dataSource, tables), SnapshotPolicy.everyNEvents(20)).build();
+        PostgresProjectionWriter<LastTransaction> lastTransactions = new PostgresProjectionWriter<>(dataSource, tables,
+                BankProjections.LAST_TRANSACTION, LastTransaction.class);
+        PostgresProjectionWriter<LastMonthBalanceView> lastMonths = new PostgresProjectionWriter<>(dataSource, tables,
+                BankProjections.LAST_MONTH_BALANCE, LastMonthBalanceView.class);
+        BankProjections query = new BankProjections(balances, lastTransactions, lastMonths);
 
-        try (InMemoryBus bus = InMemoryBus.async(new Chaos(0.3, Duration.ofMillis(10), true))) {
-            for (Projector<Account, ?> p : projections.projectors()) {
-                bus.subscribe(p.target());
-            }
-            Dispatcher dispatcher = new Dispatcher(List.of(accounts), bus);
-            try (PostgresChangeFeed feed = PostgresChangeFeed.builder("bank-dispatcher", ledger,
-                    new PostgresCheckpointStore(dataSource, tables), BatchHandler.of(dispatcher)).start()) {
-                runCustomers(accounts, 4, 150, 12);
-                awaitQuiet(ledger, feed, bus);
-            }
-            assertThat(bus.engine().deadLetterStore().list()).isEmpty();
-            assertTheSqlAnswerIsTheFold(accounts);
+        try (PostgresPipeline pipeline = PostgresPipeline.builder(dataSource).tables(tables)
+                .snapshotPolicy(SnapshotPolicy.everyNEvents(20)).build()) {
+            EventStore<Account> accounts = pipeline.store(BankAccount.DEFINITION);
+            pipeline.project(BankProjections.BALANCE_VIEW, balances);
+            pipeline.project(BankProjections.LAST_TRANSACTION_VIEW, lastTransactions);
+            pipeline.project(BankProjections.LAST_MONTH_BALANCE_VIEW, lastMonths);
+            pipeline.start();
 
-            // a second, wholly stale delivery of every message, shuffled: nothing may change
-            List<RecordedEvent> all = new ArrayList<>();
-            for (LoggedEvent l : readAll(ledger)) {
-                all.add(l.event());
+            runCustomers(accounts, 4, 150, 12);
+            assertThat(pipeline.awaitQuiet(Duration.ofSeconds(60))).isTrue();
+            assertThat(pipeline.deadLetters().count()).isZero();
+            assertTheViewsAreTheFold(accounts, query);
+
+            // duplicates and stale repair messages are harmless: every event's message (the state
+            // at its own version) again, shuffled, then every account's current message twice
+            PostgresProjectionRunner balanceRunner = pipeline.runner(BankProjections.BALANCE).orElseThrow();
+            List<StateCarryingMessage> old = new ArrayList<>();
+            for (LoggedEvent l : readAll(pipeline)) {
+                old.add(messageAt(accounts, l.event().aggregateId(), l.event().version()));
             }
-            Collections.shuffle(all, new Random(7));
-            assertThat(dispatcher.dispatch(all).ok()).isTrue();
-            assertThat(bus.awaitIdle(Duration.ofSeconds(60))).isTrue();
-            assertTheSqlAnswerIsTheFold(accounts);
+            Collections.shuffle(old, new Random(7));
+            old.forEach(balanceRunner::apply);
+            for (String id : ids(accounts)) {
+                StateCarryingMessage head = messageAt(accounts, id, accounts.load(id).version());
+                for (String projection : List.of(BankProjections.BALANCE, BankProjections.LAST_TRANSACTION,
+                        BankProjections.LAST_MONTH_BALANCE)) {
+                    pipeline.runner(projection).orElseThrow().apply(head);
+                    pipeline.runner(projection).orElseThrow().apply(head);
+                }
+            }
+            assertTheViewsAreTheFold(accounts, query);
+
+            // views made stale with SQL: found by verify, repaired by one message each
+            TestDatabase.execute("DELETE FROM " + balanceTable + " WHERE account_id = 'acc-0'");
+            TestDatabase.execute("UPDATE " + balanceTable + " SET version = 1, balance = -1 WHERE account_id = 'acc-1'");
+            TestDatabase.execute("UPDATE " + tables.views() + " SET version = version - 2"
+                    + " WHERE projection = 'last-transaction' AND key IN ('acc-2', 'acc-3')");
+            TestDatabase.execute("DELETE FROM " + tables.views() + " WHERE projection = 'last-month-balance'"
+                    + " AND key = 'acc-4'");
+            ConvergenceCheck.Report found = pipeline.verify(false);
+            assertThat(found.staleCount()).isEqualTo(5);
+            assertThat(found.stale()).extracting(s -> s.projection() + "/" + s.aggregateId()).containsExactlyInAnyOrder(
+                    "balance/acc-0", "balance/acc-1", "last-transaction/acc-2", "last-transaction/acc-3",
+                    "last-month-balance/acc-4");
+            assertThat(found.stale()).allSatisfy(s -> assertThat(s.viewVersion()).isLessThan(s.ledgerVersion()));
+
+            ConvergenceCheck.Report repaired = pipeline.verify(true);
+            assertThat(repaired.repaired()).as("one message per stale aggregate and projection").isEqualTo(5);
+            assertThat(pipeline.verify(false).converged()).isTrue();
+            assertTheViewsAreTheFold(accounts, query);
         }
     }
 
-    private void assertTheSqlAnswerIsTheFold(EventStore<Account> accounts) throws SQLException {
+    private void assertTheViewsAreTheFold(EventStore<Account> accounts, BankProjections query) throws SQLException {
         List<String> fromFold = new ArrayList<>();
         TreeMap<String, long[]> folded = new TreeMap<>();
-        PageRequest request = PageRequest.first(100);
-        while (true) {
-            Page<String> page = accounts.listAggregateIds(request);
-            for (String id : page.items()) {
-                var a = accounts.load(id);
-                folded.put(id, new long[] {a.state().balance(), a.version()});
-                if (a.state().balance() > THRESHOLD) {
-                    fromFold.add(id);
-                }
+        for (String id : ids(accounts)) {
+            Aggregate<Account> a = accounts.load(id);
+            folded.put(id, new long[] {a.state().balance(), a.version()});
+            if (a.state().balance() > THRESHOLD) {
+                fromFold.add(id);
             }
-            if (page.isLast()) {
-                break;
-            }
-            request = request.next(page.nextCursor());
+            assertThat(query.account(id)).as("the three views of %s", id).contains(BankProjections.expected(a));
         }
         Collections.sort(fromFold);
 
@@ -133,6 +152,25 @@ class BankSqlBalanceTest {
         rows.forEach((id, row) -> assertThat(row).as("balance and version of %s", id).containsExactly(folded.get(id)));
     }
 
+    private static StateCarryingMessage messageAt(EventStore<Account> accounts, String id, long version) {
+        Aggregate<Account> a = accounts.loadAt(id, version);
+        return new StateCarryingMessage(accounts.read(id, ReadOptions.range(version, version)).get(0),
+                accounts.stateToJson(a.state()));
+    }
+
+    private static List<String> ids(EventStore<Account> accounts) {
+        List<String> out = new ArrayList<>();
+        PageRequest request = PageRequest.first(100);
+        while (true) {
+            Page<String> page = accounts.listAggregateIds(request);
+            out.addAll(page.items());
+            if (page.isLast()) {
+                return out;
+            }
+            request = request.next(page.nextCursor());
+        }
+    }
+
     /** Writers crediting and debiting random accounts at once. */
     private static void runCustomers(EventStore<Account> accounts, int writers, int commandsEach, int accountCount)
             throws Exception {
@@ -159,23 +197,11 @@ class BankSqlBalanceTest {
         pool.shutdown();
     }
 
-    private static void awaitQuiet(PostgresLedger ledger, PostgresChangeFeed feed, InMemoryBus bus)
-            throws InterruptedException {
-        List<LoggedEvent> all = readAll(ledger);
-        long last = all.get(all.size() - 1).position();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (feed.position() < last) {
-            assertThat(System.nanoTime()).as("the feed reaches the ledger's head").isLessThan(deadline);
-            Thread.sleep(10);
-        }
-        assertThat(bus.awaitIdle(Duration.ofSeconds(60))).isTrue();
-    }
-
-    private static List<LoggedEvent> readAll(PostgresLedger ledger) {
+    private static List<LoggedEvent> readAll(PostgresPipeline pipeline) {
         List<LoggedEvent> out = new ArrayList<>();
         long position = 0;
         while (true) {
-            List<LoggedEvent> batch = ledger.readAfter(position, 500);
+            List<LoggedEvent> batch = pipeline.ledger().readAfter(position, 500);
             if (batch.isEmpty()) {
                 return out;
             }

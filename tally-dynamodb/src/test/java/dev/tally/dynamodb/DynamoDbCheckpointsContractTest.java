@@ -1,0 +1,4 @@
+package dev.tally.dynamodb;
+
+class DynamoDbCheckpointsContractTest extends DynamoDbContractTests.Checkpoints {
+}

@@ -1,0 +1,4 @@
+package dev.tally.dynamodb;
+
+class DynamoDbDeadLetterStoreContractTest extends DynamoDbContractTests.DeadLetters {
+}

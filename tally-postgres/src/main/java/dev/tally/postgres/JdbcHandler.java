@@ -1,0 +1,54 @@
+package dev.tally.postgres;
+
+import dev.tally.core.message.StateCarryingMessage;
+import dev.tally.core.projection.Projection;
+import java.sql.Connection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Handles a batch of state-carrying messages with SQL on the connection it is given, inside the
+ * transaction that also moves the {@link PostgresProjectionRunner}'s checkpoint past them. What it
+ * writes commits exactly when the checkpoint does, so even a side effect that is not idempotent
+ * (an INSERT into an audit table, a counter increment) applies once per event, across crashes.
+ *
+ * <pre>{@code
+ * JdbcHandler audit = (connection, messages) -> {
+ *     try (PreparedStatement ps = connection.prepareStatement(
+ *             "INSERT INTO audit (account_id, version, type) VALUES (?, ?, ?)")) {
+ *         for (StateCarryingMessage m : messages) {
+ *             ps.setString(1, m.aggregateId());
+ *             ps.setLong(2, m.version());
+ *             ps.setString(3, m.eventType());
+ *             ps.addBatch();
+ *         }
+ *         ps.executeBatch();
+ *     }
+ * };
+ * }</pre>
+ *
+ * <p>Rules: do not commit, roll back or change the auto-commit mode of the connection, and do not
+ * keep it; throw to say "not handled" (the transaction rolls back, the checkpoint stays, the runner
+ * retries by its failure policy). Only the database is transactional: a call to another system
+ * from a handler can still happen twice.
+ */
+@FunctionalInterface
+public interface JdbcHandler {
+
+    void handle(Connection connection, List<StateCarryingMessage> messages) throws Exception;
+
+    /** Writes the row the projection asks for of each message, with the writer's conditional write. */
+    static <S, V> JdbcHandler projecting(Projection<S, V> projection, JdbcProjectionWriter<V> writer) {
+        Objects.requireNonNull(projection, "projection");
+        Objects.requireNonNull(writer, "writer");
+        return (connection, messages) -> {
+            for (StateCarryingMessage m : messages) {
+                Optional<Projection.Row<V>> row = projection.rowOf(m);
+                if (row.isPresent()) {
+                    writer.write(connection, row.get().key(), row.get().version(), row.get().view());
+                }
+            }
+        };
+    }
+}

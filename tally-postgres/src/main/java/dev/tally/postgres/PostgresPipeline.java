@@ -1,0 +1,584 @@
+package dev.tally.postgres;
+
+import dev.tally.core.AggregateDefinition;
+import dev.tally.core.EventStore;
+import dev.tally.core.Page;
+import dev.tally.core.PageRequest;
+import dev.tally.core.RecordedEvent;
+import dev.tally.core.RetryPolicy;
+import dev.tally.core.feed.BatchHandler;
+import dev.tally.core.message.Message;
+import dev.tally.core.message.MessageFilter;
+import dev.tally.core.message.MessageKind;
+import dev.tally.core.message.StateCarryingMessage;
+import dev.tally.core.projection.Projection;
+import dev.tally.core.projection.ProjectionWriter;
+import dev.tally.core.runtime.ConvergenceCheck;
+import dev.tally.core.runtime.DeadLetter;
+import dev.tally.core.runtime.DeadLetterSource;
+import dev.tally.core.runtime.DeadLetters;
+import dev.tally.core.runtime.Dispatcher;
+import dev.tally.core.runtime.FailurePolicy;
+import dev.tally.core.runtime.MessageRef;
+import dev.tally.core.runtime.Pipeline;
+import dev.tally.core.runtime.Settling;
+import dev.tally.core.runtime.Target;
+import dev.tally.core.snapshot.SnapshotPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pipeline on PostgreSQL, with no in-memory bus anywhere: the ledger, its snapshots, and
+ * consumers that each read the ledger's global order from a checkpoint of their own.
+ *
+ * <ul>
+ *   <li>{@link #project} runs a {@link PostgresProjectionRunner} per projection: each batch's view
+ *       rows and the runner's checkpoint commit in one transaction (exactly once).</li>
+ *   <li>{@link #handle} runs any {@link JdbcHandler} the same way (SQL side effects, exactly once).</li>
+ *   <li>{@link #subscribe} runs a catch-up subscription per target (a saga, a notifier) with its own
+ *       checkpoint: at least once, its {@link FailurePolicy}, dead letters with source
+ *       {@link DeadLetterSource.BusTarget BusTarget(name)}.</li>
+ * </ul>
+ * Dead letters of all of them are in {@code tally_dead_letters}; one LISTEN connection wakes every
+ * consumer when an append commits. A restart resumes each consumer at its stored checkpoint.
+ *
+ * <pre>{@code
+ * PostgresSchema.of(PostgresTables.DEFAULT).migrate(dataSource);
+ * try (PostgresPipeline pipeline = PostgresPipeline.builder(dataSource).build()) {
+ *     EventStore<Account> accounts = pipeline.store(BankAccount.DEFINITION);
+ *     pipeline.project(BALANCE, balanceTable);            // a SqlTableProjectionWriter
+ *     pipeline.start();
+ *     accounts.execute("alice", BankAccount.credit(100));
+ * }
+ * }</pre>
+ */
+public final class PostgresPipeline implements Pipeline, Settling {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresPipeline.class);
+
+    private final Builder config;
+    private final PostgresLedger ledger;
+    private final PostgresSnapshotStore snapshots;
+    private final PostgresCheckpointStore checkpoints;
+    private final PostgresDeadLetterStore deadLetterStore;
+    private final LedgerListener listener;
+    private final List<EventStore<?>> stores = new ArrayList<>();
+    /** Every consumer's name: they share the checkpoint table and the dead letters. */
+    private final Set<String> names = new TreeSet<>();
+    private final List<ProjectionSpec<?, ?>> projections = new ArrayList<>();
+    private final Map<String, JdbcHandler> handlers = new LinkedHashMap<>();
+    private final Map<String, Target> targets = new LinkedHashMap<>();
+    private final Map<String, PostgresProjectionRunner> runners = new LinkedHashMap<>();
+    private final Map<String, TargetFeed> feeds = new LinkedHashMap<>();
+    private final List<ConvergenceCheck.Bound<?, ?>> bounds = new ArrayList<>();
+    private final DeadLetters deadLetters = new PipelineDeadLetters();
+    private boolean built;
+    private boolean started;
+    private boolean closed;
+
+    private record ProjectionSpec<S, V>(Projection<S, V> projection, JdbcProjectionWriter<V> writer) {
+    }
+
+    private PostgresPipeline(Builder b) {
+        this.config = b;
+        this.ledger = PostgresLedger.builder(b.dataSource).tables(b.tables).build();
+        this.snapshots = new PostgresSnapshotStore(b.dataSource, b.tables);
+        this.checkpoints = new PostgresCheckpointStore(b.dataSource, b.tables);
+        this.deadLetterStore = new PostgresDeadLetterStore(b.dataSource, b.tables, b.maxDeadLetterBodyBytes);
+        this.listener = new LedgerListener(ledger, "pipeline", Duration.ofMillis(50));
+    }
+
+    /** A pipeline on {@code dataSource}'s database; Tally's tables must be migrated ({@link PostgresSchema}). */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    // --- wiring ----------------------------------------------------------------------------------------
+
+    /** An event store on this pipeline's ledger and snapshots; call before {@link #start()}. */
+    @Override
+    public synchronized <S> EventStore<S> store(AggregateDefinition<S> definition) {
+        requireNotBuilt("add event stores");
+        for (EventStore<?> s : stores) {
+            if (s.name().equals(definition.name())) {
+                throw new IllegalArgumentException("an event store named '" + definition.name() + "' was added"
+                        + " already: call store(definition) once per aggregate type and share the EventStore");
+            }
+        }
+        EventStore<S> store = EventStore.builder(definition, ledger).snapshots(snapshots, config.snapshotPolicy)
+                .retryPolicy(config.commandRetry).clock(config.clock).build();
+        stores.add(store);
+        return store;
+    }
+
+    /**
+     * Runs {@code projection} straight off the ledger with its view rows and checkpoint committed in
+     * one transaction, so {@code writer} must be a {@link JdbcProjectionWriter} on this database.
+     *
+     * @throws IllegalArgumentException when the writer cannot write inside that transaction
+     */
+    @Override
+    public synchronized <S, V> void project(Projection<S, V> projection, ProjectionWriter<V> writer) {
+        Objects.requireNonNull(projection, "projection");
+        Objects.requireNonNull(writer, "writer");
+        if (!(writer instanceof JdbcProjectionWriter<V> jdbc)) {
+            throw new IllegalArgumentException("PostgresPipeline commits each view with its runner's checkpoint in one"
+                    + " PostgreSQL transaction, so projection '" + projection.name() + "' needs a JdbcProjectionWriter"
+                    + " that writes on that transaction's connection: a SqlTableProjectionWriter or a"
+                    + " PostgresProjectionWriter on this database. Got " + writer.getClass().getName()
+                    + " (named '" + writer.name() + "'), which writes on a connection of its own or outside"
+                    + " PostgreSQL. Use one of those writers, implement JdbcProjectionWriter, or run this projection"
+                    + " on the in-memory or local pipeline");
+        }
+        requireNotBuilt("add projections");
+        claim(projection.name(), "projection");
+        projections.add(new ProjectionSpec<>(projection, jdbc));
+    }
+
+    /**
+     * Runs {@code handler} on the events of every store of this pipeline, exactly once: its SQL
+     * commits with its checkpoint (row {@code name} of {@code tally_checkpoints}).
+     */
+    public synchronized void handle(String name, JdbcHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        requireNotBuilt("add handlers");
+        claim(name, "handler");
+        handlers.put(name, handler);
+    }
+
+    /**
+     * Adds a target that is not a projection: a catch-up subscription of its own over the ledger
+     * (checkpoint row {@code target.name()}), at least once, with the target's failure policy.
+     */
+    @Override
+    public synchronized void subscribe(Target target) {
+        Objects.requireNonNull(target, "target");
+        requireNotBuilt("subscribe targets");
+        claim(target.name(), "target");
+        targets.put(target.name(), target);
+    }
+
+    private void claim(String name, String what) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a " + what + " needs a name");
+        }
+        if (!names.add(name)) {
+            throw new IllegalArgumentException("a projection, handler or target named '" + name + "' is already on"
+                    + " this pipeline: names are unique, because each names a checkpoint row and dead letters");
+        }
+    }
+
+    private void requireNotBuilt(String doing) {
+        if (closed) {
+            throw new IllegalStateException("this pipeline is closed");
+        }
+        if (built) {
+            throw new IllegalStateException(doing + " before start() (or verify()): the runners are built then");
+        }
+    }
+
+    /** Builds the runners and subscriptions (no thread yet); start() and verify() call it. */
+    private synchronized void build() {
+        if (built) {
+            return;
+        }
+        Map<String, EventStore<?>> byName = new LinkedHashMap<>();
+        stores.forEach(s -> byName.put(s.name(), s));
+        for (ProjectionSpec<?, ?> spec : projections) {
+            buildRunner(spec, byName);
+        }
+        if (!handlers.isEmpty() && stores.isEmpty()) {
+            throw new IllegalStateException("handlers " + handlers.keySet() + " have no event store to read: call"
+                    + " store(definition) first");
+        }
+        handlers.forEach((name, handler) -> runners.put(name, configure(
+                PostgresProjectionRunner.builder(name, ledger, stores, handler)).build()));
+        targets.forEach((name, target) -> feeds.put(name, new TargetFeed(target)));
+        built = true;
+    }
+
+    private <S, V> void buildRunner(ProjectionSpec<S, V> spec, Map<String, EventStore<?>> byName) {
+        Projection<S, V> projection = spec.projection();
+        EventStore<?> store = byName.get(projection.store());
+        if (store == null) {
+            throw new IllegalStateException("projection '" + projection.name() + "' reads store '" + projection.store()
+                    + "' but this pipeline has no event store of that name (it has " + byName.keySet()
+                    + "): call pipeline.store(definition) for it before start()");
+        }
+        @SuppressWarnings("unchecked")
+        EventStore<S> typed = (EventStore<S>) store;
+        PostgresProjectionRunner runner = configure(PostgresProjectionRunner.builder(projection, spec.writer(), ledger,
+                typed)).build();
+        runners.put(projection.name(), runner);
+        bounds.add(new ConvergenceCheck.Bound<>(projection, spec.writer(), runner::apply));
+    }
+
+    private PostgresProjectionRunner.Builder configure(PostgresProjectionRunner.Builder b) {
+        b.batchSize(config.batchSize).idleWait(config.idleWait).failurePolicy(config.projectionPolicy)
+                .deadLetters(deadLetterStore).clock(config.clock);
+        return config.listen ? b.listener(listener) : b.listen(false);
+    }
+
+    /** Starts every runner and subscription from its stored checkpoint. */
+    @Override
+    public synchronized PostgresPipeline start() {
+        if (closed) {
+            throw new IllegalStateException("this pipeline is closed: build a new one to start again");
+        }
+        if (started) {
+            return this;
+        }
+        build();
+        runners.values().forEach(PostgresProjectionRunner::start);
+        feeds.values().forEach(f -> f.feed.start());
+        if (config.listen) {
+            listener.start();
+        }
+        started = true;
+        return this;
+    }
+
+    // --- dead letters, verify, settle ------------------------------------------------------------------
+
+    @Override
+    public DeadLetters deadLetters() {
+        return deadLetters;
+    }
+
+    /**
+     * Compares every projected view with its aggregate's head in the ledger (a page of aggregate ids
+     * at a time) and, with {@code repair}, applies the current message of each stale aggregate
+     * through that projection's runner only: a conditional write in a transaction of its own.
+     */
+    @Override
+    public ConvergenceCheck.Report verify(boolean repair) {
+        build();
+        ConvergenceCheck.Report report = new ConvergenceCheck(stores, bounds, 500).run(repair, LOG::debug);
+        if (!report.converged()) {
+            LOG.info("verify: {} stale view(s) of {} checked{}", report.staleCount(), report.views(),
+                    repair ? ", " + report.repaired() + " repaired" : "");
+        }
+        return report;
+    }
+
+    /** True once every runner and subscription has passed the ledger's head as of this call. */
+    @Override
+    public boolean awaitQuiet(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long head = ledger.headPosition();
+        while (true) {
+            if (caughtUp(head)) {
+                return true;
+            }
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+
+    private synchronized boolean caughtUp(long head) {
+        if (!started) {
+            return false;
+        }
+        for (PostgresProjectionRunner r : runners.values()) {
+            if (r.position() < head) {
+                return false;
+            }
+        }
+        for (TargetFeed f : feeds.values()) {
+            if (f.feed.position() < head) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Stops every consumer after the batch it is on; each checkpoint stays stored for the next start. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        feeds.values().forEach(f -> f.feed.close());
+        runners.values().forEach(PostgresProjectionRunner::close);
+        listener.close();
+    }
+
+    // --- accessors ---------------------------------------------------------------------------------------
+
+    public PostgresLedger ledger() {
+        return ledger;
+    }
+
+    public PostgresSnapshotStore snapshots() {
+        return snapshots;
+    }
+
+    public PostgresCheckpointStore checkpoints() {
+        return checkpoints;
+    }
+
+    public PostgresDeadLetterStore deadLetterStore() {
+        return deadLetterStore;
+    }
+
+    public PostgresTables tables() {
+        return config.tables;
+    }
+
+    /** The runner of a projection or handler, by name (after start() or verify()). */
+    public synchronized Optional<PostgresProjectionRunner> runner(String name) {
+        return Optional.ofNullable(runners.get(name));
+    }
+
+    /** The subscription of a target, by name (after start()). */
+    public synchronized Optional<PostgresChangeFeed> subscription(String targetName) {
+        TargetFeed f = feeds.get(targetName);
+        return f == null ? Optional.empty() : Optional.of(f.feed);
+    }
+
+    // --- a target's subscription ---------------------------------------------------------------------------
+
+    /** A target fed by a catch-up subscription of its own: messages built at each event's version, at least once. */
+    private final class TargetFeed implements BatchHandler {
+        private final Target target;
+        private final Dispatcher dispatcher;
+        private final Set<String> storeNames = new TreeSet<>();
+        private final PostgresChangeFeed feed;
+        private volatile Exception lastError;
+
+        TargetFeed(Target target) {
+            this.target = target;
+            this.dispatcher = new Dispatcher(stores, messages -> {
+                throw new UnsupportedOperationException("a target's subscription hands messages to the target");
+            });
+            stores.forEach(s -> storeNames.add(s.name()));
+            PostgresChangeFeed.Builder b = PostgresChangeFeed.builder(target.name(), ledger, checkpoints, this)
+                    .batchSize(config.batchSize).idleWait(config.idleWait).failurePolicy(target.failurePolicy())
+                    .onGiveUp(this::giveUp);
+            this.feed = (config.listen ? b.listener(listener) : b.listen(false)).build();
+        }
+
+        /** Done up to the first failure; a failure on the first event is thrown, so the subscription logs its cause. */
+        @Override
+        public int handle(List<RecordedEvent> batch) throws Exception {
+            for (int i = 0; i < batch.size(); i++) {
+                RecordedEvent e = batch.get(i);
+                if (!storeNames.contains(e.store()) || !wants(target.filter(), e)) {
+                    continue;
+                }
+                try {
+                    StateCarryingMessage m = dispatcher.messageFor(e);
+                    if (target.filter().matches(m)) {
+                        target.handler().handle(m);
+                    }
+                } catch (Exception ex) {
+                    lastError = ex;
+                    if (i == 0) {
+                        throw ex;
+                    }
+                    return i;
+                }
+            }
+            lastError = null;
+            return batch.size();
+        }
+
+        /** Called by the subscription after the policy's last attempt; must store the letter durably. */
+        private void giveUp(RecordedEvent e) {
+            String error = String.valueOf(lastError);
+            int attempts = target.failurePolicy().maxAttempts();
+            DeadLetter letter;
+            try {
+                letter = DeadLetter.of(target.source(), dispatcher.messageFor(e), error, attempts,
+                        config.clock.instant());
+            } catch (RuntimeException unbuildable) {
+                letter = DeadLetter.reference(target.source(), new MessageRef(MessageKind.STATE_CARRYING, e.store(),
+                        e.aggregateId(), e.version()), error + " (and its message cannot be built: " + unbuildable
+                        + ")", attempts, config.clock.instant());
+            }
+            deadLetterStore.add(letter);
+            LOG.warn("target {}: {} dead-lettered after {} attempts: {}", target.name(), e.coordinates(), attempts,
+                    error);
+        }
+
+        boolean redrive(DeadLetter letter) {
+            Message m = letter.resolve(dispatcher);
+            try {
+                target.handler().handle(m);
+            } catch (Exception e) {
+                throw new IllegalStateException("target " + target.name() + " failed again on " + letter.ref() + ": "
+                        + e, e);
+            }
+            return deadLetterStore.remove(letter.id());
+        }
+    }
+
+    /** Whether a filter can match the state-carrying message of this event (without building it). */
+    private static boolean wants(MessageFilter filter, RecordedEvent e) {
+        return (filter.stores().isEmpty() || filter.stores().contains(e.store()))
+                && (filter.eventTypes().isEmpty() || filter.eventTypes().contains(e.type()))
+                && (filter.kinds().isEmpty() || filter.kinds().contains(MessageKind.STATE_CARRYING));
+    }
+
+    // --- the dead-letters role ---------------------------------------------------------------------------
+
+    /** The dead letters of every runner and target of this pipeline, and their redrive to where they failed. */
+    private final class PipelineDeadLetters implements DeadLetters {
+        @Override
+        public Page<DeadLetter> page(PageRequest request) {
+            return deadLetterStore.page(request);
+        }
+
+        @Override
+        public Optional<DeadLetter> get(String id) {
+            return deadLetterStore.get(id);
+        }
+
+        @Override
+        public long count() {
+            return deadLetterStore.count();
+        }
+
+        /**
+         * A runner's letter: the handler and the removal commit together. A target's letter: the
+         * target handles it, then the letter is removed (at least once, as its subscription).
+         */
+        @Override
+        public boolean redrive(String id) {
+            build();
+            DeadLetter letter = deadLetterStore.get(id).orElse(null);
+            if (letter == null) {
+                return false;
+            }
+            try {
+                if (letter.source() instanceof DeadLetterSource.Feed f && runners.containsKey(f.name())) {
+                    return runners.get(f.name()).redrive(letter);
+                }
+                if (letter.source() instanceof DeadLetterSource.BusTarget t && feeds.containsKey(t.name())) {
+                    return feeds.get(t.name()).redrive(letter);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("redrive of dead letter {} ({}) to {} failed again: {}", id, letter.ref(), letter.source(),
+                        e.toString());
+                return false;
+            }
+            LOG.warn("cannot redrive dead letter {}: {} is not a runner or target of this pipeline (it has {})", id,
+                    letter.source(), names);
+            return false;
+        }
+
+        @Override
+        public int redriveAll(DeadLetterSource source) {
+            int ok = 0;
+            PageRequest request = PageRequest.first(100);
+            while (true) {
+                Page<DeadLetter> page = deadLetterStore.page(request);
+                for (DeadLetter d : page.items()) {
+                    if (source == null || source.equals(d.source())) {
+                        ok += redrive(d.id()) ? 1 : 0;
+                    }
+                }
+                if (page.isLast()) {
+                    return ok;
+                }
+                request = request.next(page.nextCursor());
+            }
+        }
+    }
+
+    // --- builder ---------------------------------------------------------------------------------------------
+
+    public static final class Builder {
+        private final DataSource dataSource;
+        private PostgresTables tables = PostgresTables.DEFAULT;
+        private SnapshotPolicy snapshotPolicy = SnapshotPolicy.everyNEvents(100);
+        private RetryPolicy commandRetry = RetryPolicy.DEFAULT;
+        private Clock clock = Clock.systemUTC();
+        private FailurePolicy projectionPolicy = PostgresProjectionRunner.DEFAULT_POLICY;
+        private int batchSize = 100;
+        private Duration idleWait = Duration.ofSeconds(10);
+        private int maxDeadLetterBodyBytes = PostgresDeadLetterStore.DEFAULT_MAX_BODY_BYTES;
+        private boolean listen = true;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        }
+
+        /** Where Tally's tables are (default {@code public.tally_*}). */
+        public Builder tables(PostgresTables tables) {
+            this.tables = Objects.requireNonNull(tables, "tables");
+            return this;
+        }
+
+        public Builder snapshotPolicy(SnapshotPolicy policy) {
+            this.snapshotPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** How commands retry on a version conflict. */
+        public Builder commandRetry(RetryPolicy policy) {
+            this.commandRetry = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Attempts on a failing event before a projection runner dead-letters it (targets bring their own). */
+        public Builder projectionFailurePolicy(FailurePolicy policy) {
+            this.projectionPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Events per batch (and per transaction of a runner); default 100. */
+        public Builder batchSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("batch size must be >= 1, got " + size);
+            }
+            this.batchSize = size;
+            return this;
+        }
+
+        /** How long an idle consumer waits for a notification before polling anyway (default 10 s). */
+        public Builder idleWait(Duration wait) {
+            this.idleWait = Objects.requireNonNull(wait, "wait");
+            return this;
+        }
+
+        /** Dead-letter bodies over this many bytes keep only their ledger reference (default 1 MiB). */
+        public Builder maxDeadLetterBodyBytes(int bytes) {
+            this.maxDeadLetterBodyBytes = bytes;
+            return this;
+        }
+
+        /** Whether to LISTEN for appends (default true); without it consumers poll every idle wait. */
+        public Builder listen(boolean listen) {
+            this.listen = listen;
+            return this;
+        }
+
+        public PostgresPipeline build() {
+            return new PostgresPipeline(this);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package dev.tally.testing;
+
+import dev.tally.core.memory.InMemoryDeadLetterStore;
+import dev.tally.core.runtime.DeadLetterStore;
+
+class InMemoryDeadLetterStoreContractTest extends DeadLetterStoreContract {
+    @Override
+    protected DeadLetterStore emptyStore() {
+        return new InMemoryDeadLetterStore();
+    }
+}
