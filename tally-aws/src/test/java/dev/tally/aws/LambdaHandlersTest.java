@@ -10,7 +10,6 @@ import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.EventStore;
-import dev.tally.core.EventType;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.json.JsonCodec;
@@ -33,15 +32,25 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 class LambdaHandlersTest {
-    record Added(long n) {
+    sealed interface SumEvent permits Added {
+    }
+
+    record Added(long n) implements SumEvent {
+    }
+
+    sealed interface SumCommand extends dev.tally.core.command.Command<Sum> permits Nothing {
+    }
+
+    record Nothing() implements SumCommand {
     }
 
     record Sum(long total) {
     }
 
-    static final EventType<Added> ADDED = EventType.of("Added", Added.class);
-    static final AggregateDefinition<Sum> SUM = AggregateDefinition.builder("sum", Sum.class)
-            .initialState(new Sum(0)).on(ADDED, (s, e) -> new Sum(s.total() + e.payload().n())).build();
+    static final AggregateDefinition<Sum> SUM = AggregateDefinition.of("sum", Sum.class, SumCommand.class,
+            SumEvent.class, dev.tally.core.Decider.of(new Sum(0),
+                    (SumCommand c, Sum s) -> dev.tally.core.command.Decision.<SumEvent>nothing(),
+                    (s, e) -> new Sum(s.total() + ((Added) e.payload()).n())));
 
     final InMemoryLedger ledger = new InMemoryLedger();
     final EventStore<Sum> store = EventStore.builder(SUM, ledger).build();
@@ -50,7 +59,7 @@ class LambdaHandlersTest {
 
     List<RecordedEvent> threeEvents() {
         for (int i = 1; i <= 3; i++) {
-            store.append("a", i - 1, ADDED, new Added(i));
+            store.append("a", i - 1, new Added(i));
         }
         return store.read("a", ReadOptions.ALL);
     }

@@ -25,6 +25,8 @@ import dev.tally.core.projection.Versioned;
 import dev.tally.examples.bank.Account;
 import dev.tally.examples.bank.BalanceView;
 import dev.tally.examples.bank.BankAccount;
+import dev.tally.examples.bank.Credit;
+import dev.tally.examples.bank.Debit;
 import dev.tally.examples.bank.BankProjections;
 import dev.tally.examples.counter.Counter;
 import dev.tally.local.LocalPipeline;
@@ -254,7 +256,7 @@ final class HttpApi implements AutoCloseable {
     private Response money(HttpExchange x, Matcher m, boolean credit) throws IOException {
         String id = id(m.group(1));
         long amount = amount(body(x));
-        Command<Account> command = credit ? BankAccount.credit(amount) : BankAccount.debit(amount);
+        Command<Account> command = credit ? new Credit(amount) : new Debit(amount);
         CommandResult<Account> r = app.accounts().execute(id, command);
         if (r instanceof CommandResult.Rejected<Account> rejected) {
             return error(422, rejected.rejection().code(), rejected.rejection().message());
@@ -306,7 +308,7 @@ final class HttpApi implements AutoCloseable {
 
     private Response increment(HttpExchange x, String id) throws IOException {
         drain(x);
-        CommandResult<Counter.State> r = app.counters().execute(id, Counter.increment());
+        CommandResult<Counter.State> r = app.counters().execute(id, new Counter.Increment());
         return written(id, r.aggregate().version());
     }
 

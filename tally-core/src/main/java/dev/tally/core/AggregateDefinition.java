@@ -1,5 +1,7 @@
 package dev.tally.core;
 
+import dev.tally.core.command.Command;
+import dev.tally.core.command.Decision;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.upcast.Upcaster;
 import dev.tally.core.upcast.UpcasterChain;
@@ -12,50 +14,64 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What an aggregate is, decider-style: a name (the event store's name), an initial state, and how
- * each event type evolves the state. Built with plain code, no annotations:
+ * An aggregate as an event store knows it: a name (the store's name), a {@link Decider}, and the
+ * event and command types, derived from their sealed interfaces: every record a sealed event
+ * interface permits (directly or through a sealed sub-interface) is an event type, named by its
+ * simple class name at schema version 1 unless pinned.
  *
  * <pre>{@code
- * AggregateDefinition<Account> ACCOUNT = AggregateDefinition.builder("bank-account", Account.class)
- *     .initialState(Account.EMPTY)
- *     .on(CREDITED, (account, event) -> account.credit(event.payload().amount()))
- *     .on(DEBITED, (account, event) -> account.debit(event.payload().amount()))
+ * AggregateDefinition<Account> DEFINITION = AggregateDefinition.of("bank-account", Account.class,
+ *         AccountCommand.class, AccountEvent.class, new BankAccount());
+ *
+ * // pin what must stay stable when classes are renamed or payloads change shape:
+ * AggregateDefinition.builder("bank-account", Account.class, AccountCommand.class, AccountEvent.class, decider)
+ *     .event(Credited.class, "Credited", 2)     // name in the ledger, current schema version
+ *     .upcaster(new CreditedV1ToV2())
  *     .build();
  * }</pre>
  *
- * <p>The replay event is known to every definition and never reaches a reducer.
+ * <p>The replay event is known to every definition and never reaches the decider.
  *
  * @param <S> the state type, usually an immutable record
  */
 public final class AggregateDefinition<S> {
-
-    /** How one event type changes the state. Must be pure: it runs again on every load. */
-    @FunctionalInterface
-    public interface Evolver<S, P> {
-        S apply(S state, Event<P> event);
-    }
-
     private final String name;
     private final Class<S> stateType;
+    private final Class<?> commandType;
+    private final Decider<Object, Object, S> decider;
     private final S initialState;
     private final Map<String, EventType<?>> types;
-    private final Map<String, Evolver<S, ?>> evolvers;
+    private final Map<Class<?>, EventType<?>> typesByClass;
+    private final Map<String, Class<?>> commands;
     private final int reducerVersion;
     private final UpcasterChain upcasters;
 
-    private AggregateDefinition(Builder<S> b) {
+    @SuppressWarnings("unchecked")
+    private AggregateDefinition(Builder<S> b, Map<String, EventType<?>> types, Map<String, Class<?>> commands) {
         this.name = b.name;
         this.stateType = b.stateType;
-        this.initialState = Objects.requireNonNull(b.initialState,
-                "initialState: call .initialState(...) on the builder of '" + b.name + "'");
-        this.types = Map.copyOf(b.types);
-        this.evolvers = Map.copyOf(b.evolvers);
+        this.commandType = b.commandType;
+        this.decider = (Decider<Object, Object, S>) b.decider;
+        this.initialState = Objects.requireNonNull(decider.initialState(),
+                "the decider of '" + b.name + "' returned a null initialState()");
+        this.types = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(types)); // declaration order
+        Map<Class<?>, EventType<?>> byClass = new LinkedHashMap<>();
+        types.values().forEach(t -> byClass.put(t.payloadType(), t));
+        this.typesByClass = Map.copyOf(byClass);
+        this.commands = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(commands));
         this.reducerVersion = b.reducerVersion;
         this.upcasters = new UpcasterChain(b.upcasters);
     }
 
-    public static <S> Builder<S> builder(String name, Class<S> stateType) {
-        return new Builder<>(name, stateType);
+    /** A definition with every name and schema version derived (simple class names, version 1). */
+    public static <C extends Command<S>, E, S> AggregateDefinition<S> of(String name, Class<S> stateType,
+            Class<C> commandType, Class<E> eventType, Decider<C, E, S> decider) {
+        return builder(name, stateType, commandType, eventType, decider).build();
+    }
+
+    public static <C extends Command<S>, E, S> Builder<S> builder(String name, Class<S> stateType,
+            Class<C> commandType, Class<E> eventType, Decider<C, E, S> decider) {
+        return new Builder<>(name, stateType, commandType, eventType, decider);
     }
 
     public String name() {
@@ -71,7 +87,7 @@ public final class AggregateDefinition<S> {
     }
 
     /**
-     * The reducer's version. Bump it whenever the evolve functions or the state's shape change:
+     * The reducer's version. Bump it whenever {@code evolve} or the state's shape change:
      * snapshots taken by another reducer version are then ignored.
      */
     public int reducerVersion() {
@@ -89,9 +105,44 @@ public final class AggregateDefinition<S> {
         return Optional.ofNullable(types.get(typeName));
     }
 
-    /** True when this definition accepts events of that type. */
-    public boolean knows(EventType<?> type) {
-        return type.equals(ReplayRequested.TYPE) || type.equals(types.get(type.name()));
+    /** The event type of an event record; the replay event's for {@link ReplayRequested}. */
+    public EventType<?> typeOf(Object event) {
+        Objects.requireNonNull(event, "event");
+        if (event instanceof ReplayRequested) {
+            return ReplayRequested.TYPE;
+        }
+        EventType<?> t = typesByClass.get(event.getClass());
+        if (t == null) {
+            throw new InvalidEventException(event.getClass().getName() + " is not an event of '" + name
+                    + "': its events are " + types.keySet() + " (the records its sealed event interface permits)");
+        }
+        return t;
+    }
+
+    /** The command records, by simple name (for routing commands that arrive as data). */
+    public Map<String, Class<?>> commandTypes() {
+        return commands;
+    }
+
+    /** The sealed command interface. */
+    public Class<?> commandType() {
+        return commandType;
+    }
+
+    /** Decides a command on a state. */
+    @SuppressWarnings("unchecked")
+    public Decision<?> decide(Command<S> command, S state) {
+        Objects.requireNonNull(command, "command");
+        if (!commandType.isInstance(command)) {
+            throw new IllegalArgumentException(command.getClass().getName() + " is not a command of '" + name
+                    + "': its commands are " + commands.keySet());
+        }
+        Decision<?> d = decider.decide(command, state);
+        if (d == null) {
+            throw new IllegalStateException("the decider of '" + name + "' returned null for " + command
+                    + ": return Decision.emit(...), Decision.nothing() or Decision.reject(...)");
+        }
+        return d;
     }
 
     /** Applies one decoded event. The replay event leaves the state as it is. */
@@ -100,14 +151,10 @@ public final class AggregateDefinition<S> {
         if (event.type().equals(ReplayRequested.TYPE)) {
             return state;
         }
-        Evolver evolver = evolvers.get(event.typeName());
-        if (evolver == null) {
-            throw new UnknownEventTypeException(name, event.aggregateId(), event.version(), event.typeName());
-        }
-        S next = (S) evolver.apply(state, event);
+        S next = decider.evolve(state, (Event<Object>) event);
         if (next == null) {
-            throw new IllegalStateException("the evolver of " + name + " for " + event.typeName()
-                    + " returned null at " + event.aggregateId() + " v" + event.version()
+            throw new IllegalStateException("evolve of " + name + " returned null for " + event.typeName()
+                    + " at " + event.aggregateId() + " v" + event.version()
                     + ": return the new state (or the old one to ignore the event)");
         }
         return next;
@@ -125,42 +172,54 @@ public final class AggregateDefinition<S> {
         } catch (RuntimeException ex) {
             throw new InvalidEventException("cannot decode " + e.coordinates() + " (" + e.type() + " v"
                     + e.schemaVersion() + ") into " + type.payloadType().getSimpleName() + ": " + ex.getMessage()
-                    + ". If the payload's shape changed, raise the event type's schema version and add an upcaster",
+                    + ". If the payload's shape changed, raise the event's schema version and add an upcaster",
                     ex);
         }
         return new Event(e.store(), e.aggregateId(), e.version(), type, e.timestamp(), value, e.metadata());
+    }
+
+    /** The records a sealed type permits, through sealed sub-interfaces, in declaration order. */
+    static List<Class<?>> records(Class<?> sealed, String role, String store) {
+        if (!sealed.isSealed()) {
+            throw new IllegalArgumentException(sealed.getName() + ", the " + role + " type of '" + store
+                    + "', must be a sealed interface that permits its " + role + " records, e.g. 'public sealed"
+                    + " interface " + sealed.getSimpleName() + " permits ...'");
+        }
+        List<Class<?>> out = new ArrayList<>();
+        for (Class<?> permitted : sealed.getPermittedSubclasses()) {
+            if (permitted.isSealed() && permitted.isInterface()) {
+                out.addAll(records(permitted, role, store));
+            } else {
+                out.add(permitted);
+            }
+        }
+        return out;
     }
 
     /** Builds a definition; {@code name} is the event store's name. */
     public static final class Builder<S> {
         private final String name;
         private final Class<S> stateType;
-        private S initialState;
-        private final Map<String, EventType<?>> types = new LinkedHashMap<>();
-        private final Map<String, Evolver<S, ?>> evolvers = new LinkedHashMap<>();
+        private final Class<?> commandType;
+        private final Class<?> eventType;
+        private final Decider<?, ?, S> decider;
+        private final Map<Class<?>, EventType<?>> pinned = new LinkedHashMap<>();
         private final List<Upcaster> upcasters = new ArrayList<>();
         private int reducerVersion = 1;
 
-        private Builder(String name, Class<S> stateType) {
+        private Builder(String name, Class<S> stateType, Class<?> commandType, Class<?> eventType,
+                        Decider<?, ?, S> decider) {
             this.name = Names.requireStoreName(name);
             this.stateType = Objects.requireNonNull(stateType, "stateType");
+            this.commandType = Objects.requireNonNull(commandType, "commandType");
+            this.eventType = Objects.requireNonNull(eventType, "eventType");
+            this.decider = Objects.requireNonNull(decider, "decider");
         }
 
-        public Builder<S> initialState(S state) {
-            this.initialState = Objects.requireNonNull(state, "initialState");
-            return this;
-        }
-
-        /** Registers an event type and how it evolves the state. */
-        public <P> Builder<S> on(EventType<P> type, Evolver<S, P> evolver) {
-            Objects.requireNonNull(type, "type");
-            Objects.requireNonNull(evolver, "evolver");
-            if (types.containsKey(type.name())) {
-                throw new IllegalArgumentException("event type '" + type.name() + "' is registered twice on '" + name
-                        + "'; register each type once");
-            }
-            types.put(type.name(), type);
-            evolvers.put(type.name(), evolver);
+        /** Pins an event's name in the ledger and its current schema version. */
+        public <P> Builder<S> event(Class<P> eventClass, String typeName, int schemaVersion) {
+            Objects.requireNonNull(eventClass, "eventClass");
+            pinned.put(eventClass, EventType.of(typeName, eventClass, schemaVersion));
             return this;
         }
 
@@ -177,23 +236,48 @@ public final class AggregateDefinition<S> {
             return this;
         }
 
+        @SuppressWarnings({"unchecked", "rawtypes"})
         public AggregateDefinition<S> build() {
-            if (types.isEmpty()) {
-                throw new IllegalStateException("aggregate '" + name + "' has no event types: register them with"
-                        + " .on(EventType, evolver)");
+            Map<String, EventType<?>> types = new LinkedHashMap<>();
+            List<Class<?>> eventRecords = records(eventType, "event", name);
+            for (Class<?> c : eventRecords) {
+                EventType<?> t = pinned.containsKey(c) ? pinned.get(c) : EventType.of(c.getSimpleName(), (Class) c);
+                EventType<?> clash = types.put(t.name(), t);
+                if (clash != null) {
+                    throw new IllegalStateException("two events of '" + name + "' are named '" + t.name() + "' ("
+                            + clash.payloadType().getName() + " and " + c.getName() + "): pin one with"
+                            + " .event(" + c.getSimpleName() + ".class, \"OtherName\", 1)");
+                }
+            }
+            for (Class<?> c : pinned.keySet()) {
+                if (!eventRecords.contains(c)) {
+                    throw new IllegalStateException(c.getName() + " is pinned on '" + name + "' but "
+                            + eventType.getSimpleName() + " does not permit it");
+                }
+            }
+            Map<String, Class<?>> commands = new LinkedHashMap<>();
+            for (Class<?> c : records(commandType, "command", name)) {
+                if (commands.put(c.getSimpleName(), c) != null) {
+                    throw new IllegalStateException("two commands of '" + name + "' are named '" + c.getSimpleName()
+                            + "': command records need distinct simple names (they are routed by them)");
+                }
             }
             for (Upcaster u : upcasters) {
                 EventType<?> t = types.get(u.eventType());
                 if (t == null) {
                     throw new IllegalStateException("upcaster " + u + " names event type '" + u.eventType()
-                            + "' that '" + name + "' does not register");
+                            + "' that '" + name + "' does not have (its events are " + types.keySet() + "): if one"
+                            + " of them is stored under that name, pin it with .event(TheRecord.class, \""
+                            + u.eventType() + "\", " + (u.fromVersion() + 1) + ")");
                 }
                 if (u.fromVersion() >= t.schemaVersion()) {
                     throw new IllegalStateException("upcaster " + u + " goes beyond the current schema version v"
-                            + t.schemaVersion() + " of " + t.name());
+                            + t.schemaVersion() + " of " + t.name() + ": pin the event's schema version with"
+                            + " .event(" + t.payloadType().getSimpleName() + ".class, \"" + t.name() + "\", "
+                            + (u.fromVersion() + 1) + ")");
                 }
             }
-            return new AggregateDefinition<>(this);
+            return new AggregateDefinition<>(this, types, commands);
         }
     }
 }

@@ -7,7 +7,7 @@ import java.time.Instant;
  *
  * @param <P> payload type
  */
-public record Event<P>(String store, String aggregateId, long version, EventType<P> type, Instant timestamp,
+public record Event<P>(String store, String aggregateId, long version, EventType<?> type, Instant timestamp,
                        P payload, EventMetadata metadata) {
 
     public String typeName() {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.core.command.Command;
 import dev.tally.core.command.CommandResult;
 import dev.tally.core.command.Decision;
-import dev.tally.core.command.PendingEvent;
 import dev.tally.core.command.RetriesExhausted;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.ledger.LedgerAdapter;
@@ -23,6 +22,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,9 +34,8 @@ import org.slf4j.LoggerFactory;
  * EventStore<Account> accounts = EventStore.builder(ACCOUNT, ledger)
  *     .snapshots(snapshotStore, SnapshotPolicy.everyNEvents(100))
  *     .build();
- * CommandResult<Account> result = accounts.execute("alice", account -> account.state().balance() >= 30
- *     ? Decision.emit(DEBITED, new Debited(30))
- *     : Decision.reject("insufficient_funds", "balance is " + account.state().balance()));
+ * CommandResult<Account> result = accounts.execute("alice", new Debit(30));
+ * // Accepted (events written, the aggregate after them) or Rejected (a typed reason, nothing written)
  * }</pre>
  */
 public final class EventStore<S> {
@@ -155,29 +154,21 @@ public final class EventStore<S> {
 
     // --- writing -----------------------------------------------------------------------------
 
-    /** Builds the stored form of one event, ready for {@link LedgerAdapter#append} (event groups). */
-    public <P> RecordedEvent record(String aggregateId, long version, EventType<P> type, P payload,
-                                    EventMetadata metadata) {
+    /** Builds the stored form of one event record, ready for {@link LedgerAdapter#append} (event groups). */
+    public RecordedEvent record(String aggregateId, long version, Object event, EventMetadata metadata) {
         Names.requireAggregateId(aggregateId);
-        if (!definition.knows(type)) {
-            throw new InvalidEventException("event type " + type + " is not registered on '" + name()
-                    + "': add .on(" + type.name() + ", ...) to its AggregateDefinition");
-        }
-        if (!type.payloadType().isInstance(payload)) {
-            throw new InvalidEventException("payload of " + type.name() + " must be a " + type.payloadType().getName()
-                    + ", got " + (payload == null ? "null" : payload.getClass().getName()));
-        }
-        JsonNode json = JsonCodec.toTree(payload);
+        EventType<?> type = definition.typeOf(event);
+        JsonNode json = JsonCodec.toTree(event);
         return new RecordedEvent(name(), aggregateId, version, type.name(), type.schemaVersion(), now(), json,
                 metadata);
     }
 
     /**
-     * Appends events after {@code expectedVersion} (the version the caller decided on).
+     * Appends event records after {@code expectedVersion} (the version the caller decided on).
      *
      * @throws VersionConflict when another writer appended after {@code expectedVersion}
      */
-    public List<RecordedEvent> append(String aggregateId, long expectedVersion, List<PendingEvent<?>> events,
+    public List<RecordedEvent> append(String aggregateId, long expectedVersion, List<?> events,
                                       EventMetadata metadata) {
         if (expectedVersion < 0) {
             throw new IllegalArgumentException("expectedVersion must be >= 0 (0 for a new aggregate), got "
@@ -188,20 +179,16 @@ public final class EventStore<S> {
         }
         List<RecordedEvent> records = new ArrayList<>(events.size());
         long v = expectedVersion;
-        for (PendingEvent<?> p : events) {
-            records.add(recordPending(aggregateId, ++v, p, metadata));
+        for (Object event : events) {
+            records.add(record(aggregateId, ++v, event, metadata));
         }
         ledger.append(records);
         return records;
     }
 
-    public <P> RecordedEvent append(String aggregateId, long expectedVersion, EventType<P> type, P payload) {
-        return append(aggregateId, expectedVersion, List.of(PendingEvent.of(type, payload)), EventMetadata.empty())
-                .get(0);
-    }
-
-    private <P> RecordedEvent recordPending(String aggregateId, long version, PendingEvent<P> p, EventMetadata md) {
-        return record(aggregateId, version, p.type(), p.payload(), md);
+    /** Appends one event record after {@code expectedVersion}. */
+    public RecordedEvent append(String aggregateId, long expectedVersion, Object event) {
+        return append(aggregateId, expectedVersion, List.of(event), EventMetadata.empty()).get(0);
     }
 
     /** Runs a command with the store's retry policy and no metadata. */
@@ -222,9 +209,14 @@ public final class EventStore<S> {
      */
     public CommandResult<S> execute(String aggregateId, Command<S> command, EventMetadata metadata) {
         Objects.requireNonNull(command, "command");
+        return run(aggregateId, aggregate -> definition.decide(command, aggregate.state()), metadata);
+    }
+
+    private CommandResult<S> run(String aggregateId, Function<Aggregate<S>, Decision<?>> decide,
+                                 EventMetadata metadata) {
         Names.requireAggregateId(aggregateId);
         if (commandLocks == null) {
-            return executeOptimistically(aggregateId, command, metadata);
+            return executeOptimistically(aggregateId, decide, metadata);
         }
         // commands on one aggregate in this process take turns; across processes the ledger's
         // conditional write decides
@@ -232,13 +224,14 @@ public final class EventStore<S> {
                 commandLocks[Math.floorMod(aggregateId.hashCode(), commandLocks.length)];
         lock.lock();
         try {
-            return executeOptimistically(aggregateId, command, metadata);
+            return executeOptimistically(aggregateId, decide, metadata);
         } finally {
             lock.unlock();
         }
     }
 
-    private CommandResult<S> executeOptimistically(String aggregateId, Command<S> command, EventMetadata metadata) {
+    private CommandResult<S> executeOptimistically(String aggregateId, Function<Aggregate<S>, Decision<?>> decide,
+                                                   EventMetadata metadata) {
         Random random = ThreadLocalRandom.current();
         VersionConflict last = null;
         for (int attempt = 1; attempt <= retryPolicy.maxAttempts(); attempt++) {
@@ -249,16 +242,16 @@ public final class EventStore<S> {
             Loaded<S> loaded = cached != null ? new Loaded<>(cached.aggregate(), cached.snapshotVersion())
                     : loadTracked(aggregateId);
             Aggregate<S> aggregate = loaded.aggregate();
-            Decision decision = command.decide(aggregate);
+            Decision<?> decision = decide.apply(aggregate);
             if (cached != null && writesNothing(decision)) {
                 loaded = loadTracked(aggregateId);
                 aggregate = loaded.aggregate();
-                decision = command.decide(aggregate);
+                decision = decide.apply(aggregate);
             }
-            if (decision instanceof Decision.Reject reject) {
+            if (decision instanceof Decision.Reject<?> reject) {
                 return new CommandResult.Rejected<>(reject.rejection(), aggregate, attempt);
             }
-            List<PendingEvent<?>> pending = ((Decision.Emit) decision).events();
+            List<?> pending = ((Decision.Emit<?>) decision).events();
             if (pending.isEmpty()) {
                 return new CommandResult.Accepted<>(aggregate, List.of(), attempt);
             }
@@ -287,12 +280,9 @@ public final class EventStore<S> {
      * @throws InvalidEventException when the aggregate has no events
      */
     public RecordedEvent requestReplay(String aggregateId, String reason) {
-        CommandResult<S> result = execute(aggregateId, aggregate -> {
-            if (!aggregate.exists()) {
-                return Decision.reject("not_found", "no events");
-            }
-            return Decision.emit(ReplayRequested.TYPE, new ReplayRequested(reason == null ? "" : reason));
-        }, EventMetadata.empty().withActor("tally-replay"));
+        CommandResult<S> result = run(aggregateId, aggregate -> aggregate.exists()
+                ? Decision.emit(new ReplayRequested(reason == null ? "" : reason))
+                : Decision.reject("not_found", "no events"), EventMetadata.empty().withActor("tally-replay"));
         if (result instanceof CommandResult.Accepted<S> accepted) {
             return accepted.events().get(0);
         }
@@ -334,8 +324,8 @@ public final class EventStore<S> {
     private record Loaded<S>(Aggregate<S> aggregate, long snapshotVersion) {
     }
 
-    private static boolean writesNothing(Decision d) {
-        return d instanceof Decision.Reject || ((Decision.Emit) d).events().isEmpty();
+    private static boolean writesNothing(Decision<?> d) {
+        return d instanceof Decision.Reject<?> || ((Decision.Emit<?>) d).events().isEmpty();
     }
 
     private Loaded<S> loadTracked(String aggregateId) {

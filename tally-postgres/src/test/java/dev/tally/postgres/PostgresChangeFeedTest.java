@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.EventStore;
-import dev.tally.core.EventType;
 import dev.tally.core.command.Decision;
 import dev.tally.core.feed.BatchHandler;
 import dev.tally.core.runtime.Dispatcher;
@@ -32,14 +31,22 @@ import org.junit.jupiter.api.Test;
 
 /** The change feed: catch-up over the global order, woken by LISTEN/NOTIFY, feeding the dispatcher. */
 class PostgresChangeFeedTest {
-    record Added(long amount) {
+    sealed interface TotalEvent permits Added {
     }
 
-    static final EventType<Added> ADDED = EventType.of("Added", Added.class);
-    static final AggregateDefinition<Long> TOTAL = AggregateDefinition.builder("total", Long.class)
-            .initialState(0L)
-            .on(ADDED, (total, e) -> total + e.payload().amount())
-            .build();
+    record Added(long amount) implements TotalEvent {
+    }
+
+    sealed interface TotalCommand extends dev.tally.core.command.Command<Long> permits Add {
+    }
+
+    record Add(long amount) implements TotalCommand {
+    }
+
+    static final AggregateDefinition<Long> TOTAL = AggregateDefinition.of("total", Long.class, TotalCommand.class,
+            TotalEvent.class, dev.tally.core.Decider.of(0L,
+                    (TotalCommand c, Long total) -> Decision.emit(new Added(((Add) c).amount())),
+                    (total, e) -> total + ((Added) e.payload()).amount()));
 
     /** A bus that keeps what it is given. */
     static final class RecordingBus implements MessageBus {
@@ -74,7 +81,7 @@ class PostgresChangeFeedTest {
                     go.await();
                     for (int i = 0; i < perWriter; i++) {
                         String id = "w" + writer + "-" + (i % 5);
-                        totals.execute(id, total -> Decision.emit(ADDED, new Added(1 + writer)));
+                        totals.execute(id, new Add(1 + writer));
                     }
                     return null;
                 }));
@@ -108,7 +115,7 @@ class PostgresChangeFeedTest {
         // restart: only what was appended since the checkpoint is delivered
         long checkpoint = checkpoints.load("dispatcher");
         assertThat(checkpoint).isPositive();
-        totals.execute("late", total -> Decision.emit(ADDED, new Added(5)));
+        totals.execute("late", new Add(5));
         RecordingBus afterRestart = new RecordingBus();
         try (PostgresChangeFeed feed = PostgresChangeFeed.builder("dispatcher", ledger, checkpoints,
                 BatchHandler.of(new Dispatcher(List.of(totals), afterRestart))).build()) {

@@ -140,7 +140,7 @@ class PostgresPipelineTest {
             p.handle("audit", auditRows);
             p.subscribe(notifier);
             p.start();
-            tallies.execute("late", t -> Tallies.add(9));
+            tallies.execute("late", Tallies.add(9));
             assertThat(p.awaitQuiet(Duration.ofSeconds(30))).isTrue();
             assertThat(Tallies.count("SELECT count(*) FROM " + audit)).as("each event audited once, across restarts")
                     .isEqualTo(events + 1);
@@ -165,9 +165,9 @@ class PostgresPipelineTest {
             p.project(Tallies.TOTALS, totals);
             p.subscribe(notifier);
             p.start();
-            tallies.execute("grumpy", t -> Tallies.add(1));
-            tallies.execute("big", t -> Tallies.add(2000)); // the totals table's CHECK refuses it
-            tallies.execute("fine", t -> Tallies.add(3));
+            tallies.execute("grumpy", Tallies.add(1));
+            tallies.execute("big", Tallies.add(2000)); // the totals table's CHECK refuses it
+            tallies.execute("fine", Tallies.add(3));
             assertThat(p.awaitQuiet(Duration.ofSeconds(30))).isTrue();
 
             List<DeadLetter> letters = p.deadLetters().page(PageRequest.first(10)).items();
@@ -205,7 +205,7 @@ class PostgresPipelineTest {
             for (String id : List.of("a", "b", "c", "d")) {
                 for (int i = 1; i <= 4; i++) {
                     long amount = i;
-                    tallies.execute(id, t -> Tallies.add(amount));
+                    tallies.execute(id, Tallies.add(amount));
                 }
             }
             assertThat(p.awaitQuiet(Duration.ofSeconds(30))).isTrue();
@@ -246,7 +246,7 @@ class PostgresPipelineTest {
         p.project(Tallies.TOTALS, totals);
         p.subscribe(Target.of("quiet", MessageFilter.ANY, m -> { }));
         p.start();
-        tallies.execute("x", t -> Tallies.add(1));
+        tallies.execute("x", Tallies.add(1));
         assertThat(p.awaitQuiet(Duration.ofSeconds(30))).isTrue();
         PostgresProjectionRunner runner = p.runner("totals").orElseThrow();
         p.close();
@@ -326,7 +326,7 @@ class PostgresPipelineTest {
             int writer = w;
             futures.add(pool.submit(() -> {
                 for (int i = 0; i < each; i++) {
-                    tallies.execute("w" + writer + "-" + (i % 5), t -> Tallies.add(1 + writer));
+                    tallies.execute("w" + writer + "-" + (i % 5), Tallies.add(1 + writer));
                 }
                 return null;
             }));

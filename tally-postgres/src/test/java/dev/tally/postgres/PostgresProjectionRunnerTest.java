@@ -101,9 +101,9 @@ class PostgresProjectionRunnerTest {
 
     @Test
     void aFailingViewWriteLeavesTheCheckpointWhereItWasAndTheRowUnchanged() {
-        tallies.execute("a", t -> Tallies.add(500));
-        tallies.execute("a", t -> Tallies.add(600)); // a total of 1100: the table's CHECK refuses the row
-        tallies.execute("b", t -> Tallies.add(1));
+        tallies.execute("a", Tallies.add(500));
+        tallies.execute("a", Tallies.add(600)); // a total of 1100: the table's CHECK refuses the row
+        tallies.execute("b", Tallies.add(1));
         List<LoggedEvent> log = Tallies.log(ledger);
         long a1 = log.get(0).position();
         long a2 = log.get(1).position();
@@ -144,8 +144,8 @@ class PostgresProjectionRunnerTest {
 
     @Test
     void aRedriveWritesTheViewAndRemovesTheLetterInOneCommit() {
-        tallies.execute("a", t -> Tallies.add(500));
-        tallies.execute("a", t -> Tallies.add(600));
+        tallies.execute("a", Tallies.add(500));
+        tallies.execute("a", Tallies.add(600));
         PostgresProjectionRunner r = runner().failurePolicy(FailurePolicy.of(new RetryPolicy(1, Duration.ofMillis(1),
                 Duration.ofMillis(1)))).build();
         while (r.pollOnce() > 0) {
@@ -275,7 +275,7 @@ class PostgresProjectionRunnerTest {
         ObjectNode payload = JsonCodec.object().put("what", "not an event the tally knows");
         ledger.append(List.of(new RecordedEvent("tally", "odd", 1, "Bogus", 1,
                 Instant.now().truncatedTo(ChronoUnit.MILLIS), payload, EventMetadata.empty())));
-        tallies.execute("fine", t -> Tallies.add(3));
+        tallies.execute("fine", Tallies.add(3));
         PostgresProjectionRunner r = runner().build();
         int moved = 0;
         for (int i = 0; i < 10 && moved < 2; i++) {
@@ -291,8 +291,8 @@ class PostgresProjectionRunnerTest {
 
     @Test
     void aStaleMessageAppliedAsARepairChangesNothing() {
-        tallies.execute("a", t -> Tallies.add(5));
-        tallies.execute("a", t -> Tallies.add(7));
+        tallies.execute("a", Tallies.add(5));
+        tallies.execute("a", Tallies.add(7));
         PostgresProjectionRunner r = runner().build();
         while (r.pollOnce() > 0) {
             // to the end
@@ -312,7 +312,7 @@ class PostgresProjectionRunnerTest {
         for (int round = 1; round <= rounds; round++) {
             for (String id : ids) {
                 long amount = round;
-                tallies.execute(id, t -> Tallies.add(amount));
+                tallies.execute(id, Tallies.add(amount));
             }
         }
     }
@@ -347,7 +347,7 @@ class PostgresProjectionRunnerTest {
             futures.add(pool.submit(() -> {
                 go.await();
                 for (int i = 0; i < each; i++) {
-                    tallies.execute("w" + writer + "-" + (i % 4), t -> Tallies.add(1 + (writer % 3)));
+                    tallies.execute("w" + writer + "-" + (i % 4), Tallies.add(1 + (writer % 3)));
                 }
                 return null;
             }));

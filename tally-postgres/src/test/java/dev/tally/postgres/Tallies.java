@@ -3,7 +3,8 @@ package dev.tally.postgres;
 import dev.tally.core.Aggregate;
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.EventStore;
-import dev.tally.core.EventType;
+import dev.tally.core.Decider;
+import dev.tally.core.command.Command;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.command.Decision;
@@ -24,7 +25,16 @@ import java.util.TreeMap;
  * ({@code total < 1000} is a CHECK constraint, so a view write can be made to fail for real).
  */
 final class Tallies {
-    record Added(long amount) {
+    sealed interface TallyEvent permits Added {
+    }
+
+    record Added(long amount) implements TallyEvent {
+    }
+
+    sealed interface TallyCommand extends Command<Tally> permits Add {
+    }
+
+    record Add(long amount) implements TallyCommand {
     }
 
     record Tally(long total, int count) {
@@ -33,11 +43,10 @@ final class Tallies {
     record TotalView(long total, int count) {
     }
 
-    static final EventType<Added> ADDED = EventType.of("Added", Added.class);
-    static final AggregateDefinition<Tally> DEFINITION = AggregateDefinition.builder("tally", Tally.class)
-            .initialState(new Tally(0, 0))
-            .on(ADDED, (t, e) -> new Tally(t.total() + e.payload().amount(), t.count() + 1))
-            .build();
+    static final AggregateDefinition<Tally> DEFINITION = AggregateDefinition.of("tally", Tally.class,
+            TallyCommand.class, TallyEvent.class, Decider.of(new Tally(0, 0),
+                    (TallyCommand c, Tally t) -> Decision.emit(new Added(((Add) c).amount())),
+                    (t, e) -> new Tally(t.total() + ((Added) e.payload()).amount(), t.count() + 1)));
     static final Projection<Tally, TotalView> TOTALS = Projection.of("totals", DEFINITION, TotalView.class,
             a -> new TotalView(a.state().total(), a.state().count()));
 
@@ -57,8 +66,8 @@ final class Tallies {
         return writer;
     }
 
-    static Decision add(long amount) {
-        return Decision.emit(ADDED, new Added(amount));
+    static Add add(long amount) {
+        return new Add(amount);
     }
 
     /** Every aggregate folded to its head: id to (version, view). */

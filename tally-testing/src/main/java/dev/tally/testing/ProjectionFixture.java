@@ -3,12 +3,10 @@ package dev.tally.testing;
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.EventMetadata;
 import dev.tally.core.EventStore;
-import dev.tally.core.EventType;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
-import dev.tally.core.command.PendingEvent;
 import dev.tally.core.memory.InMemoryLedger;
 import dev.tally.core.runtime.Dispatcher;
 import dev.tally.core.message.Message;
@@ -25,9 +23,9 @@ import java.util.Random;
  * order-proof without a bus.
  *
  * <pre>{@code
- * ProjectionFixture.of(ACCOUNT)
- *     .given("alice", CREDITED, new Credited(100))
- *     .given("alice", DEBITED, new Debited(30))
+ * ProjectionFixture.of(BankAccount.DEFINITION)
+ *     .given("alice", new Credited(100))
+ *     .given("alice", new Debited(30))
  *     .deliverChaotically(balanceProjector, 42);
  * assertEquals(70, balances.read("alice").orElseThrow().view());
  * }</pre>
@@ -45,9 +43,10 @@ public final class ProjectionFixture<S> {
         return new ProjectionFixture<>(definition);
     }
 
-    public <P> ProjectionFixture<S> given(String aggregateId, EventType<P> type, P payload) {
+    /** Events of one aggregate, appended after what it has. */
+    public ProjectionFixture<S> given(String aggregateId, Object... events) {
         long head = store.load(aggregateId).version();
-        store.append(aggregateId, head, List.of(PendingEvent.of(type, payload)), EventMetadata.empty());
+        store.append(aggregateId, head, List.of(events), EventMetadata.empty());
         return this;
     }
 

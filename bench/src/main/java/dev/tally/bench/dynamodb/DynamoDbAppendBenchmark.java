@@ -9,7 +9,6 @@ import dev.tally.bench.Args;
 import dev.tally.core.Aggregate;
 import dev.tally.core.EventMetadata;
 import dev.tally.core.EventStore;
-import dev.tally.core.command.PendingEvent;
 import dev.tally.core.snapshot.SnapshotPolicy;
 import dev.tally.dynamodb.DynamoDbLedger;
 import dev.tally.dynamodb.DynamoDbSnapshotStore;
@@ -100,7 +99,7 @@ public final class DynamoDbAppendBenchmark {
         IntConsumer bare = i -> barePut(bareId, ++bareVersion[0], false);
         IntConsumer flag = i -> barePut(flagId, ++flagVersion[0], true);
         IntConsumer tally = i -> {
-            store.append(tallyId, tallyVersion[0], BankAccount.CREDITED, new Credited(1));
+            store.append(tallyId, tallyVersion[0], new Credited(1));
             tallyVersion[0]++;
         };
         List<IntConsumer> sides = List.of(bare, flag, tally);
@@ -196,7 +195,7 @@ public final class DynamoDbAppendBenchmark {
                     if (bare) {
                         barePut(id, v, false);
                     } else {
-                        store.append(id, v - 1, BankAccount.CREDITED, new Credited(1));
+                        store.append(id, v - 1, new Credited(1));
                     }
                 }
                 return null;
@@ -218,12 +217,12 @@ public final class DynamoDbAppendBenchmark {
         EventStore<Account> coldStore = EventStore.builder(BankAccount.DEFINITION, ledger).build();
         long[] hv = {0};
         long[] cv = {0};
-        double hot = run(i -> store.append(hotId, hv[0]++, BankAccount.CREDITED, new Credited(1)), count);
+        double hot = run(i -> store.append(hotId, hv[0]++, new Credited(1)), count);
         double cold = run(i -> {
             // a fresh ledger each time knows no stream: every append but the first is transactional
             EventStore<Account> s = EventStore.builder(BankAccount.DEFINITION, new DynamoDbLedger(client, LEDGER))
                     .build();
-            s.append(coldId, cv[0]++, BankAccount.CREDITED, new Credited(1));
+            s.append(coldId, cv[0]++, new Credited(1));
         }, count);
         say("RESULT gap check: hot path " + format(hot) + "/s, transactional path " + format(cold) + "/s, ratio "
                 + format2(cold / hot));
@@ -237,9 +236,9 @@ public final class DynamoDbAppendBenchmark {
     private void loads(int loads) {
         say("\n## loading a 10,000-event aggregate, " + loads + " loads each way");
         String id = "long-" + (++streamCounter);
-        List<PendingEvent<?>> batch = new ArrayList<>();
+        List<Credited> batch = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            batch.add(PendingEvent.of(BankAccount.CREDITED, new Credited(1)));
+            batch.add(new Credited(1));
         }
         for (int v = 0; v < 10_000; v += 100) {
             store.append(id, v, batch, EventMetadata.empty());

@@ -19,6 +19,7 @@ import dev.tally.dynamodb.TableDefinitions;
 import dev.tally.examples.bank.Account;
 import dev.tally.examples.bank.BalanceView;
 import dev.tally.examples.bank.BankAccount;
+import dev.tally.examples.bank.Credit;
 import dev.tally.local.LocalDynamoDb;
 import dev.tally.local.LocalPipeline;
 import java.time.Duration;
@@ -172,7 +173,7 @@ public final class PipelineBenchmark {
                 return;
             }
             workers.submit(() -> {
-                CommandResult<Account> r = store.execute("acc-" + (n % accounts), BankAccount.credit(1));
+                CommandResult<Account> r = store.execute("acc-" + (n % accounts), new Credit(1));
                 if (probe != null && r instanceof CommandResult.Accepted<Account> a) {
                     probe.appended(a.events().get(0).coordinates(), System.nanoTime());
                 }
@@ -202,7 +203,7 @@ public final class PipelineBenchmark {
             ExecutorService writers = Executors.newFixedThreadPool(8);
             for (int i = 0; i < backlog; i++) {
                 int n = i;
-                writers.submit(() -> store.execute("acc-" + (n % accounts), BankAccount.credit(1)));
+                writers.submit(() -> store.execute("acc-" + (n % accounts), new Credit(1)));
             }
             writers.shutdown();
             writers.awaitTermination(10, TimeUnit.MINUTES);

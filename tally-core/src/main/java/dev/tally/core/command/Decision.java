@@ -1,39 +1,43 @@
 package dev.tally.core.command;
 
-import dev.tally.core.EventType;
 import java.util.List;
+import java.util.Objects;
 
-/** What a command decided, given the aggregate: write these events, or refuse. */
-public sealed interface Decision permits Decision.Emit, Decision.Reject {
+/**
+ * What a decider decided: append these events (possibly none), or refuse with a typed reason.
+ *
+ * @param <E> the aggregate's event type
+ */
+public sealed interface Decision<E> permits Decision.Emit, Decision.Reject {
 
-    /** Write these events (possibly none: the command was a no-op). */
-    record Emit(List<PendingEvent<?>> events) implements Decision {
+    /** Append these events, in order (none: the command changes nothing). */
+    record Emit<E>(List<E> events) implements Decision<E> {
         public Emit {
             events = List.copyOf(events);
         }
     }
 
-    /** Refuse, with a typed reason. */
-    record Reject(Rejection rejection) implements Decision {
+    /** Refuse, with a typed reason; nothing is appended and the command is not retried. */
+    record Reject<E>(Rejection rejection) implements Decision<E> {
+        public Reject {
+            Objects.requireNonNull(rejection, "rejection");
+        }
     }
 
-    static <P> Decision emit(EventType<P> type, P payload) {
-        return new Emit(List.of(PendingEvent.of(type, payload)));
+    @SafeVarargs
+    static <E> Decision<E> emit(E... events) {
+        return new Emit<>(List.of(events));
     }
 
-    static Decision emit(List<PendingEvent<?>> events) {
-        return new Emit(events);
+    static <E> Decision<E> emit(List<E> events) {
+        return new Emit<>(events);
     }
 
-    static Decision emit(PendingEvent<?>... events) {
-        return new Emit(List.of(events));
+    static <E> Decision<E> nothing() {
+        return new Emit<>(List.of());
     }
 
-    static Decision nothing() {
-        return new Emit(List.of());
-    }
-
-    static Decision reject(String code, String message) {
-        return new Reject(new Rejection(code, message));
+    static <E> Decision<E> reject(String code, String message) {
+        return new Reject<>(new Rejection(code, message));
     }
 }

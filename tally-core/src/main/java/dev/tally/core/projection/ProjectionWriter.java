@@ -15,11 +15,12 @@ import java.util.Optional;
  *
  * @param <V> the view type
  */
-public interface ProjectionWriter<V> {
+public interface ProjectionWriter<V> extends ViewReader<V> {
 
     /** Stores the view if {@code version} is newer than the stored one; tells which happened. */
     WriteOutcome write(String key, long version, V view);
 
+    @Override
     Optional<Versioned<V>> read(String key);
 
     /** Removes a view whatever its version (to wipe a projection before a rebuild). */
@@ -29,6 +30,7 @@ public interface ProjectionWriter<V> {
      * Lists every view, one page at a time, in a stable order the adapter documents (key order
      * in memory and SQL; table order on DynamoDB). For dashboards and rebuild checks, not hot paths.
      */
+    @Override
     Page<Versioned<V>> list(PageRequest request);
 
     /** A short name for messages and metrics. */

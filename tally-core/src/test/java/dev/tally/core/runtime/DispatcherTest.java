@@ -1,6 +1,5 @@
 package dev.tally.core.runtime;
 
-import static dev.tally.core.Fixtures.ADDED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.core.EventMetadata;
@@ -54,7 +53,7 @@ class DispatcherTest {
     @Test
     void eachEventCarriesTheAggregateAsOfItsOwnVersionNotTheLatest() {
         for (int i = 1; i <= 5; i++) {
-            store.append("a", i - 1, ADDED, new Added(i));
+            store.append("a", i - 1, new Added(i));
         }
         RecordedEvent third = store.read("a", ReadOptions.range(3, 3)).get(0);
         dispatcher.dispatch(List.of(third)); // a late redelivery, after v4 and v5 exist
@@ -67,7 +66,7 @@ class DispatcherTest {
     @Test
     void aBatchOfOneAggregateCostsOneLoad() {
         for (int i = 1; i <= 10; i++) {
-            store.append("a", i - 1, ADDED, new Added(i));
+            store.append("a", i - 1, new Added(i));
         }
         List<RecordedEvent> batch = store.read("a", ReadOptions.ALL);
         reads.set(0);
@@ -81,7 +80,7 @@ class DispatcherTest {
 
     @Test
     void stopsAtTheFirstEventItCannotDispatchAndReportsIt() {
-        store.append("a", 0, ADDED, new Added(1));
+        store.append("a", 0, new Added(1));
         RecordedEvent good = store.read("a", ReadOptions.ALL).get(0);
         RecordedEvent foreign = new RecordedEvent("unknown-store", "x", 1, "Ticked", 1, Instant.EPOCH,
                 JsonCodec.object(), EventMetadata.empty());
@@ -94,7 +93,7 @@ class DispatcherTest {
 
     @Test
     void aBusFailureFailsTheWholeBatchFromItsFirstEvent() {
-        store.append("a", 0, ADDED, new Added(1));
+        store.append("a", 0, new Added(1));
         Dispatcher failing = new Dispatcher(List.of(store), messages -> {
             throw new IllegalStateException("bus down");
         });
@@ -105,7 +104,7 @@ class DispatcherTest {
 
     @Test
     void messagesSurviveTheWireFormat() {
-        store.append("a", 0, ADDED, new Added(42));
+        store.append("a", 0, new Added(42));
         dispatcher.dispatch(store.read("a", ReadOptions.ALL));
         Message m = published.get(0);
         String json = MessageCodec.toJsonString(m);

@@ -1,20 +1,20 @@
 package dev.tally.core.snapshot;
 
-import static dev.tally.core.Fixtures.ADDED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.EventMetadata;
 import dev.tally.core.EventStore;
 import dev.tally.core.Fixtures;
+import dev.tally.core.Fixtures.Add;
 import dev.tally.core.Fixtures.Added;
+import dev.tally.core.Fixtures.Decide;
 import dev.tally.core.Fixtures.Total;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.command.Decision;
-import dev.tally.core.command.PendingEvent;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.ledger.LedgerAdapter;
 import dev.tally.core.memory.InMemoryLedger;
@@ -66,11 +66,11 @@ class SnapshotTest {
     void loadingTenThousandEventsReadsAtMostOneHundredAfterTheSnapshot() {
         // 10,000 events through commands (snapshots taken as they go), the last 37 appended raw
         for (int i = 1; i <= 9_963; i++) {
-            store.execute("big", agg -> Decision.emit(ADDED, new Added(1)));
+            store.execute("big", new Add(1));
         }
-        List<PendingEvent<?>> tail = new ArrayList<>();
+        List<Added> tail = new ArrayList<>();
         for (int i = 0; i < 37; i++) {
-            tail.add(PendingEvent.of(ADDED, new Added(1)));
+            tail.add(new Added(1));
         }
         store.append("big", 9_963, tail, EventMetadata.empty());
 
@@ -95,10 +95,10 @@ class SnapshotTest {
     void aWarmCacheReadsOnlyTheEventsAfterTheCachedVersionEvenWhenAnotherWriterAppended() {
         EventStore<Total> other = EventStore.builder(Fixtures.TOTAL, ledger).build(); // another process
         for (int i = 0; i < 5; i++) {
-            store.execute("c", agg -> Decision.emit(ADDED, new Added(1)));
+            store.execute("c", new Add(1));
         }
-        other.execute("c", agg -> Decision.emit(ADDED, new Added(10)));
-        other.execute("c", agg -> Decision.emit(ADDED, new Added(10)));
+        other.execute("c", new Add(10));
+        other.execute("c", new Add(10));
         resetCounts();
         assertThat(store.load("c").state()).isEqualTo(new Total(25, 7));
         assertThat(eventsRead.get()).isEqualTo(2);
@@ -112,9 +112,9 @@ class SnapshotTest {
 
     @Test
     void aCommandOnAWarmCacheWritesWithoutReadingAndAStaleCacheOnlyCostsARetry() {
-        store.execute("w", agg -> Decision.emit(ADDED, new Added(1)));
+        store.execute("w", new Add(1));
         resetCounts();
-        var warm = store.execute("w", agg -> Decision.emit(ADDED, new Added(1)));
+        var warm = store.execute("w", new Add(1));
         assertThat(reads.get()).isZero();
         assertThat(appends.get()).isEqualTo(1);
         assertThat(warm.attempts()).isEqualTo(1);
@@ -122,16 +122,16 @@ class SnapshotTest {
         EventStore<Total> other = EventStore.builder(Fixtures.TOTAL, ledger).build();
 
         // stale cache, accepting decision: the conditional write refuses it, the retry reads
-        other.execute("w", agg -> Decision.emit(ADDED, new Added(100)));
-        var staleAccept = store.execute("w", agg -> Decision.emit(ADDED, new Added(1)));
+        other.execute("w", new Add(100));
+        var staleAccept = store.execute("w", new Add(1));
         assertThat(staleAccept.attempts()).isEqualTo(2);
         assertThat(staleAccept.aggregate().state()).isEqualTo(new Total(103, 4));
 
         // stale cache, refusing decision: never returned unverified; decided again on a fresh read
-        other.execute("w", agg -> Decision.emit(ADDED, new Added(1000)));
-        var staleReject = store.execute("w", agg -> agg.state().sum() > 1000
-                ? Decision.emit(ADDED, new Added(1))
-                : Decision.reject("too_small", "the decision must see the other writer's event"));
+        other.execute("w", new Add(1000));
+        var staleReject = store.execute("w", new Decide(total -> total.sum() > 1000
+                ? Decision.emit(new Added(1))
+                : Decision.reject("too_small", "the decision must see the other writer's event")));
         assertThat(staleReject.isAccepted()).as("decided again on fresh state").isTrue();
         assertThat(store.load("w").state()).isEqualTo(new Total(1104, 6));
     }
@@ -139,16 +139,13 @@ class SnapshotTest {
     @Test
     void aChangedReducerVersionIgnoresOldSnapshots() {
         for (int i = 0; i < 250; i++) {
-            store.execute("a", agg -> Decision.emit(ADDED, new Added(2)));
+            store.execute("a", new Add(2));
         }
         assertThat(snapshots.latest("tally-total", "a", 1)).isPresent();
 
         // reducer v2 counts differently: old snapshots must not leak into its state
-        AggregateDefinition<Total> v2 = AggregateDefinition.builder("tally-total", Total.class)
-                .initialState(new Total(0, 0))
-                .on(ADDED, (t, e) -> new Total(t.sum() + 10 * e.payload().n(), t.count() + 1))
-                .on(Fixtures.RESET, (t, e) -> t)
-                .reducerVersion(2).build();
+        AggregateDefinition<Total> v2 = Fixtures.builder((t, e) -> e.payload() instanceof Added added
+                ? new Total(t.sum() + 10 * added.n(), t.count() + 1) : t).reducerVersion(2).build();
         resetCounts();
         EventStore<Total> newStore = EventStore.builder(v2, ledger)
                 .snapshots(snapshots, SnapshotPolicy.everyNEvents(100)).build();
@@ -159,7 +156,7 @@ class SnapshotTest {
 
     @Test
     void aSnapshotThatNoLongerReadsIsIgnoredNotFatal() {
-        store.append("a", 0, ADDED, new Added(3));
+        store.append("a", 0, new Added(3));
         snapshots.save(new Snapshot("tally-total", "a", 1, 1, JsonCodec.parse("{\"sum\":\"not a number\"}"),
                 Instant.now()));
         assertThat(store.load("a").state()).isEqualTo(new Total(3, 1));
@@ -168,8 +165,8 @@ class SnapshotTest {
     @Test
     void theVerifierFindsASnapshotThatDisagreesWithTheFold() {
         for (int i = 0; i < 120; i++) {
-            store.execute("good", agg -> Decision.emit(ADDED, new Added(1)));
-            store.execute("bad", agg -> Decision.emit(ADDED, new Added(1)));
+            store.execute("good", new Add(1));
+            store.execute("bad", new Add(1));
         }
         Snapshot honest = snapshots.latest("tally-total", "bad", 1).orElseThrow();
         snapshots.save(new Snapshot("tally-total", "bad", honest.version(), 1,

@@ -113,8 +113,8 @@ class BankCrashTest {
         Random r = new Random(seed);
         for (int i = 0; i < commands; i++) {
             String id = "acc-" + r.nextInt(accountCount);
-            accounts.execute(id, r.nextInt(4) == 0 ? BankAccount.debit(1 + r.nextInt(20))
-                    : BankAccount.credit(1 + r.nextInt(50)));
+            accounts.execute(id, r.nextInt(4) == 0 ? new Debit(1 + r.nextInt(20))
+                    : new Credit(1 + r.nextInt(50)));
         }
     }
 
@@ -238,8 +238,8 @@ class BankCrashTest {
                 Random w = new Random(r);
                 while (running.get()) {
                     String id = "acc-" + w.nextInt(8);
-                    store.execute(id, w.nextInt(4) == 0 ? BankAccount.debit(1 + w.nextInt(20))
-                            : BankAccount.credit(1 + w.nextInt(50)));
+                    store.execute(id, w.nextInt(4) == 0 ? new Debit(1 + w.nextInt(20))
+                            : new Credit(1 + w.nextInt(50)));
                 }
             });
             writer.start();

@@ -95,8 +95,8 @@ class BankOnLocalStackTest {
                 Random r = new Random(seed);
                 for (int i = 0; i < perThread; i++) {
                     String id = "acc-" + r.nextInt(accountsCount);
-                    accounts.execute(id, r.nextInt(3) == 0 ? BankAccount.debit(1 + r.nextInt(30))
-                            : BankAccount.credit(1 + r.nextInt(30)));
+                    accounts.execute(id, r.nextInt(3) == 0 ? new Debit(1 + r.nextInt(30))
+                            : new Credit(1 + r.nextInt(30)));
                 }
             }));
         }
@@ -162,8 +162,8 @@ class BankOnLocalStackTest {
             balance.handle(m);
         }, FailurePolicy.DEFAULT));
         pipeline.start();
-        accounts.execute("alice", BankAccount.credit(100));
-        accounts.execute("alice", BankAccount.debit(30));
+        accounts.execute("alice", new Credit(100));
+        accounts.execute("alice", new Debit(30));
         eventually(() -> assertThat(pipeline.deadLetters().count()).isEqualTo(2));
         assertThat(attempts.get()).as("each message tried %d times", FailurePolicy.DEFAULT.maxAttempts())
                 .isEqualTo(2 * FailurePolicy.DEFAULT.maxAttempts());
@@ -189,7 +189,7 @@ class BankOnLocalStackTest {
         ExecutorService writer = Executors.newSingleThreadExecutor();
         Future<?> traffic = writer.submit(() -> {
             for (int i = 0; i < 150; i++) {
-                accounts.execute("acc-" + (i % 4), BankAccount.credit(1 + i % 7));
+                accounts.execute("acc-" + (i % 4), new Credit(1 + i % 7));
             }
         });
         eventually(() -> assertThat(seen.size()).isGreaterThan(20));
@@ -219,9 +219,9 @@ class BankOnLocalStackTest {
     void aReplayEventRefreshesEveryProjectionOfThatAccount() {
         stack(Chaos.NONE, true);
         pipeline.start();
-        accounts.execute("alice", BankAccount.credit(100));
-        accounts.execute("alice", BankAccount.debit(30));
-        accounts.execute("bob", BankAccount.credit(5));
+        accounts.execute("alice", new Credit(100));
+        accounts.execute("alice", new Debit(30));
+        accounts.execute("bob", new Credit(5));
         eventually(() -> assertThat(projections.account("alice")).isPresent());
         assertThat(pipeline.awaitQuiet(Duration.ofSeconds(20))).isTrue();
 

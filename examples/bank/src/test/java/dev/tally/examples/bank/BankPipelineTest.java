@@ -39,9 +39,9 @@ class BankPipelineTest {
                     for (int i = 0; i < 200; i++) {
                         String id = "acc-" + r.nextInt(5);
                         if (r.nextInt(3) == 0) {
-                            accounts.execute(id, BankAccount.debit(1 + r.nextInt(20)));
+                            accounts.execute(id, new Debit(1 + r.nextInt(20)));
                         } else {
-                            accounts.execute(id, BankAccount.credit(1 + r.nextInt(20)));
+                            accounts.execute(id, new Credit(1 + r.nextInt(20)));
                         }
                     }
                 }));

@@ -16,10 +16,10 @@ class BankProjectionFixtureTest {
             BankProjections projections = new BankProjections(new InMemoryProjectionWriter<>("b"),
                     new InMemoryProjectionWriter<>("t"), new InMemoryProjectionWriter<>("m"));
             ProjectionFixture<Account> fixture = ProjectionFixture.of(BankAccount.DEFINITION)
-                    .given("alice", BankAccount.CREDITED, new Credited(100))
-                    .given("alice", BankAccount.DEBITED, new Debited(30))
-                    .given("bob", BankAccount.CREDITED, new Credited(5))
-                    .given("alice", BankAccount.CREDITED, new Credited(1))
+                    .given("alice", new Credited(100))
+                    .given("alice", new Debited(30))
+                    .given("bob", new Credited(5))
+                    .given("alice", new Credited(1))
                     .givenReplay("bob");
             for (Projector<Account, ?> p : projections.projectors()) {
                 fixture.deliverChaotically(p, seed);
@@ -37,7 +37,7 @@ class BankProjectionFixtureTest {
         InMemoryProjectionWriter<BalanceView> naive = new InMemoryProjectionWriter<>("naive");
         ProjectionFixture<Account> fixture = ProjectionFixture.of(BankAccount.DEFINITION);
         for (int i = 0; i < 10; i++) {
-            fixture.given("alice", BankAccount.CREDITED, new Credited(100));
+            fixture.given("alice", new Credited(100));
         }
         long[] sum = {0};
         fixture.deliverChaotically(m -> {

@@ -68,9 +68,9 @@ class BankProjectionPropertyTest {
             if (s.replay() && store.load(id).exists()) {
                 store.requestReplay(id, "property");
             } else if (s.credit()) {
-                store.execute(id, BankAccount.credit(s.amount()));
+                store.execute(id, new Credit(s.amount()));
             } else {
-                store.execute(id, BankAccount.debit(s.amount()));
+                store.execute(id, new Debit(s.amount()));
             }
         }
 
@@ -105,8 +105,8 @@ class BankProjectionPropertyTest {
         InMemoryProjectionWriter<BalanceView> balances = new InMemoryProjectionWriter<>("balance");
         BankProjections projections = new BankProjections(balances, new InMemoryProjectionWriter<>("t"),
                 new InMemoryProjectionWriter<>("m"));
-        store.execute("a", BankAccount.credit(10));
-        store.execute("a", BankAccount.credit(5));
+        store.execute("a", new Credit(10));
+        store.execute("a", new Credit(5));
         Dispatcher dispatcher = new Dispatcher(List.of(store), messages -> {
             for (var m : messages) {
                 if (m.version() == 1) {

@@ -56,7 +56,7 @@ public final class BankRace {
         String id = "race-" + UUID.randomUUID();
         int funds = threads * perThread / 2;
         EventStore<Account> store = storeOfThread.apply(0);
-        store.execute(id, BankAccount.credit(funds));
+        store.execute(id, new Credit(funds));
         AtomicInteger accepted = new AtomicInteger();
         AtomicInteger rejected = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -67,11 +67,11 @@ public final class BankRace {
             futures.add(pool.submit(() -> {
                 start.await();
                 for (int i = 0; i < perThread; i++) {
-                    CommandResult<Account> r = mine.execute(id, BankAccount.debit(1));
+                    CommandResult<Account> r = mine.execute(id, new Debit(1));
                     if (r instanceof CommandResult.Accepted) {
                         accepted.incrementAndGet();
                     } else if (r instanceof CommandResult.Rejected<Account> rej
-                            && rej.rejection().code().equals(BankAccount.INSUFFICIENT_FUNDS)) {
+                            && rej.rejection().code().equals(AccountCommand.INSUFFICIENT_FUNDS)) {
                         rejected.incrementAndGet();
                     }
                 }

@@ -24,8 +24,8 @@ class BankReplayTest {
                 pipeline.subscribe(p.target());
             }
             pipeline.start();
-            accounts.execute("alice", BankAccount.credit(100));
-            accounts.execute("alice", BankAccount.debit(30));
+            accounts.execute("alice", new Credit(100));
+            accounts.execute("alice", new Debit(30));
             assertThat(pipeline.awaitQuiet(Duration.ofSeconds(10))).isTrue();
             Account before = accounts.load("alice").state();
 

@@ -183,9 +183,9 @@ class BankSqlBalanceTest {
                 for (int i = 0; i < commandsEach; i++) {
                     String id = "acc-" + r.nextInt(accountCount);
                     if (r.nextInt(3) == 0) {
-                        accounts.execute(id, BankAccount.debit(1 + r.nextInt(40)));
+                        accounts.execute(id, new Debit(1 + r.nextInt(40)));
                     } else {
-                        accounts.execute(id, BankAccount.credit(1 + r.nextInt(40)));
+                        accounts.execute(id, new Credit(1 + r.nextInt(40)));
                     }
                 }
                 return null;

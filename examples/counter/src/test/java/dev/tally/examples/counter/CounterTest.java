@@ -38,7 +38,7 @@ class CounterTest {
                     start.await();
                     int ok = 0;
                     for (int i = 0; i < 250; i++) {
-                        ok += counters.execute("hits", Counter.increment()) instanceof CommandResult.Accepted ? 1 : 0;
+                        ok += counters.execute("hits", new Counter.Increment()) instanceof CommandResult.Accepted ? 1 : 0;
                     }
                     return ok;
                 }));

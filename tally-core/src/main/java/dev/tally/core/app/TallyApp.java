@@ -1,0 +1,37 @@
+package dev.tally.core.app;
+
+import dev.tally.core.AggregateDefinition;
+import dev.tally.core.projection.Projection;
+import java.util.List;
+
+/**
+ * An application that {@code tally serve} (or any host) can run: its event stores, its
+ * projections and, if it wants them, HTTP routes of its own. Found with {@link java.util.ServiceLoader}:
+ * list the implementing class in {@code META-INF/services/dev.tally.core.app.TallyApp} of the app's jar.
+ *
+ * <pre>{@code
+ * public final class ShopApp implements TallyApp {
+ *     public String name() { return "shop"; }
+ *     public List<AggregateDefinition<?>> stores() { return List.of(Cart.DEFINITION); }
+ *     public List<Projection<?, ?>> projections() { return List.of(Cart.TOTALS); }
+ * }
+ * }</pre>
+ *
+ * Every store gets the generic HTTP API ({@code POST /api/stores/{store}/{id}/commands/{Command}}
+ * with the command record as JSON, {@code GET /api/stores/{store}/{id}/aggregate}, {@code .../events})
+ * and every projection {@code GET /api/views/{projection}/{id}}.
+ */
+public interface TallyApp {
+
+    /** A short name: letters, digits and '-' (it prefixes the app's tables). */
+    String name();
+
+    List<AggregateDefinition<?>> stores();
+
+    List<Projection<?, ?>> projections();
+
+    /** Routes of the app's own, served beside the generic ones (default none). */
+    default List<AppRoute> routes(AppContext context) {
+        return List.of();
+    }
+}
