@@ -12,7 +12,7 @@ import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
-import dev.tally.core.command.Command;
+import dev.tally.core.app.AppRoute;
 import dev.tally.core.command.CommandResult;
 import dev.tally.core.command.RetriesExhausted;
 import dev.tally.core.json.JsonCodec;
@@ -22,13 +22,6 @@ import dev.tally.core.runtime.DeadLetter;
 import dev.tally.core.message.MessageCodec;
 import dev.tally.core.runtime.TargetStats;
 import dev.tally.core.projection.Versioned;
-import dev.tally.examples.bank.Account;
-import dev.tally.examples.bank.BalanceView;
-import dev.tally.examples.bank.BankAccount;
-import dev.tally.examples.bank.Credit;
-import dev.tally.examples.bank.Debit;
-import dev.tally.examples.bank.BankProjections;
-import dev.tally.examples.counter.Counter;
 import dev.tally.local.LocalPipeline;
 import dev.tally.local.LoopbackHttp;
 import dev.tally.local.StreamPoller;
@@ -55,13 +48,11 @@ import org.slf4j.LoggerFactory;
  * The HTTP API (JSON) and the dashboard, on the JDK's built-in server. Routes:
  *
  * <pre>
- * POST /api/accounts/{id}/credit   {"amount": n}  -> 200 {"aggregateId","version"} | 400 | 422 insufficient_funds
- * POST /api/accounts/{id}/debit    {"amount": n}
- * GET  /api/accounts                              -> the accounts the balance view knows
- * GET  /api/accounts/{id}                         -> the read model | 404 when the account has no events
- * GET  /api/accounts/{id}/events                  -> the ledger stream
- * POST /api/counters/{id}/increment               -> 200 {"aggregateId","version"}
- * GET  /api/counters/{id}                         -> {"aggregateId","count","version"} | 404
+ * GET  /api/stores                               -> [{"name","commands","projections"}]
+ * POST /api/stores/{store}/{id}/commands/{Command} the command record as JSON -> 200 {"aggregateId","version"}
+ *                                                    | 400 naming the field | 422 {"error": code, "message"}
+ * GET  /api/views/{projection}/{id}               -> {"projection","key","version","view"} | 404
+ * (each app's own routes, e.g. the bank's /api/accounts/..., the counter's /api/counters/...)
  * POST /api/replay/{store}/{id}                   -> appends the replay event
  * GET  /api/pipeline                              -> stream lag, dispatched, deliveries, retries, dead letters
  * GET  /api/dead-letters[?limit=N&cursor=C], POST /api/dead-letters/{id}/redrive, POST /api/dead-letters/redrive
@@ -116,13 +107,12 @@ final class HttpApi implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService threads;
     private final List<Route> routes = new ArrayList<>();
-    private final Map<String, EventStore<?>> stores = new TreeMap<>();
+    private final Map<String, EventStore<?>> stores;
 
     private HttpApi(TallyServer app, String host, int port, String token) {
         this.app = app;
         this.token = token;
-        stores.put(BankAccount.STORE, app.accounts());
-        stores.put(Counter.STORE, app.counters());
+        this.stores = app.stores();
         routes();
         try {
             this.server = HttpServer.create(new InetSocketAddress(host, port), 512);
@@ -155,14 +145,13 @@ final class HttpApi implements AutoCloseable {
     }
 
     private void routes() {
-        route("POST", "/api/accounts/([^/]+)/credit", true, (x, m) -> money(x, m, true));
-        route("POST", "/api/accounts/([^/]+)/debit", true, (x, m) -> money(x, m, false));
-        route("GET", "/api/accounts", false, (x, m) -> accounts());
-        route("GET", "/api/accounts/([^/]+)", false, (x, m) -> account(id(m.group(1))));
-        route("GET", "/api/accounts/([^/]+)/events", false,
-                (x, m) -> events(app.accounts(), id(m.group(1))));
-        route("POST", "/api/counters/([^/]+)/increment", true, (x, m) -> increment(x, id(m.group(1))));
-        route("GET", "/api/counters/([^/]+)", false, (x, m) -> counter(id(m.group(1))));
+        for (AppRoute r : app.appRoutes()) {
+            routes.add(new Route(r.method(), r.path(), r.writes(), (x, m) -> appRoute(r, x, m)));
+        }
+        route("GET", "/api/stores", false, (x, m) -> storesJson());
+        route("POST", "/api/stores/([^/]+)/([^/]+)/commands/([^/]+)", true,
+                (x, m) -> command(x, store(m.group(1)), id(m.group(2)), m.group(3)));
+        route("GET", "/api/views/([^/]+)/([^/]+)", false, (x, m) -> view(m.group(1), id(m.group(2))));
         route("POST", "/api/replay/([^/]+)/([^/]+)", true, (x, m) -> replay(store(m.group(1)), id(m.group(2))));
         route("GET", "/api/pipeline", false, (x, m) -> pipeline());
         route("GET", "/api/dead-letters", false, (x, m) -> deadLetters(x.getRequestURI().getRawQuery()));
@@ -251,76 +240,90 @@ final class HttpApi implements AutoCloseable {
         }
     }
 
-    // --- the bank --------------------------------------------------------------------------------
+    // --- apps: their own routes, and the generic command and view routes -------------------------------
 
-    private Response money(HttpExchange x, Matcher m, boolean credit) throws IOException {
-        String id = id(m.group(1));
-        long amount = amount(body(x));
-        Command<Account> command = credit ? new Credit(amount) : new Debit(amount);
-        CommandResult<Account> r = app.accounts().execute(id, command);
-        if (r instanceof CommandResult.Rejected<Account> rejected) {
+    private Response appRoute(AppRoute route, HttpExchange x, Matcher m) throws IOException {
+        List<String> params = new ArrayList<>();
+        for (int i = 1; i <= m.groupCount(); i++) {
+            params.add(id(m.group(i)));
+        }
+        JsonNode body = "POST".equals(x.getRequestMethod()) ? bodyOrEmpty(x) : JsonCodec.object();
+        AppRoute.Response r;
+        try {
+            r = route.handler().handle(new AppRoute.Request(params, body, query(x.getRequestURI().getRawQuery())));
+        } catch (AppRoute.AppError e) {
+            throw new ApiError(e.status(), e.code(), e.getMessage());
+        }
+        return Response.json(r.status(), r.body());
+    }
+
+    private Response storesJson() {
+        ArrayNode list = JsonCodec.mapper().createArrayNode();
+        for (EventStore<?> s : stores.values()) {
+            ObjectNode n = list.addObject().put("name", s.name());
+            ArrayNode commands = n.putArray("commands");
+            s.definition().commandTypes().keySet().forEach(commands::add);
+            ArrayNode projections = n.putArray("projections");
+            app.projections().values().stream().filter(p -> p.projection().store().equals(s.name()))
+                    .forEach(p -> projections.add(p.projection().name()));
+        }
+        return Response.json(200, list);
+    }
+
+    private Response command(HttpExchange x, EventStore<?> store, String id, String commandName) throws IOException {
+        Class<?> type = store.definition().commandTypes().get(commandName);
+        if (type == null) {
+            throw new ApiError(404, "unknown_command", "store '" + store.name() + "' has no command '" + commandName
+                    + "'; its commands are " + store.definition().commandTypes().keySet());
+        }
+        JsonNode body = bodyOrEmpty(x);
+        Object command;
+        try {
+            command = COMMANDS.treeToValue(body, type);
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            String field = e.getPath().isEmpty() ? null : e.getPath().get(0).getFieldName();
+            throw new ApiError(400, "invalid_command", (field == null ? "the body" : "field '" + field + "'")
+                    + " does not fit " + commandName + ": " + e.getOriginalMessage().split("\n")[0]
+                    + "; send the command's fields as JSON, e.g. " + example(type));
+        } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ApiError(400, "invalid_command", "the body does not fit " + commandName + ": " + e.getMessage()
+                    + "; send e.g. " + example(type));
+        }
+        return executeCommand(store, id, command);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <S> Response executeCommand(EventStore<S> store, String id, Object command) {
+        CommandResult<S> r = store.execute(id, (dev.tally.core.command.Command<S>) command);
+        if (r instanceof CommandResult.Rejected<S> rejected) {
             return error(422, rejected.rejection().code(), rejected.rejection().message());
         }
         return written(id, r.aggregate().version());
     }
 
-    private Response accounts() {
-        ArrayNode list = JsonCodec.mapper().createArrayNode();
-        PageRequest request = PageRequest.first(500);
-        while (true) {
-            Page<Versioned<BalanceView>> page = app.bank().balances().list(request);
-            for (Versioned<BalanceView> v : page.items()) {
-                list.addObject().put("aggregateId", v.key()).put("balance", v.view().balance())
-                        .put("version", v.version());
-            }
-            if (page.isLast() || list.size() >= 2000) {
-                break;
-            }
-            request = request.next(page.nextCursor());
+    /** A JSON sketch of a command record's fields, for error messages. */
+    private static String example(Class<?> type) {
+        if (!type.isRecord()) {
+            return "{}";
         }
-        ObjectNode body = JsonCodec.object();
-        body.set("accounts", list);
-        return Response.json(200, body);
+        ObjectNode n = JsonCodec.object();
+        for (var c : type.getRecordComponents()) {
+            n.put(c.getName(), "<" + c.getType().getSimpleName() + ">");
+        }
+        return n.toString();
     }
 
-    private Response account(String id) {
-        long ledgerVersion = head(app.accounts(), id);
-        if (ledgerVersion == 0) {
-            throw new ApiError(404, "not_found", "account '" + id + "' has no events; credit it first");
+    private Response view(String projection, String key) {
+        TallyServer.HostedProjection p = app.projections().get(projection);
+        if (p == null) {
+            throw new ApiError(404, "unknown_projection", "no projection '" + projection + "'; this server has "
+                    + app.projections().keySet());
         }
-        ObjectNode body = JsonCodec.object();
-        body.put("aggregateId", id);
-        BankProjections.AccountView view = app.bank().account(id).orElse(null);
-        body.put("balance", view == null ? 0 : view.balance());
-        body.put("version", view == null ? 0 : view.version());
-        if (view == null || view.lastTransaction() == null) {
-            body.putNull("lastTransaction");
-        } else {
-            body.set("lastTransaction", JsonCodec.toTree(view.lastTransaction()));
-        }
-        body.put("lastMonthBalance", view == null ? 0 : view.lastMonthBalance());
-        body.put("ledgerVersion", ledgerVersion);
-        body.put("upToDate", view != null && view.version() == ledgerVersion);
-        return Response.json(200, body);
-    }
-
-    // --- the counter -----------------------------------------------------------------------------
-
-    private Response increment(HttpExchange x, String id) throws IOException {
-        drain(x);
-        CommandResult<Counter.State> r = app.counters().execute(id, new Counter.Increment());
-        return written(id, r.aggregate().version());
-    }
-
-    private Response counter(String id) {
-        if (head(app.counters(), id) == 0) {
-            throw new ApiError(404, "not_found", "counter '" + id + "' was never incremented");
-        }
-        Versioned<Counter.CountView> v = app.counts().read(id).orElse(null);
-        ObjectNode body = JsonCodec.object();
-        body.put("aggregateId", id);
-        body.put("count", v == null ? 0 : v.view().count());
-        body.put("version", v == null ? 0 : v.version());
+        var v = p.views().read(key).orElseThrow(() -> new ApiError(404, "not_found", "projection '" + projection
+                + "' has no view '" + key + "' (yet: views follow the ledger within moments)"));
+        ObjectNode body = JsonCodec.object().put("projection", projection).put("key", v.key())
+                .put("version", v.version());
+        body.set("view", JsonCodec.toTree(v.view()));
         return Response.json(200, body);
     }
 
@@ -556,7 +559,16 @@ final class HttpApi implements AutoCloseable {
         return s;
     }
 
-    private static JsonNode body(HttpExchange x) throws IOException {
+    /** Binds command records strictly: unknown, missing or null fields and 1.5 for a long are refused. */
+    private static final com.fasterxml.jackson.databind.ObjectReader COMMANDS = JsonCodec.mapper().reader()
+            .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
+            .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .without(com.fasterxml.jackson.databind.DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+
+    /** The JSON object sent, as the client wrote it; an empty body is an empty object. */
+    private static JsonNode bodyOrEmpty(HttpExchange x) throws IOException {
         byte[] bytes;
         try (InputStream in = x.getRequestBody()) {
             bytes = in.readNBytes(MAX_BODY + 1);
@@ -565,47 +577,34 @@ final class HttpApi implements AutoCloseable {
             throw new ApiError(413, "body_too_large", "the request body is over " + MAX_BODY + " bytes");
         }
         if (bytes.length == 0) {
-            throw new ApiError(400, "invalid_json", "the request body is empty; send JSON such as {\"amount\": 100}");
+            return JsonCodec.object();
         }
         try {
-            JsonNode n = JsonCodec.parse(bytes);
+            // the literal as the client wrote it (1e2 stays a floating-point literal, not 100): input is
+            // validated as written, not in its canonical form
+            JsonNode n = JsonCodec.mapper().readTree(bytes);
+            if (n == null || n.isMissingNode()) {
+                return JsonCodec.object();
+            }
             if (!n.isObject()) {
                 throw new ApiError(400, "invalid_json", "the body must be a JSON object such as {\"amount\": 100}");
             }
             return n;
-        } catch (JsonCodec.JsonMappingFailed e) {
-            throw new ApiError(400, "invalid_json", "the body is not valid JSON (" + e.getMessage()
+        } catch (ApiError e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ApiError(400, "invalid_json", "the body is not valid JSON (" + e.getMessage().split("\n")[0]
                     + "); send e.g. {\"amount\": 100}");
         }
     }
 
-    private static void drain(HttpExchange x) throws IOException {
-        try (InputStream in = x.getRequestBody()) {
-            in.readNBytes(MAX_BODY);
+    /** A non-empty JSON object (routes whose body is required). */
+    private static JsonNode body(HttpExchange x) throws IOException {
+        JsonNode n = bodyOrEmpty(x);
+        if (n.isEmpty()) {
+            throw new ApiError(400, "invalid_json", "the request body is empty; send JSON such as {\"on\": true}");
         }
-    }
-
-    /** A positive whole number of minor units. */
-    static long amount(JsonNode body) {
-        JsonNode a = body.get("amount");
-        String hint = "; send a positive whole number of minor units (cents), e.g. {\"amount\": 2500}";
-        if (a == null || a.isNull()) {
-            throw new ApiError(400, "invalid_amount", "field 'amount' is missing" + hint);
-        }
-        if (!a.isNumber()) {
-            throw new ApiError(400, "invalid_amount", "field 'amount' must be a number, got " + a + hint);
-        }
-        if (!a.isIntegralNumber()) {
-            throw new ApiError(400, "invalid_amount", "field 'amount' must be a whole number of minor units, got "
-                    + a + hint);
-        }
-        if (!a.canConvertToLong()) {
-            throw new ApiError(400, "invalid_amount", "field 'amount' is too large: " + a + hint);
-        }
-        if (a.longValue() <= 0) {
-            throw new ApiError(400, "invalid_amount", "field 'amount' must be positive, got " + a + hint);
-        }
-        return a.longValue();
+        return n;
     }
 
     private static long head(EventStore<?> store, String id) {

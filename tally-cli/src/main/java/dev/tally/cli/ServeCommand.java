@@ -12,14 +12,17 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Runs the bank (seed 000) and counter (seed 001) apps on the one-JVM serverless stack: a"
-                + " DynamoDB Local ledger, its stream polled like a Lambda event source mapping, the dispatcher"
-                + " Lambda, a local EventBridge whose rules are matched by AWS's event-ruler, and projectors writing"
-                + " DynamoDB view tables. Serves the HTTP API and a dashboard; Ctrl-C stops it cleanly.", ""},
+        description = {"Runs Tally apps (jars with a TallyApp; ./tally serve runs the bank and counter examples) on"
+                + " the one-JVM serverless stack: a DynamoDB Local ledger, its stream polled like a Lambda event source"
+                + " mapping, the dispatcher Lambda, a local EventBridge whose rules are matched by AWS's event-ruler,"
+                + " and projectors writing DynamoDB view tables. Serves the HTTP API (generic routes for every store"
+                + " and projection, plus each app's own) and a dashboard; Ctrl-C stops it cleanly.", ""},
         footer = {"", "Examples:",
-            "  tally serve                      data in ./tally-data, http://127.0.0.1:8080",
-            "  tally serve --in-memory --port 0 throwaway run on any free port",
-            "  TALLY_TOKEN=s3cret tally serve --host 0.0.0.0",
+            "  tally serve --app shop/target/shop-0.1.0-SNAPSHOT.jar",
+            "                                   your app (made with 'tally new'), data in ./tally-data",
+            "  tally serve --app a.jar --app b.jar --in-memory --port 0",
+            "                                   two apps, a throwaway run on any free port",
+            "  TALLY_TOKEN=s3cret tally serve --app a.jar --host 0.0.0.0",
             "                                   reachable from other machines; writes need the token"})
 final class ServeCommand implements Callable<Integer> {
     /** Returned when the server keeps running after the command returns (main must not exit). */
@@ -44,6 +47,11 @@ final class ServeCommand implements Callable<Integer> {
                     + " then write routes need a bearer token from TALLY_TOKEN")
     String host;
 
+    @Option(names = "--app", paramLabel = "JAR", description = "a jar with a TallyApp (listed in"
+            + " META-INF/services/dev.tally.core.app.TallyApp); repeat for several. Apps on the classpath are"
+            + " served too")
+    java.util.List<Path> apps = new java.util.ArrayList<>();
+
     @Option(names = "--chaos", description = "start with chaos on: 30%% duplicate deliveries, reordering, delays")
     boolean chaos;
 
@@ -66,8 +74,9 @@ final class ServeCommand implements Callable<Integer> {
             token = null;
         }
         PrintWriter out = spec.commandLine().getOut();
+        java.util.List<dev.tally.core.app.TallyApp> found = AppLoader.load(apps, spec.commandLine());
         TallyServer server = TallyServer.start(new TallyServer.Settings(inMemory ? null : data, host, port,
-                loopback ? null : token, chaos ? Chaos.typical() : Chaos.NONE), line -> {
+                loopback ? null : token, chaos ? Chaos.typical() : Chaos.NONE, found), line -> {
                     out.println(line);
                     out.flush();
                 });

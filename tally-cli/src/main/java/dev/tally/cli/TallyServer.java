@@ -1,46 +1,58 @@
 package dev.tally.cli;
 
+import dev.tally.core.AggregateDefinition;
 import dev.tally.core.EventStore;
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.app.AppContext;
+import dev.tally.core.app.AppRoute;
+import dev.tally.core.app.TallyApp;
+import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.ProjectionWriter;
+import dev.tally.core.projection.ViewReader;
+import dev.tally.core.runtime.Chaos;
 import dev.tally.core.runtime.ConvergenceCheck;
 import dev.tally.dynamodb.DynamoDbProjectionWriter;
 import dev.tally.dynamodb.DynamoDbTables;
 import dev.tally.dynamodb.TableDefinitions;
-import dev.tally.examples.bank.Account;
-import dev.tally.examples.bank.BalanceView;
-import dev.tally.examples.bank.BankAccount;
-import dev.tally.examples.bank.BankProjections;
-import dev.tally.examples.bank.LastMonthBalanceView;
-import dev.tally.examples.bank.LastTransaction;
-import dev.tally.examples.counter.Counter;
 import dev.tally.local.LocalDynamoDb;
 import dev.tally.local.LocalPipeline;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The main job: the bank (seed 000) and counter (seed 001) applications on the one-JVM serverless
- * stack (DynamoDB Local ledger, its stream polled like a Lambda event source mapping, the
- * dispatcher Lambda, the local EventBridge, projectors writing DynamoDB view tables), behind the
- * HTTP API and the dashboard.
+ * The main job: any number of {@link TallyApp}s on the one-JVM serverless stack (DynamoDB Local
+ * ledger, its stream polled like a Lambda event source mapping, the dispatcher Lambda, the local
+ * EventBridge, projectors writing DynamoDB view tables named "{app}-{projection}"), behind the HTTP
+ * API (generic routes for every store and projection, plus each app's own) and the dashboard.
  */
 public final class TallyServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TallyServer.class);
     public static final String HOST = "127.0.0.1";
+    private static final Pattern APP_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
 
     /** How to run it. {@code dataDir} null means in memory; {@code port} 0 means any free port. */
-    public record Settings(Path dataDir, String host, int port, String token, Chaos chaos) {
+    public record Settings(Path dataDir, String host, int port, String token, Chaos chaos, List<TallyApp> apps) {
+    }
+
+    /** A projection the server runs, where its views are, and which app it belongs to. */
+    record HostedProjection(String app, Projection<?, ?> projection, ProjectionWriter<?> views) {
     }
 
     private final Settings settings;
     private final LocalDynamoDb dynamoDb;
     private final LocalPipeline pipeline;
-    private final EventStore<Account> accounts;
-    private final EventStore<Counter.State> counters;
-    private final BankProjections bank;
-    private final ProjectionWriter<Counter.CountView> counts;
+    private final Map<String, EventStore<?>> stores = new TreeMap<>();
+    private final Map<String, HostedProjection> projections = new LinkedHashMap<>();
+    private final List<AppRoute> appRoutes = new ArrayList<>();
     private final HttpApi api;
     private final Thread startupCheck;
     private volatile ConvergenceCheck.Report lastCheck;
@@ -48,6 +60,10 @@ public final class TallyServer implements AutoCloseable {
 
     private TallyServer(Settings settings, Consumer<String> progress) {
         this.settings = settings;
+        if (settings.apps().isEmpty()) {
+            throw new IllegalArgumentException("no app to serve: pass --app PATH.jar (a jar with a TallyApp listed in"
+                    + " META-INF/services/dev.tally.core.app.TallyApp; 'tally new' makes one)");
+        }
         progress.accept(settings.dataDir() == null ? "starting DynamoDB Local in memory (nothing is kept)..."
                 : "starting DynamoDB Local with data in " + settings.dataDir().toAbsolutePath() + "...");
         this.dynamoDb = settings.dataDir() == null ? LocalDynamoDb.inMemory()
@@ -55,14 +71,33 @@ public final class TallyServer implements AutoCloseable {
         try {
             progress.accept("creating tables, the local EventBridge and the stream poller...");
             this.pipeline = LocalPipeline.builder(dynamoDb).chaos(settings.chaos()).build();
-            this.accounts = pipeline.store(BankAccount.DEFINITION);
-            this.counters = pipeline.store(Counter.DEFINITION);
-            this.bank = new BankProjections(view(BankProjections.BALANCE, BalanceView.class),
-                    view(BankProjections.LAST_TRANSACTION, LastTransaction.class),
-                    view(BankProjections.LAST_MONTH_BALANCE, LastMonthBalanceView.class));
-            bank.projectOn(pipeline);
-            this.counts = countView();
-            pipeline.project(Counter.COUNT, counts);
+            for (TallyApp app : settings.apps()) {
+                host(app, progress);
+            }
+            AppContext context = new AppContext() {
+                @Override
+                @SuppressWarnings("unchecked")
+                public <S> EventStore<S> store(AggregateDefinition<S> definition) {
+                    EventStore<?> s = stores.get(definition.name());
+                    if (s == null) {
+                        throw new IllegalArgumentException("no store '" + definition.name() + "' is served");
+                    }
+                    return (EventStore<S>) s;
+                }
+
+                @Override
+                @SuppressWarnings("unchecked")
+                public <V> ViewReader<V> views(Projection<?, V> projection) {
+                    HostedProjection p = projections.get(projection.name());
+                    if (p == null) {
+                        throw new IllegalArgumentException("no projection '" + projection.name() + "' is served");
+                    }
+                    return (ViewReader<V>) p.views();
+                }
+            };
+            for (TallyApp app : settings.apps()) {
+                appRoutes.addAll(app.routes(context));
+            }
             pipeline.start();
             this.api = HttpApi.start(this, settings.host(), settings.port(), settings.token());
             startupCheck = new Thread(this::checkAtStartup, "tally-startup-verify");
@@ -78,15 +113,40 @@ public final class TallyServer implements AutoCloseable {
         return new TallyServer(settings, progress);
     }
 
-    private <V> ProjectionWriter<V> view(String projection, Class<V> type) {
-        String table = "bank-" + projection;
-        DynamoDbTables.createIfMissing(pipeline.dynamoDbClient(), TableDefinitions.views(table));
-        return new DynamoDbProjectionWriter<>(pipeline.dynamoDbClient(), table, type);
+    private void host(TallyApp app, Consumer<String> progress) {
+        if (!APP_NAME.matcher(app.name()).matches()) {
+            throw new IllegalArgumentException("app " + app.getClass().getName() + " is named '" + app.name()
+                    + "': an app name is 1-32 lowercase letters, digits or '-' (it prefixes table names)");
+        }
+        for (AggregateDefinition<?> d : app.stores()) {
+            if (stores.containsKey(d.name())) {
+                throw new IllegalArgumentException("two apps declare a store named '" + d.name() + "' (the second is "
+                        + app.name() + "): store names must be unique on one server");
+            }
+            stores.put(d.name(), pipeline.store(d));
+        }
+        for (Projection<?, ?> p : app.projections()) {
+            if (projections.containsKey(p.name())) {
+                throw new IllegalArgumentException("two projections are named '" + p.name() + "' (the second in app "
+                        + app.name() + "): projection names must be unique on one server");
+            }
+            if (!stores.containsKey(p.store())) {
+                throw new IllegalArgumentException("projection '" + p.name() + "' of app " + app.name() + " reads store '"
+                        + p.store() + "', which no app serves");
+            }
+            projections.put(p.name(), new HostedProjection(app.name(), p, project(app.name(), p)));
+        }
+        progress.accept("app " + app.name() + ": stores " + app.stores().stream().map(AggregateDefinition::name)
+                .toList() + ", projections " + app.projections().stream().map(Projection::name).toList());
     }
 
-    private ProjectionWriter<Counter.CountView> countView() {
-        DynamoDbTables.createIfMissing(pipeline.dynamoDbClient(), TableDefinitions.views("counter-count"));
-        return new DynamoDbProjectionWriter<>(pipeline.dynamoDbClient(), "counter-count", Counter.CountView.class);
+    private <S, V> ProjectionWriter<V> project(String app, Projection<S, V> projection) {
+        String table = app + "-" + projection.name();
+        DynamoDbTables.createIfMissing(pipeline.dynamoDbClient(), TableDefinitions.views(table));
+        ProjectionWriter<V> writer = new DynamoDbProjectionWriter<>(pipeline.dynamoDbClient(), table,
+                projection.viewType());
+        pipeline.project(projection, writer);
+        return writer;
     }
 
     /**
@@ -101,12 +161,12 @@ public final class TallyServer implements AutoCloseable {
             lastCheck = r;
             checkState = "done";
             if (r.staleCount() > 0) {
-                org.slf4j.LoggerFactory.getLogger(TallyServer.class).info("start-up check: {} stale views of {}"
-                        + " aggregates; {} repair messages sent", r.staleCount(), r.aggregates(), r.repaired());
+                LOG.info("start-up check: {} stale views of {} aggregates; {} repair messages sent", r.staleCount(),
+                        r.aggregates(), r.repaired());
             }
         } catch (RuntimeException e) {
             checkState = "failed: " + e.getMessage();
-            org.slf4j.LoggerFactory.getLogger(TallyServer.class).warn("start-up convergence check failed", e);
+            LOG.warn("start-up convergence check failed", e);
         }
     }
 
@@ -137,20 +197,26 @@ public final class TallyServer implements AutoCloseable {
         return pipeline;
     }
 
-    EventStore<Account> accounts() {
-        return accounts;
+    Map<String, EventStore<?>> stores() {
+        return stores;
     }
 
-    EventStore<Counter.State> counters() {
-        return counters;
+    Map<String, HostedProjection> projections() {
+        return projections;
     }
 
-    BankProjections bank() {
-        return bank;
+    List<AppRoute> appRoutes() {
+        return appRoutes;
     }
 
-    ProjectionWriter<Counter.CountView> counts() {
-        return counts;
+    /** The views of a projection (for tests and tools). */
+    ProjectionWriter<?> views(String projection) {
+        HostedProjection p = projections.get(projection);
+        if (p == null) {
+            throw new IllegalArgumentException("no projection '" + projection + "'; this server has "
+                    + projections.keySet());
+        }
+        return p.views();
     }
 
     /** Waits until what was written has reached the read models (for tests and scripts). */

@@ -65,10 +65,30 @@ final class TallyProcess implements AutoCloseable {
         return serve(args.toArray(new String[0]));
     }
 
+    /** Serves the example apps (bank and counter) unless {@code args} names apps of its own. */
     static TallyProcess serveWith(java.util.Map<String, String> env, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("serve"));
         all.addAll(List.of(args));
+        if (!all.contains("--app")) {
+            all.addAll(exampleApps());
+        }
         return new TallyProcess(all, env);
+    }
+
+    /** {@code --app bank.jar --app counter.jar}: the examples, built before tally-cli (see its pom). */
+    static List<String> exampleApps() {
+        List<String> out = new ArrayList<>();
+        for (String jar : System.getProperty("tally.apps", "").split(",")) {
+            if (!jar.isBlank()) {
+                if (!Path.of(jar).toFile().isFile()) {
+                    throw new IllegalStateException(jar + " is missing: the examples are built before tally-cli in"
+                            + " the reactor (mvn verify from the repository root)");
+                }
+                out.add("--app");
+                out.add(jar);
+            }
+        }
+        return out;
     }
 
     private static List<String> command(List<String> args) {

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.core.runtime.Chaos;
 import dev.tally.core.runtime.TargetStats;
-import dev.tally.examples.bank.BankProjections;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -17,8 +19,13 @@ class VerifyIT {
 
     @Test
     void verifyFindsViewsMadeStaleOnPurposeAndRepairFixesThemWithOneMessageEach() throws Exception {
+        List<Path> apps = new ArrayList<>();
+        List<String> args = TallyProcess.exampleApps();
+        for (int i = 1; i < args.size(); i += 2) {
+            apps.add(Path.of(args.get(i)));
+        }
         try (TallyServer server = TallyServer.start(new TallyServer.Settings(null, TallyServer.HOST, 0, null,
-                Chaos.NONE), line -> { })) {
+                Chaos.NONE, AppLoader.load(apps)), line -> { })) {
             Http http = new Http(server.url());
             for (String id : new String[] {"ann", "ben", "cat", "dan"}) {
                 http.post("/api/accounts/" + id + "/credit", "{\"amount\": 500}");
@@ -32,10 +39,10 @@ class VerifyIT {
             assertThat(clean.exitCode()).as(clean.output()).isZero();
             assertThat(clean.output()).contains("checked 5 aggregates").contains(": 0 stale");
 
-            server.bank().balances().delete("ben");
-            server.bank().balances().delete("cat");
-            server.bank().lastTransactions().delete("cat");
-            server.counts().delete("visits");
+            server.views("balance").delete("ben");
+            server.views("balance").delete("cat");
+            server.views("last-transaction").delete("cat");
+            server.views("count").delete("visits");
 
             TallyProcess.Finished found = TallyProcess.run(Map.of(), "verify", "--url", url);
             assertThat(found.exitCode()).as(found.output()).isEqualTo(VerifyCommand.STALE);
@@ -44,14 +51,14 @@ class VerifyIT {
                     .containsPattern("last-transaction\\s+cat\\s+view v0, ledger v2")
                     .containsPattern("count\\s+visits\\s+view v0, ledger v1");
 
-            long balance = delivered(server, BankProjections.BALANCE);
-            long lastMonth = delivered(server, BankProjections.LAST_MONTH_BALANCE);
+            long balance = delivered(server, "balance");
+            long lastMonth = delivered(server, "last-month-balance");
             TallyProcess.Finished repaired = TallyProcess.run(Map.of(), "verify", "--repair", "--url", url);
             assertThat(repaired.exitCode()).as(repaired.output()).isZero();
             assertThat(repaired.output()).contains(": 4 stale, 4 repair messages sent");
             assertThat(server.awaitQuiet(Duration.ofSeconds(30))).isTrue();
-            assertThat(delivered(server, BankProjections.BALANCE) - balance).isEqualTo(2);
-            assertThat(delivered(server, BankProjections.LAST_MONTH_BALANCE) - lastMonth).isZero();
+            assertThat(delivered(server, "balance") - balance).isEqualTo(2);
+            assertThat(delivered(server, "last-month-balance") - lastMonth).isZero();
 
             TallyProcess.Finished after = TallyProcess.run(Map.of(), "verify", "--url", url);
             assertThat(after.exitCode()).isZero();

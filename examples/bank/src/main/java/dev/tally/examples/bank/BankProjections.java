@@ -6,6 +6,7 @@ import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.Projector;
 import dev.tally.core.runtime.Pipeline;
 import dev.tally.core.projection.Versioned;
+import dev.tally.core.projection.ViewReader;
 import java.util.List;
 import java.util.Optional;
 
@@ -69,6 +70,13 @@ public final class BankProjections {
 
     /** The query side: the account as the read models see it, empty when no projection knows it. */
     public Optional<AccountView> account(String id) {
+        return account(id, balances, lastTransactions, lastMonthBalances);
+    }
+
+    /** The account as three view readers see it (for hosts that own the views, like tally serve). */
+    public static Optional<AccountView> account(String id, ViewReader<BalanceView> balances,
+                                                ViewReader<LastTransaction> lastTransactions,
+                                                ViewReader<LastMonthBalanceView> lastMonthBalances) {
         Optional<Versioned<BalanceView>> balance = balances.read(id);
         if (balance.isEmpty()) {
             return Optional.empty();
