@@ -401,6 +401,7 @@ final class HttpApi implements AutoCloseable {
         body.put("publishRetries", s.publishRetries());
         body.put("claimChecks", s.claimChecks());
         body.put("recoveredDeliveries", s.recoveredDeliveries());
+        body.put("orphanedDeliveries", s.orphanedDeliveries());
         body.put("pendingDeliveries", s.pendingDeliveries());
         body.put("deadLetterCount", s.deadLetters());
         Map<String, Integer> dead = new LinkedHashMap<>();
@@ -566,13 +567,15 @@ final class HttpApi implements AutoCloseable {
             throw new ApiError(400, "invalid_json", "the request body is empty; send JSON such as {\"amount\": 100}");
         }
         try {
-            JsonNode n = JsonCodec.parse(bytes);
-            if (!n.isObject()) {
+            // the literal as the client wrote it (1e2 stays a floating-point literal, not 100): input is
+            // validated as written, not in its canonical form
+            JsonNode n = JsonCodec.mapper().readTree(bytes);
+            if (n == null || !n.isObject()) {
                 throw new ApiError(400, "invalid_json", "the body must be a JSON object such as {\"amount\": 100}");
             }
             return n;
-        } catch (JsonCodec.JsonMappingFailed e) {
-            throw new ApiError(400, "invalid_json", "the body is not valid JSON (" + e.getMessage()
+        } catch (IOException e) {
+            throw new ApiError(400, "invalid_json", "the body is not valid JSON (" + e.getMessage().split("\n")[0]
                     + "); send e.g. {\"amount\": 100}");
         }
     }

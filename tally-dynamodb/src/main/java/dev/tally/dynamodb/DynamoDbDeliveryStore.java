@@ -2,10 +2,11 @@ package dev.tally.dynamodb;
 
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
-import dev.tally.core.message.ClaimResolver;
+import dev.tally.core.message.MessageKind;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageCodec;
 import dev.tally.core.runtime.DeliveryStore;
+import dev.tally.core.runtime.MessageRef;
 import dev.tally.core.runtime.PendingDelivery;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -37,7 +38,9 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * every item is written (BatchWriteItem, 25 at a time, unprocessed items retried); finished
  * deliveries are deleted in batches by a background flusher every {@code flushEvery} (a delete
  * lost in a crash only means one more delivery of a message its target already handled). A message
- * too large for an item is kept as a claim check and read back from the ledger.
+ * too large for an item, or an item that no longer decodes, is kept as its ledger reference: the
+ * engine reads it back from the ledger when it delivers it, under the target's failure policy, so one
+ * bad item never stops a start.
  */
 public final class DynamoDbDeliveryStore implements DeliveryStore {
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbDeliveryStore.class);
@@ -46,19 +49,13 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
 
     private final DynamoDbClient client;
     private final String table;
-    private final ClaimResolver claims;
     private final Set<String> removals = new LinkedHashSet<>();
     private final ScheduledExecutorService flusher;
 
-    /**
-     * @param claims     reads back a message kept as a claim check (the dispatcher resolves them)
-     * @param flushEvery how often finished deliveries are deleted
-     */
-    public DynamoDbDeliveryStore(DynamoDbClient client, String table, ClaimResolver claims,
-                                 java.time.Duration flushEvery) {
+    /** @param flushEvery how often finished deliveries are deleted */
+    public DynamoDbDeliveryStore(DynamoDbClient client, String table, java.time.Duration flushEvery) {
         this.client = Objects.requireNonNull(client, "client");
         this.table = Objects.requireNonNull(table, "table");
-        this.claims = Objects.requireNonNull(claims, "claims");
         this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tally-delivery-flusher");
             t.setDaemon(true);
@@ -70,6 +67,10 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
 
     @Override
     public void add(List<PendingDelivery> deliveries) {
+        synchronized (removals) {
+            // accepted again: a removal still queued from an earlier copy must not delete this one
+            deliveries.forEach(d -> removals.remove(d.id()));
+        }
         List<WriteRequest> writes = new ArrayList<>(deliveries.size());
         for (PendingDelivery d : deliveries) {
             writes.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item(d)).build()).build());
@@ -170,11 +171,16 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("pk", AttributeValue.fromS(d.id()));
         item.put("target", AttributeValue.fromS(d.target()));
-        String body = MessageCodec.toJsonString(d.message());
-        if (body.getBytes(StandardCharsets.UTF_8).length > MAX_BODY_BYTES) {
-            body = MessageCodec.claimCheck(d.message()).toString();
+        item.put("refKind", AttributeValue.fromS(d.ref().kind().wireName()));
+        item.put("refStore", AttributeValue.fromS(d.ref().store()));
+        item.put("refAggregateId", AttributeValue.fromS(d.ref().aggregateId()));
+        item.put("refVersion", AttributeValue.fromN(Long.toString(d.ref().version())));
+        if (d.message() != null) {
+            String body = MessageCodec.toJsonString(d.message());
+            if (body.getBytes(StandardCharsets.UTF_8).length <= MAX_BODY_BYTES) {
+                item.put("message", AttributeValue.fromS(body));
+            }
         }
-        item.put("message", AttributeValue.fromS(body));
         item.put("failedAttempts", AttributeValue.fromN(Integer.toString(d.failedAttempts())));
         item.put("dueAt", AttributeValue.fromS(d.dueAt().toString()));
         if (d.lastError() != null) {
@@ -185,9 +191,20 @@ public final class DynamoDbDeliveryStore implements DeliveryStore {
     }
 
     private PendingDelivery fromItem(Map<String, AttributeValue> item) {
-        Message m = MessageCodec.fromJson(dev.tally.core.json.JsonCodec.parse(item.get("message").s()), claims);
+        MessageRef ref = new MessageRef(MessageKind.fromWire(item.get("refKind").s()), item.get("refStore").s(),
+                item.get("refAggregateId").s(), Long.parseLong(item.get("refVersion").n()));
+        Message m = null;
+        AttributeValue body = item.get("message");
+        if (body != null) {
+            try {
+                m = MessageCodec.fromJson(body.s());
+            } catch (RuntimeException unreadable) {
+                LOG.warn("stored delivery {} no longer decodes ({}); it is read back from the ledger as {}",
+                        item.get("pk").s(), unreadable.getMessage(), ref);
+            }
+        }
         AttributeValue error = item.get("lastError");
-        return new PendingDelivery(item.get("pk").s(), item.get("target").s(), m,
+        return new PendingDelivery(item.get("pk").s(), item.get("target").s(), m, ref,
                 Integer.parseInt(item.get("failedAttempts").n()), Instant.parse(item.get("dueAt").s()),
                 error == null ? null : error.s());
     }

@@ -89,6 +89,7 @@ public final class LocalPipeline implements Pipeline, Settling {
     private StreamDispatcherHandler handler;
     private volatile StreamPoller poller;
     private volatile boolean closed;
+    private boolean recovered;
 
     private LocalPipeline(Builder b) {
         this.config = b;
@@ -104,9 +105,7 @@ public final class LocalPipeline implements Pipeline, Settling {
         this.checkpoints = new DynamoDbCheckpoints(client, table("checkpoints"));
         if (b.durableDeliveries) {
             DynamoDbTables.createIfMissing(client, TableDefinitions.keyValue(table("deliveries")));
-            this.deliveries = new DynamoDbDeliveryStore(client, table("deliveries"),
-                    (kind, store, id, version) -> requireStarted().resolve(kind, store, id, version),
-                    Duration.ofMillis(50));
+            this.deliveries = new DynamoDbDeliveryStore(client, table("deliveries"), Duration.ofMillis(50));
         } else {
             this.deliveries = new InMemoryDeliveryStore();
         }
@@ -136,15 +135,24 @@ public final class LocalPipeline implements Pipeline, Settling {
         return s;
     }
 
-    /** A rule whose event pattern comes from the target's filter. */
+    /** A rule whose event pattern comes from the target's filter; call before {@link #start()}. */
     @Override
-    public void subscribe(Target target) {
+    public synchronized void subscribe(Target target) {
+        requireNotStarted("subscribe targets");
         eventBridge.subscribe(target);
+    }
+
+    private void requireNotStarted(String what) {
+        if (dispatcher != null) {
+            throw new IllegalStateException(what + " before start(): start() resumes the deliveries a previous run"
+                    + " stored, and a target subscribed later would miss its own");
+        }
     }
 
     /** A rule for the projection's state-carrying messages, targeting a {@link Projector} into {@code writer}. */
     @Override
     public synchronized <S, V> void project(Projection<S, V> projection, ProjectionWriter<V> writer) {
+        requireNotStarted("add projections");
         eventBridge.subscribe(new Projector<>(projection, writer).target());
         projections.add(new ConvergenceCheck.Bound<>(projection, writer,
                 m -> eventBridge.sendTo(projection.name(), List.of(m))));
@@ -161,7 +169,10 @@ public final class LocalPipeline implements Pipeline, Settling {
             publisher = new EventBridgeBus(eventBridge.client(), config.busName);
             dispatcher = new Dispatcher(stores, publisher);
             handler = new StreamDispatcherHandler(dispatcher);
-            eventBridge.recover();
+        }
+        if (!recovered) {
+            eventBridge.recover(); // if this fails, start() fails, and the next start() tries again
+            recovered = true;
         }
         startPoller();
         return this;
@@ -290,7 +301,7 @@ public final class LocalPipeline implements Pipeline, Settling {
     /** What the pipeline has done: for dashboards and the pipeline API. */
     public record Stats(StreamPoller.Stats stream, long dispatched, long dispatchFailures, long published,
                         long publishRetries, long claimChecks, List<TargetStats> targets, long deadLetters,
-                        long recoveredDeliveries, long pendingDeliveries, String chaos) {
+                        long recoveredDeliveries, long orphanedDeliveries, long pendingDeliveries, String chaos) {
     }
 
     public Stats stats() {
@@ -300,7 +311,7 @@ public final class LocalPipeline implements Pipeline, Settling {
                 d == null ? 0 : d.failureCount(), publisher == null ? 0 : publisher.publishedCount(),
                 publisher == null ? 0 : publisher.retriedEntryCount(), publisher == null ? 0 : publisher.claimCheckCount(),
                 eventBridge.stats(), deadLetterStore.count(), eventBridge.engine().recoveredCount(),
-                eventBridge.inFlight(), String.valueOf(eventBridge.chaos()));
+                eventBridge.engine().orphanedCount(), eventBridge.inFlight(), String.valueOf(eventBridge.chaos()));
     }
 
     public void chaos(Chaos chaos) {

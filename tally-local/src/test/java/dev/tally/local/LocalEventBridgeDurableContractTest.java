@@ -39,8 +39,7 @@ class LocalEventBridgeDurableContractTest extends RoutingBusContract {
     }
 
     private LocalEventBridge bridgeOn(String deliveriesTable, String deadLettersTable) {
-        DynamoDbDeliveryStore store = new DynamoDbDeliveryStore(db.client(), deliveriesTable, ClaimResolver.NONE,
-                Duration.ofMillis(20));
+        DynamoDbDeliveryStore store = new DynamoDbDeliveryStore(db.client(), deliveriesTable, Duration.ofMillis(20));
         return LocalEventBridge.start("tally-test-bus", 0, DeliveryEngine.async(4, Chaos.NONE,
                 new DynamoDbDeadLetterStore(db.client(), deadLettersTable), store), ClaimResolver.NONE);
     }
