@@ -42,7 +42,7 @@ final class DlqCommand implements Callable<Integer> {
                     out.println("no dead letters");
                 }
                 for (JsonNode d : letters) {
-                    JsonNode e = d.get("message").path("lastEvent");
+                    JsonNode e = d.get("ref");
                     out.printf("%s  %-22s %s/%s@%d  %d attempt(s)  %s%n", d.get("id").asText(), d.get("target").asText(),
                             e.path("store").asText(), e.path("aggregateId").asText(), e.path("version").asLong(),
                             d.get("attempts").asInt(), d.get("error").asText());

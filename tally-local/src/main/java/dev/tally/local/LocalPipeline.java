@@ -27,7 +27,6 @@ import dev.tally.core.runtime.TargetStats;
 import dev.tally.core.snapshot.SnapshotPolicy;
 import dev.tally.dynamodb.DynamoDbCheckpoints;
 import dev.tally.dynamodb.DynamoDbDeadLetterStore;
-import dev.tally.dynamodb.DynamoDbDeliveryStore;
 import dev.tally.dynamodb.DynamoDbLedger;
 import dev.tally.dynamodb.DynamoDbSnapshotStore;
 import dev.tally.dynamodb.DynamoDbTables;
@@ -53,9 +52,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * targets (projectors) ─► DynamoDB view tables
  * </pre>
  *
- * Accepted deliveries with their retry state, dead letters (of targets and of the stream) and
- * stream checkpoints live in DynamoDB tables next to the ledger, so a persisted stack loses nothing
- * in a crash and resumes every delivery on its next start (invariant 8). The stream checkpoint
+ * Accepted deliveries with their retry state live in a journal in the data directory
+ * ({@link JournalDeliveryStore}); dead letters (of targets and of the stream) and stream checkpoints
+ * in DynamoDB tables next to the ledger. A persisted stack therefore loses nothing in a crash and
+ * resumes every delivery on its next start (invariant 8). The stream checkpoint
  * moves only after PutEvents succeeded, and PutEvents succeeds only once its deliveries are stored.
  *
  * <pre>{@code
@@ -103,12 +103,10 @@ public final class LocalPipeline implements Pipeline, Settling {
         this.snapshots = new DynamoDbSnapshotStore(client, table("snapshots"));
         this.deadLetterStore = new DynamoDbDeadLetterStore(client, table("dead-letters"));
         this.checkpoints = new DynamoDbCheckpoints(client, table("checkpoints"));
-        if (b.durableDeliveries) {
-            DynamoDbTables.createIfMissing(client, TableDefinitions.keyValue(table("deliveries")));
-            this.deliveries = new DynamoDbDeliveryStore(client, table("deliveries"), Duration.ofMillis(50));
-        } else {
-            this.deliveries = new InMemoryDeliveryStore();
-        }
+        this.deliveries = b.durableDeliveries
+                ? new JournalDeliveryStore(dynamoDb.dataDir().resolve(b.tablePrefix + "-deliveries.journal"), b.fsync,
+                        Duration.ofMillis(50))
+                : new InMemoryDeliveryStore();
         this.eventBridge = LocalEventBridge.start(b.busName, b.eventBridgePort,
                 DeliveryEngine.async(b.deliveryThreads, b.chaos, deadLetterStore, deliveries),
                 (kind, store, id, version) -> requireStarted().resolve(kind, store, id, version));
@@ -383,7 +381,7 @@ public final class LocalPipeline implements Pipeline, Settling {
             p.close();
         }
         eventBridge.halt();
-        if (deliveries instanceof DynamoDbDeliveryStore d) {
+        if (deliveries instanceof JournalDeliveryStore d) {
             d.halt();
         }
     }
@@ -400,6 +398,7 @@ public final class LocalPipeline implements Pipeline, Settling {
         private int deliveryThreads = 4;
         private Clock clock = Clock.systemUTC();
         private boolean durableDeliveries = true;
+        private boolean fsync;
         private Duration drain = Duration.ofSeconds(5);
         private java.util.function.UnaryOperator<ShardCheckpoints> streamCheckpoints;
 
@@ -453,12 +452,21 @@ public final class LocalPipeline implements Pipeline, Settling {
         }
 
         /**
-         * Whether the local EventBridge stores accepted deliveries in DynamoDB before answering
-         * (default, and what AWS promises) or only in memory (faster, but a crash loses what was in
-         * flight: for benchmarks that measure what durability costs).
+         * Whether the local EventBridge journals accepted deliveries in the data directory before
+         * answering (default, and what AWS promises) or holds them only in memory (a crash loses
+         * what was in flight: for benchmarks that measure what durability costs).
          */
         public Builder durableDeliveries(boolean on) {
             this.durableDeliveries = on;
+            return this;
+        }
+
+        /**
+         * Forces every accepted delivery to the disk before PutEvents answers (default off: the
+         * journal then survives a crash of the process, kill -9 included, but not of the machine).
+         */
+        public Builder fsync(boolean on) {
+            this.fsync = on;
             return this;
         }
 

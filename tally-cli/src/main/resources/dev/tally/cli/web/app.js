@@ -175,7 +175,7 @@ async function refreshPipeline() {
   }
   for (const d of letters.json.deadLetters) {
     const li = document.createElement('li');
-    const e = d.message.lastEvent;
+    const e = d.ref;
     const text = document.createElement('div');
     const what = document.createElement('div');
     what.textContent = d.target + ' · ' + e.store + '/' + e.aggregateId + '@' + e.version + ' · ' + d.attempts + ' attempt(s)';
