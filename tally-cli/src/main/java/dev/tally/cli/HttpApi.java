@@ -406,6 +406,7 @@ final class HttpApi implements AutoCloseable {
         body.put("publishRetries", s.publishRetries());
         body.put("claimChecks", s.claimChecks());
         body.put("recoveredDeliveries", s.recoveredDeliveries());
+        body.put("orphanedDeliveries", s.orphanedDeliveries());
         body.put("pendingDeliveries", s.pendingDeliveries());
         body.put("deadLetterCount", s.deadLetters());
         Map<String, Integer> dead = new LinkedHashMap<>();

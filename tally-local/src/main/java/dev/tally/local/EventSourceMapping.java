@@ -13,12 +13,16 @@ import java.util.Objects;
  * @param batchingWindow      wait up to this long to fill a batch (0: invoke as soon as records arrive)
  * @param maxRetryAttempts    retries of a failing batch before it goes to the on-failure destination
  * @param bisectOnError       split a failing batch in two and retry the halves, isolating bad records
- * @param maxRecordAge        records older than this skip the function and go to the on-failure destination
+ * @param maxRecordAge        records older than this skip the function and go to the on-failure destination;
+ *                            negative (the default, {@link #UNLIMITED_AGE}) means no limit, as on AWS
  * @param pollInterval        how long to wait after an empty GetRecords
  * @param retryBackoff        base of the (doubling) wait between retries
  */
 public record EventSourceMapping(int batchSize, Duration batchingWindow, int maxRetryAttempts, boolean bisectOnError,
                                  Duration maxRecordAge, Duration pollInterval, Duration retryBackoff) {
+    /** No maximum record age (AWS's -1): a stack restarted after a long stop dispatches its whole backlog. */
+    public static final Duration UNLIMITED_AGE = Duration.ofSeconds(-1);
+
     public EventSourceMapping {
         if (batchSize < 1 || batchSize > 10_000) {
             throw new IllegalArgumentException("batchSize must be 1-10000, got " + batchSize);
@@ -42,9 +46,9 @@ public record EventSourceMapping(int batchSize, Duration batchingWindow, int max
         return new FailurePolicy(new RetryPolicy(maxRetryAttempts + 1, retryBackoff, cap), bisectOnError);
     }
 
-    /** Batches of 100, no window, 3 retries, bisect on error, records up to a day old, 20 ms polls. */
+    /** Batches of 100, no window, 3 retries, bisect on error, no maximum record age, 20 ms polls. */
     public static EventSourceMapping defaults() {
-        return new EventSourceMapping(100, Duration.ZERO, 3, true, Duration.ofDays(1), Duration.ofMillis(20),
+        return new EventSourceMapping(100, Duration.ZERO, 3, true, UNLIMITED_AGE, Duration.ofMillis(20),
                 Duration.ofMillis(50));
     }
 

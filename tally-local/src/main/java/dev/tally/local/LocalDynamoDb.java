@@ -30,9 +30,13 @@ public final class LocalDynamoDb implements AutoCloseable {
 
     private final DynamoDBProxyServer server;
     private final URI endpoint;
+    private final Path dataDir;
+    private final boolean scratch;
     private final List<AutoCloseable> clients = new ArrayList<>();
 
-    private LocalDynamoDb(List<String> args, int port) {
+    private LocalDynamoDb(List<String> args, int port, Path dataDir, boolean scratch) {
+        this.dataDir = dataDir;
+        this.scratch = scratch;
         try {
             List<String> all = new ArrayList<>(args);
             all.add("-disableTelemetry");
@@ -69,7 +73,13 @@ public final class LocalDynamoDb implements AutoCloseable {
 
     /** A throwaway database in memory, on a free port. */
     public static LocalDynamoDb inMemory() {
-        return new LocalDynamoDb(List.of("-inMemory"), freePort());
+        Path scratch;
+        try {
+            scratch = Files.createTempDirectory("tally-local-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a scratch directory: " + e.getMessage(), e);
+        }
+        return new LocalDynamoDb(List.of("-inMemory"), freePort(), scratch, true);
     }
 
     /** A database kept in {@code dataDir} (created if missing), on {@code port} (0 for a free one). */
@@ -80,7 +90,16 @@ public final class LocalDynamoDb implements AutoCloseable {
             throw new UncheckedIOException("cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
         }
         return new LocalDynamoDb(List.of("-dbPath", dataDir.toAbsolutePath().toString(), "-sharedDb"),
-                port == 0 ? freePort() : port);
+                port == 0 ? freePort() : port, dataDir, false);
+    }
+
+    /**
+     * Where files that belong with the tables live (the local EventBridge's delivery journal): the
+     * data directory of a persistent database, or a scratch directory of an in-memory one that lives
+     * as long as this server.
+     */
+    public Path dataDir() {
+        return dataDir;
     }
 
     public URI endpoint() {
@@ -129,6 +148,18 @@ public final class LocalDynamoDb implements AutoCloseable {
             server.stop();
         } catch (Exception e) {
             throw new IllegalStateException("could not stop DynamoDB Local: " + e.getMessage(), e);
+        } finally {
+            if (scratch) {
+                deleteQuietly(dataDir);
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a scratch directory in the temp folder: the system cleans it eventually
         }
     }
 }

@@ -186,8 +186,12 @@ public final class LocalEventBridge extends EngineRoutingBus {
     public void publish(List<? extends Message> messages) {
         List<Map.Entry<Target, Message>> pairs = new ArrayList<>();
         for (Message m : messages) {
-            route(EventBridgeEvents.source(m), EventBridgeEvents.detailType(m),
-                    JsonCodec.parse(EventBridgeEvents.detail(m)), List.of(), pairs);
+            try {
+                route(EventBridgeEvents.source(m), EventBridgeEvents.detailType(m),
+                        JsonCodec.parse(EventBridgeEvents.detail(m)), List.of(), pairs);
+            } catch (ClaimNotResolved unresolved) {
+                throw new PublishFailed(unresolved.getMessage(), messages, unresolved);
+            }
         }
         engine.submit(pairs);
     }

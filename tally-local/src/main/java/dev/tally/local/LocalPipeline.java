@@ -27,7 +27,6 @@ import dev.tally.core.runtime.TargetStats;
 import dev.tally.core.snapshot.SnapshotPolicy;
 import dev.tally.dynamodb.DynamoDbCheckpoints;
 import dev.tally.dynamodb.DynamoDbDeadLetterStore;
-import dev.tally.dynamodb.DynamoDbDeliveryStore;
 import dev.tally.dynamodb.DynamoDbLedger;
 import dev.tally.dynamodb.DynamoDbSnapshotStore;
 import dev.tally.dynamodb.DynamoDbTables;
@@ -53,9 +52,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * targets (projectors) ─► DynamoDB view tables
  * </pre>
  *
- * Accepted deliveries with their retry state, dead letters (of targets and of the stream) and
- * stream checkpoints live in DynamoDB tables next to the ledger, so a persisted stack loses nothing
- * in a crash and resumes every delivery on its next start (invariant 8). The stream checkpoint
+ * Accepted deliveries with their retry state live in a journal in the data directory
+ * ({@link JournalDeliveryStore}); dead letters (of targets and of the stream) and stream checkpoints
+ * in DynamoDB tables next to the ledger. A persisted stack therefore loses nothing in a crash and
+ * resumes every delivery on its next start (invariant 8). The stream checkpoint
  * moves only after PutEvents succeeded, and PutEvents succeeds only once its deliveries are stored.
  *
  * <pre>{@code
@@ -89,6 +89,7 @@ public final class LocalPipeline implements Pipeline, Settling {
     private StreamDispatcherHandler handler;
     private volatile StreamPoller poller;
     private volatile boolean closed;
+    private boolean recovered;
 
     private LocalPipeline(Builder b) {
         this.config = b;
@@ -102,14 +103,10 @@ public final class LocalPipeline implements Pipeline, Settling {
         this.snapshots = new DynamoDbSnapshotStore(client, table("snapshots"));
         this.deadLetterStore = new DynamoDbDeadLetterStore(client, table("dead-letters"));
         this.checkpoints = new DynamoDbCheckpoints(client, table("checkpoints"));
-        if (b.durableDeliveries) {
-            DynamoDbTables.createIfMissing(client, TableDefinitions.keyValue(table("deliveries")));
-            this.deliveries = new DynamoDbDeliveryStore(client, table("deliveries"),
-                    (kind, store, id, version) -> requireStarted().resolve(kind, store, id, version),
-                    Duration.ofMillis(50));
-        } else {
-            this.deliveries = new InMemoryDeliveryStore();
-        }
+        this.deliveries = b.durableDeliveries
+                ? new JournalDeliveryStore(dynamoDb.dataDir().resolve(b.tablePrefix + "-deliveries.journal"), b.fsync,
+                        Duration.ofMillis(50))
+                : new InMemoryDeliveryStore();
         this.eventBridge = LocalEventBridge.start(b.busName, b.eventBridgePort,
                 DeliveryEngine.async(b.deliveryThreads, b.chaos, deadLetterStore, deliveries),
                 (kind, store, id, version) -> requireStarted().resolve(kind, store, id, version));
@@ -136,15 +133,24 @@ public final class LocalPipeline implements Pipeline, Settling {
         return s;
     }
 
-    /** A rule whose event pattern comes from the target's filter. */
+    /** A rule whose event pattern comes from the target's filter; call before {@link #start()}. */
     @Override
-    public void subscribe(Target target) {
+    public synchronized void subscribe(Target target) {
+        requireNotStarted("subscribe targets");
         eventBridge.subscribe(target);
+    }
+
+    private void requireNotStarted(String what) {
+        if (dispatcher != null) {
+            throw new IllegalStateException(what + " before start(): start() resumes the deliveries a previous run"
+                    + " stored, and a target subscribed later would miss its own");
+        }
     }
 
     /** A rule for the projection's state-carrying messages, targeting a {@link Projector} into {@code writer}. */
     @Override
     public synchronized <S, V> void project(Projection<S, V> projection, ProjectionWriter<V> writer) {
+        requireNotStarted("add projections");
         eventBridge.subscribe(new Projector<>(projection, writer).target());
         projections.add(new ConvergenceCheck.Bound<>(projection, writer,
                 m -> eventBridge.sendTo(projection.name(), List.of(m))));
@@ -161,7 +167,10 @@ public final class LocalPipeline implements Pipeline, Settling {
             publisher = new EventBridgeBus(eventBridge.client(), config.busName);
             dispatcher = new Dispatcher(stores, publisher);
             handler = new StreamDispatcherHandler(dispatcher);
-            eventBridge.recover();
+        }
+        if (!recovered) {
+            eventBridge.recover(); // if this fails, start() fails, and the next start() tries again
+            recovered = true;
         }
         startPoller();
         return this;
@@ -290,7 +299,7 @@ public final class LocalPipeline implements Pipeline, Settling {
     /** What the pipeline has done: for dashboards and the pipeline API. */
     public record Stats(StreamPoller.Stats stream, long dispatched, long dispatchFailures, long published,
                         long publishRetries, long claimChecks, List<TargetStats> targets, long deadLetters,
-                        long recoveredDeliveries, long pendingDeliveries, String chaos) {
+                        long recoveredDeliveries, long orphanedDeliveries, long pendingDeliveries, String chaos) {
     }
 
     public Stats stats() {
@@ -300,7 +309,7 @@ public final class LocalPipeline implements Pipeline, Settling {
                 d == null ? 0 : d.failureCount(), publisher == null ? 0 : publisher.publishedCount(),
                 publisher == null ? 0 : publisher.retriedEntryCount(), publisher == null ? 0 : publisher.claimCheckCount(),
                 eventBridge.stats(), deadLetterStore.count(), eventBridge.engine().recoveredCount(),
-                eventBridge.inFlight(), String.valueOf(eventBridge.chaos()));
+                eventBridge.engine().orphanedCount(), eventBridge.inFlight(), String.valueOf(eventBridge.chaos()));
     }
 
     public void chaos(Chaos chaos) {
@@ -372,7 +381,7 @@ public final class LocalPipeline implements Pipeline, Settling {
             p.close();
         }
         eventBridge.halt();
-        if (deliveries instanceof DynamoDbDeliveryStore d) {
+        if (deliveries instanceof JournalDeliveryStore d) {
             d.halt();
         }
     }
@@ -389,6 +398,7 @@ public final class LocalPipeline implements Pipeline, Settling {
         private int deliveryThreads = 4;
         private Clock clock = Clock.systemUTC();
         private boolean durableDeliveries = true;
+        private boolean fsync;
         private Duration drain = Duration.ofSeconds(5);
         private java.util.function.UnaryOperator<ShardCheckpoints> streamCheckpoints;
 
@@ -442,12 +452,21 @@ public final class LocalPipeline implements Pipeline, Settling {
         }
 
         /**
-         * Whether the local EventBridge stores accepted deliveries in DynamoDB before answering
-         * (default, and what AWS promises) or only in memory (faster, but a crash loses what was in
-         * flight: for benchmarks that measure what durability costs).
+         * Whether the local EventBridge journals accepted deliveries in the data directory before
+         * answering (default, and what AWS promises) or holds them only in memory (a crash loses
+         * what was in flight: for benchmarks that measure what durability costs).
          */
         public Builder durableDeliveries(boolean on) {
             this.durableDeliveries = on;
+            return this;
+        }
+
+        /**
+         * Forces every accepted delivery to the disk before PutEvents answers (default off: the
+         * journal then survives a crash of the process, kill -9 included, but not of the machine).
+         */
+        public Builder fsync(boolean on) {
+            this.fsync = on;
             return this;
         }
 

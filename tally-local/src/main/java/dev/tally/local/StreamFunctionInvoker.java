@@ -45,7 +45,8 @@ final class StreamFunctionInvoker {
         StreamsEventResponse response;
         try {
             response = function.handleRequest(event, new LocalLambdaContext(functionName));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // an Error too (as Lambda reports it): the failure policy retries, bisects, dead-letters
             failedInvocations.incrementAndGet();
             lastError = "function error: " + e;
             throw e;

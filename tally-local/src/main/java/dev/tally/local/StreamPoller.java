@@ -285,11 +285,11 @@ public final class StreamPoller implements AutoCloseable {
     }
 
     private void process(ShardTracker.ShardState s, List<Record> batch) {
-        Instant oldest = Instant.now().minus(mapping.maxRecordAge());
+        Instant oldest = mapping.maxRecordAge().isNegative() ? null : Instant.now().minus(mapping.maxRecordAge());
         List<Record> fresh = new ArrayList<>(batch.size());
         for (Record r : batch) {
             Instant created = r.dynamodb().approximateCreationDateTime();
-            if (created != null && created.isBefore(oldest)) {
+            if (oldest != null && created != null && created.isBefore(oldest)) {
                 deadLetter(r, "record older than the maximum record age (" + mapping.maxRecordAge() + ")", 0);
                 shards.checkpoint(s.id, r.dynamodb().sequenceNumber());
             } else {

@@ -7,7 +7,6 @@ import dev.tally.core.runtime.Chaos;
 import dev.tally.core.runtime.DeliveryEngine;
 import dev.tally.core.runtime.EngineRoutingBus;
 import dev.tally.dynamodb.DynamoDbDeadLetterStore;
-import dev.tally.dynamodb.DynamoDbDeliveryStore;
 import dev.tally.dynamodb.DynamoDbTables;
 import dev.tally.dynamodb.TableDefinitions;
 import dev.tally.testing.RoutingBusContract;
@@ -18,9 +17,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The bus contract on the local EventBridge as {@code tally serve} runs it: accepted deliveries and
- * dead letters in DynamoDB Local tables, so a bus started again on the same tables after a crash
- * delivers what the crashed one had accepted.
+ * The bus contract on the local EventBridge as {@code tally serve} runs it: accepted deliveries in a
+ * journal file, dead letters in a DynamoDB Local table, so a bus started again on the same files
+ * and tables after a crash delivers what the crashed one had accepted.
  */
 class LocalEventBridgeDurableContractTest extends RoutingBusContract {
     private static LocalDynamoDb db;
@@ -39,7 +38,7 @@ class LocalEventBridgeDurableContractTest extends RoutingBusContract {
     }
 
     private LocalEventBridge bridgeOn(String deliveriesTable, String deadLettersTable) {
-        DynamoDbDeliveryStore store = new DynamoDbDeliveryStore(db.client(), deliveriesTable, ClaimResolver.NONE,
+        JournalDeliveryStore store = new JournalDeliveryStore(db.dataDir().resolve(deliveriesTable + ".journal"), false,
                 Duration.ofMillis(20));
         return LocalEventBridge.start("tally-test-bus", 0, DeliveryEngine.async(4, Chaos.NONE,
                 new DynamoDbDeadLetterStore(db.client(), deadLettersTable), store), ClaimResolver.NONE);
@@ -50,7 +49,6 @@ class LocalEventBridgeDurableContractTest extends RoutingBusContract {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         deliveries = "deliveries-" + suffix;
         deadLetters = "dead-letters-" + suffix;
-        DynamoDbTables.createIfMissing(db.client(), TableDefinitions.keyValue(deliveries));
         DynamoDbTables.createIfMissing(db.client(), TableDefinitions.keyValue(deadLetters));
         LocalEventBridge router = bridgeOn(deliveries, deadLetters);
         publisher = new EventBridgeBus(router.client(), "tally-test-bus");

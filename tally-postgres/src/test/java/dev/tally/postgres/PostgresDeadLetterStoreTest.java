@@ -37,28 +37,6 @@ class PostgresDeadLetterStoreTest {
     }
 
     @Test
-    void removingEachLetterOfAPageWhilePagingSkipsNoneOfTheOthers() {
-        for (int i = 0; i < 25; i++) {
-            store.add(letter(i));
-        }
-        Set<String> seen = new HashSet<>();
-        PageRequest request = PageRequest.first(4);
-        while (true) {
-            Page<DeadLetter> page = store.page(request);
-            for (DeadLetter d : page.items()) {
-                assertThat(seen.add(d.id())).isTrue();
-                assertThat(store.remove(d.id())).isTrue(); // as a redrive of each does
-            }
-            if (page.isLast()) {
-                break;
-            }
-            request = request.next(page.nextCursor());
-        }
-        assertThat(seen).hasSize(25);
-        assertThat(store.count()).isZero();
-    }
-
-    @Test
     void theBodyIsTheWireFormatAndSqlCanReadTheCarriedState() throws Exception {
         store.add(letter(7));
         try (Connection c = TestDatabase.dataSource().getConnection();

@@ -248,6 +248,30 @@ public abstract class DeadLetterStoreContract {
         assertEquals(ids, new HashSet<>(ids(store.list())));
     }
 
+    @Test
+    void removingEachLetterOfAPageWhilePagingSkipsNoneOfTheOthers() {
+        DeadLetterStore store = emptyStore();
+        for (int i = 0; i < 25; i++) {
+            store.add(letter("r" + i, new DeadLetterSource.BusTarget("balance"), message("s", "a" + i, 1),
+                    T0.plus(i, ChronoUnit.MILLIS)));
+        }
+        Set<String> seen = new HashSet<>();
+        PageRequest request = PageRequest.first(4);
+        while (true) {
+            Page<DeadLetter> page = store.page(request);
+            for (DeadLetter d : page.items()) {
+                assertTrue(seen.add(d.id()), "a letter came twice: " + d.id());
+                assertTrue(store.remove(d.id()), "as a redrive of each does");
+            }
+            if (page.isLast()) {
+                break;
+            }
+            request = request.next(page.nextCursor());
+        }
+        assertEquals(25, seen.size(), "no letter skipped");
+        assertEquals(0, store.count());
+    }
+
     private static List<String> ids(List<DeadLetter> letters) {
         return letters.stream().map(DeadLetter::id).toList();
     }

@@ -208,7 +208,8 @@ public abstract class RoutingBusContract {
         long dead = byName.get("bad").deadLettered();
         assertTrue(dead >= 1, "at least one dead letter");
         assertEquals(dead * FAST_RETRY.maxAttempts(), byName.get("bad").failedAttempts());
-        assertEquals(dead, dead().size());
+        assertEquals(1, dead().size(), "one letter per message and target, however many copies of the delivery"
+                + " (duplicates) were dead-lettered: its id is derived from both");
     }
 
     /**

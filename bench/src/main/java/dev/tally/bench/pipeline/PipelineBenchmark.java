@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * java -cp bench/target/tally-bench.jar dev.tally.bench.pipeline.PipelineBenchmark \
  *      [--rate 200] [--seconds 60] [--backlog 5000] [--accounts 50] [--deliveries both|memory|durable]
+ *      [--rounds 1]
  * </pre>
  */
 public final class PipelineBenchmark {
@@ -51,15 +52,23 @@ public final class PipelineBenchmark {
         int accounts = args.integer("accounts", 50);
         int warmup = args.integer("warmup", 20);
         String deliveries = args.string("deliveries", "both");
-        say("starting DynamoDB Local (in memory) and the local pipeline...");
-        try (LocalDynamoDb db = LocalDynamoDb.inMemory()) {
-            if (!deliveries.equals("durable")) {
-                lag(db, false, rate, warmup, seconds, accounts);
+        int rounds = args.integer("rounds", 1);
+        // each phase on a fresh DynamoDB Local (its single SQLite thread slows down as tables and
+        // streams grow, so a phase would pay for an earlier one's data); with --rounds N the two
+        // paths alternate N times in one JVM, so the first phase's cold JIT weighs on one round only
+        for (int round = 1; round <= rounds; round++) {
+            for (boolean durable : new boolean[] {true, false}) {
+                if (deliveries.equals(durable ? "memory" : "durable")) {
+                    continue;
+                }
+                say("round " + round + ": a fresh DynamoDB Local (in memory) and the local pipeline...");
+                try (LocalDynamoDb db = LocalDynamoDb.inMemory()) {
+                    lag(db, durable, rate, warmup, seconds, accounts);
+                }
             }
-            if (!deliveries.equals("memory")) {
-                lag(db, true, rate, warmup, seconds, accounts);
-            }
-            if (backlog > 0) {
+        }
+        if (backlog > 0) {
+            try (LocalDynamoDb db = LocalDynamoDb.inMemory()) {
                 throughput(db, backlog, accounts);
             }
         }

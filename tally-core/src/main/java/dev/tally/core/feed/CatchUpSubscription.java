@@ -73,10 +73,13 @@ public final class CatchUpSubscription implements AutoCloseable {
         List<RecordedEvent> events = new ArrayList<>(batch.size());
         batch.forEach(l -> events.add(l.event()));
         int done;
-        Exception error = null;
+        Throwable error = null;
         try {
             done = Math.max(0, Math.min(handler.handle(events), events.size()));
-        } catch (Exception e) {
+        } catch (OutOfMemoryError fatal) {
+            throw fatal;
+        } catch (Throwable e) {
+            // an Error from a handler (a reducer's StackOverflowError) is a failed attempt too
             done = 0;
             error = e;
         }
@@ -124,7 +127,7 @@ public final class CatchUpSubscription implements AutoCloseable {
             try {
                 n = pollOnce();
                 failedReads = 0;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | StackOverflowError e) {
                 LOG.warn("subscription {}: reading the log failed: {}", name, e.toString());
                 n = 0;
                 failedReads++;

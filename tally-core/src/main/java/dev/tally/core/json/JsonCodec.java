@@ -33,6 +33,10 @@ public final class JsonCodec {
             .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
             .build();
 
+    /** Reads decimals exactly; {@link #parse} makes the result canonical. */
+    private static final com.fasterxml.jackson.databind.ObjectReader EXACT = MAPPER.reader()
+            .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
     private JsonCodec() {
     }
 
@@ -76,9 +80,14 @@ public final class JsonCodec {
         }
     }
 
+    /**
+     * Parses JSON text into a canonical tree. Decimals are read exactly (as big decimals) before
+     * they are made canonical, so a number that crosses a text transport (EventBridge, SQS, HTTP,
+     * a dead-letter table) comes back with every digit it left with.
+     */
     public static JsonNode parse(String json) {
         try {
-            return MAPPER.readTree(json);
+            return canonical(EXACT.readTree(json));
         } catch (JsonProcessingException e) {
             throw new JsonMappingFailed("malformed JSON: " + e.getOriginalMessage(), e);
         }
@@ -86,7 +95,7 @@ public final class JsonCodec {
 
     public static JsonNode parse(byte[] json) {
         try {
-            return MAPPER.readTree(json);
+            return canonical(EXACT.readTree(json));
         } catch (IOException e) {
             throw new JsonMappingFailed("malformed JSON: " + e.getMessage(), e);
         }

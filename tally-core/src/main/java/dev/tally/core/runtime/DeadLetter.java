@@ -4,7 +4,6 @@ import dev.tally.core.message.ClaimResolver;
 import dev.tally.core.message.Message;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.UUID;
 
 /**
  * Something that could not be handled within its failure policy. Kept until redriven or removed;
@@ -26,14 +25,24 @@ public record DeadLetter(String id, DeadLetterSource source, MessageRef ref, Mes
     }
 
     public static DeadLetter of(DeadLetterSource source, Message message, String error, int attempts, Instant at) {
-        return new DeadLetter(UUID.randomUUID().toString(), source, MessageRef.of(message), message, error, attempts,
-                at);
+        return new DeadLetter(idOf(source, MessageRef.of(message)), source, MessageRef.of(message), message, error,
+                attempts, at);
     }
 
     /** A dead letter that only names its ledger event (its body is read again on redrive). */
     public static DeadLetter reference(DeadLetterSource source, MessageRef ref, String error, int attempts,
                                        Instant at) {
-        return new DeadLetter(UUID.randomUUID().toString(), source, ref, null, error, attempts, at);
+        return new DeadLetter(idOf(source, ref), source, ref, null, error, attempts, at);
+    }
+
+    /**
+     * The id of a source's dead letter about one ledger event: derived, not random, so a dead
+     * letter written again (after a crash between writing it and forgetting what it came from)
+     * replaces the first instead of doubling it.
+     */
+    public static String idOf(DeadLetterSource source, MessageRef ref) {
+        String key = source.kind() + ":" + source.name() + "|" + ref;
+        return java.util.UUID.nameUUIDFromBytes(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
     }
 
     public boolean hasBody() {

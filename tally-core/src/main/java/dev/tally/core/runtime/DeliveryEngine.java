@@ -67,6 +67,12 @@ public final class DeliveryEngine implements DeadLetters, AutoCloseable {
     private volatile boolean accepting = true;
     private final AtomicLong recovered = new AtomicLong();
     private final AtomicLong orphaned = new AtomicLong();
+    /**
+     * Copies of each delivery being attempted in this process (chaos duplicates, or the same message
+     * accepted again while a copy is retrying): the stored delivery is forgotten only when the last
+     * copy finishes, so one copy's dead letter never drops another copy that was acknowledged.
+     */
+    private final Map<String, AtomicInteger> live = new ConcurrentHashMap<>();
 
     private DeliveryEngine(int threads, Chaos chaos, DeadLetterStore deadLetters, DeliveryStore store, long seed) {
         this.scheduler = threads == 0 ? null : Executors.newScheduledThreadPool(threads, r -> {
@@ -131,14 +137,6 @@ public final class DeliveryEngine implements DeadLetters, AutoCloseable {
             PendingDelivery d = PendingDelivery.first(p.getKey().name(), p.getValue(), now);
             unique.put(d.id(), new Attempt(p.getKey(), d));
         }
-        List<PendingDelivery> deliveries = new ArrayList<>(unique.size());
-        unique.values().forEach(a -> deliveries.add(a.delivery()));
-        try {
-            store.add(deliveries);
-        } catch (RuntimeException e) {
-            throw new PublishFailed("could not store " + deliveries.size() + " deliveries: " + e.getMessage(),
-                    messagesOf(pairs), e);
-        }
         Chaos c = chaos;
         List<Attempt> batch = new ArrayList<>(unique.size());
         synchronized (random) {
@@ -152,11 +150,41 @@ public final class DeliveryEngine implements DeadLetters, AutoCloseable {
                 Collections.shuffle(batch, random);
             }
         }
+        // count the copies before storing: a copy of the same delivery finishing meanwhile then
+        // leaves the stored delivery alone
+        batch.forEach(a -> liveCopies(a.delivery().id(), +1));
+        List<PendingDelivery> deliveries = new ArrayList<>(unique.size());
+        unique.values().forEach(a -> deliveries.add(a.delivery()));
+        try {
+            store.add(deliveries);
+        } catch (RuntimeException e) {
+            batch.forEach(a -> liveCopies(a.delivery().id(), -1));
+            throw new PublishFailed("could not store " + deliveries.size() + " deliveries: " + e.getMessage(),
+                    messagesOf(pairs), e);
+        }
+        batch.forEach(a -> counters(a.target().name()));
+        inFlight.addAndGet(batch.size()); // all at once: awaitIdle never sees a half-submitted batch
         for (Attempt a : batch) {
-            counters(a.target().name());
-            inFlight.incrementAndGet();
             schedule(a, chaosDelay(c));
         }
+    }
+
+    /** Adds {@code delta} to the copies of a delivery in flight here; true when none is left. */
+    private boolean liveCopies(String id, int delta) {
+        boolean[] none = {false};
+        live.compute(id, (k, n) -> {
+            int next = (n == null ? 0 : n.get()) + delta;
+            if (next <= 0) {
+                none[0] = true;
+                return null;
+            }
+            if (n == null) {
+                return new AtomicInteger(next);
+            }
+            n.set(next);
+            return n;
+        });
+        return none[0];
     }
 
     private static List<Message> messagesOf(List<Map.Entry<Target, Message>> pairs) {
@@ -178,18 +206,22 @@ public final class DeliveryEngine implements DeadLetters, AutoCloseable {
         Instant now = clock.instant();
         while (true) {
             Page<PendingDelivery> page = store.page(request);
+            List<Attempt> attempts = new ArrayList<>(page.items().size());
             for (PendingDelivery d : page.items()) {
                 Target t = targets.apply(d.target());
                 if (t == null) {
                     orphaned.incrementAndGet();
                     LOG.warn("a stored delivery of {} is for target {}, which is not subscribed: it stays stored",
-                            d.message().id(), d.target());
+                            d.ref(), d.target());
                     continue;
                 }
                 counters(t.name());
-                inFlight.incrementAndGet();
-                long delay = Math.max(0, Duration.between(now, d.dueAt()).toNanos());
-                schedule(new Attempt(t, d), delay);
+                liveCopies(d.id(), +1);
+                attempts.add(new Attempt(t, d));
+            }
+            inFlight.addAndGet(attempts.size());
+            for (Attempt a : attempts) {
+                schedule(a, Math.max(0, Duration.between(now, a.delivery().dueAt()).toNanos()));
                 scheduled++;
             }
             if (page.isLast()) {
@@ -233,6 +265,13 @@ public final class DeliveryEngine implements DeadLetters, AutoCloseable {
         Counters c = counters(a.target().name());
         PendingDelivery d = a.delivery();
         try {
+            if (d.message() == null) {
+                // kept as a reference (a claim check, an item that no longer decodes): read it back now,
+                // so a failure to do so goes through the target's failure policy like any other
+                d = d.withMessage(claims.resolve(d.ref().kind(), d.ref().store(), d.ref().aggregateId(),
+                        d.ref().version()));
+                a = new Attempt(a.target(), d);
+            }
             a.target().handler().handle(d.message());
         } catch (Throwable e) {
             c.failed.incrementAndGet();
@@ -262,10 +301,12 @@ public final class DeliveryEngine implements DeadLetters, AutoCloseable {
         }
         int attempts = d.failedAttempts() + 1;
         try {
-            deadLetters.add(DeadLetter.of(a.target().source(), d.message(), String.valueOf(cause), attempts,
-                    clock.instant()));
+            deadLetters.add(d.message() != null
+                    ? DeadLetter.of(a.target().source(), d.message(), String.valueOf(cause), attempts, clock.instant())
+                    : DeadLetter.reference(a.target().source(), d.ref(), String.valueOf(cause), attempts,
+                            clock.instant()));
         } catch (RuntimeException storeFailed) {
-            LOG.error("could not dead-letter {} for {} ({}); the delivery is tried again", d.message().id(),
+            LOG.error("could not dead-letter {} for {} ({}); the delivery is tried again", d.ref(),
                     a.target().name(), storeFailed.toString());
             long wait;
             synchronized (random) {
@@ -275,12 +316,16 @@ public final class DeliveryEngine implements DeadLetters, AutoCloseable {
             return;
         }
         LOG.warn("target {} failed {} time(s) on {}; dead-lettered: {}", a.target().name(), attempts,
-                d.message().id(), cause.toString());
+                d.ref(), cause.toString());
         c.dead.incrementAndGet();
         finish(d);
     }
 
     private void finish(PendingDelivery d) {
+        if (!liveCopies(d.id(), -1)) {
+            inFlight.decrementAndGet(); // another copy is still being attempted: it forgets the delivery
+            return;
+        }
         try {
             store.remove(List.of(d.id()));
         } catch (RuntimeException e) {

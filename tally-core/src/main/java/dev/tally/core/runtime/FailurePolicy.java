@@ -100,8 +100,9 @@ public record FailurePolicy(RetryPolicy retry, boolean bisect) {
 
     /**
      * Runs a batch to the end: the done prefix of each attempt is reported as progress; what
-     * failed is retried (split in two first when bisecting), and after the last attempt the failing
-     * items go to the sink and count as done. Blocks while it waits between attempts.
+     * failed is retried (split in two first when bisecting), and after the last attempt the item
+     * at the head of what failed goes to the sink and counts as done, and the rest is tried again.
+     * Blocks while it waits between attempts.
      *
      * @throws Stopped when {@code pause} reports that the consumer is stopping
      */
@@ -116,7 +117,11 @@ public record FailurePolicy(RetryPolicy retry, boolean bisect) {
                 done = Math.max(0, Math.min(attempt.attempt(items), items.size()));
             } catch (Stopped s) {
                 throw s;
-            } catch (Exception e) {
+            } catch (OutOfMemoryError fatal) {
+                throw fatal;
+            } catch (Throwable e) {
+                // an Error from a handler (a reducer's StackOverflowError, a class that cannot load) is a
+                // failed attempt like any other: retried, then dead-lettered, never the end of the consumer
                 done = 0;
                 error = String.valueOf(e);
             }
@@ -127,6 +132,7 @@ public record FailurePolicy(RetryPolicy retry, boolean bisect) {
             if (done > 0) {
                 progress.done(List.copyOf(items.subList(0, done)));
                 items = new ArrayList<>(items.subList(done, items.size()));
+                failed = 0; // progress: the item now at the head has not failed yet
             }
             if (bisect && items.size() > 1) {
                 int half = items.size() / 2;
@@ -141,10 +147,13 @@ public record FailurePolicy(RetryPolicy retry, boolean bisect) {
                     throw new Stopped();
                 }
             } else {
-                sink.deadLetter(List.copyOf(items), error == null ? "the handler stopped at this item" : error,
-                        failed);
-                progress.done(List.copyOf(items));
-                return;
+                // give up on the item that fails (the head: the handler reported everything before it
+                // done); the rest of the batch is tried again, not dead-lettered untried
+                List<T> head = List.of(items.get(0));
+                sink.deadLetter(head, error == null ? "the handler stopped at this item" : error, failed);
+                progress.done(head);
+                items = new ArrayList<>(items.subList(1, items.size()));
+                failed = 0;
             }
         }
     }

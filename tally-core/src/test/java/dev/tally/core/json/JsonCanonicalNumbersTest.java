@@ -38,4 +38,19 @@ class JsonCanonicalNumbersTest {
         BigDecimal exact = new BigDecimal("0.1000000000000000000000001");
         assertThat(JsonCodec.canonical(F.numberNode(exact))).isEqualTo(F.numberNode(exact));
     }
+
+    @Test
+    void anExactDecimalCrossesATextTransportWithEveryDigit() {
+        BigDecimal exact = new BigDecimal("12345678901234567890.0001");
+        JsonNode parsed = JsonCodec.parse("{\"amount\": 12345678901234567890.0001, \"small\": 0.25}");
+        assertThat(parsed.get("amount").decimalValue()).isEqualByComparingTo(exact);
+        assertThat(parsed.get("small")).isEqualTo(F.numberNode(0.25));
+        var event = new dev.tally.core.RecordedEvent("s", "a", 1, "T", 1, java.time.Instant.EPOCH,
+                JsonCodec.object().put("amount", exact), null);
+        var message = new dev.tally.core.message.StateCarryingMessage(event, JsonCodec.object().put("total", exact));
+        var back = (dev.tally.core.message.StateCarryingMessage) dev.tally.core.message.MessageCodec
+                .fromJson(dev.tally.core.message.MessageCodec.toJsonString(message));
+        assertThat(back).isEqualTo(message);
+        assertThat(back.state().get("total").decimalValue()).isEqualByComparingTo(exact);
+    }
 }

@@ -129,4 +129,54 @@ class DeliveryEngineTest {
             assertThat(real.count()).isZero();
         }
     }
+
+    @Test
+    void aDeliveryStaysStoredWhileAnotherCopyOfItIsInFlightEvenWhenOneCopyIsDeadLettered() throws Exception {
+        dev.tally.core.memory.InMemoryDeliveryStore deliveries = new dev.tally.core.memory.InMemoryDeliveryStore();
+        InMemoryDeadLetterStore dead = new InMemoryDeadLetterStore();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch secondInside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        Message m = new StateCarryingMessage(atVersion(1), JsonCodec.object());
+        try (DeliveryEngine engine = DeliveryEngine.async(2, Chaos.NONE, dead, deliveries)) {
+            Target target = new Target("t", MessageFilter.ANY, msg -> {
+                if (calls.incrementAndGet() == 1) {
+                    throw new IllegalStateException("the first copy fails for good");
+                }
+                secondInside.countDown();
+                release.await(); // the second copy (accepted again, e.g. by a repair) is still running
+            }, FailurePolicy.of(new RetryPolicy(1, Duration.ZERO, Duration.ZERO)));
+            var pair = List.<Map.Entry<Target, Message>>of(new AbstractMap.SimpleImmutableEntry<>(target, m));
+            engine.submit(pair);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (dead.count() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            engine.submit(pair);
+            assertThat(secondInside.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(dead.count()).isEqualTo(1);
+            assertThat(deliveries.size()).as("the acknowledged second copy is still stored").isEqualTo(1);
+            release.countDown();
+            assertThat(engine.awaitIdle(Duration.ofSeconds(10))).isTrue();
+            assertThat(deliveries.size()).isZero();
+        }
+    }
+
+    @Test
+    void aStoredDeliveryKeptAsAReferenceIsReadBackFromTheLedgerWhenDelivered() {
+        dev.tally.core.memory.InMemoryDeliveryStore deliveries = new dev.tally.core.memory.InMemoryDeliveryStore();
+        Message m = new StateCarryingMessage(atVersion(4), JsonCodec.object().put("total", 40));
+        deliveries.add(List.of(new PendingDelivery(PendingDelivery.idOf("t", m), "t", null, MessageRef.of(m), 2,
+                Instant.EPOCH, "the process died")));
+        List<Message> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (DeliveryEngine engine = DeliveryEngine.async(1, Chaos.NONE, new InMemoryDeadLetterStore(), deliveries)) {
+            Target target = Target.of("t", MessageFilter.ANY, got::add);
+            engine.targets(name -> name.equals("t") ? target : null);
+            engine.claims((kind, store, id, version) -> m);
+            assertThat(engine.recover()).isEqualTo(1);
+            assertThat(engine.awaitIdle(Duration.ofSeconds(10))).isTrue();
+        }
+        assertThat(got).containsExactly(m);
+        assertThat(deliveries.size()).isZero();
+    }
 }
