@@ -1,0 +1,160 @@
+package dev.tally.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tally.core.AggregateDefinition;
+import dev.tally.core.app.TallyApp;
+import dev.tally.core.projection.Projection;
+import java.io.File;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.regex.MatchResult;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tally new} as a user runs it, then the new project's own Maven build: its given/when/then
+ * tests run and pass, its jar holds the app and the service file {@code tally serve --app} looks
+ * for, and its tests fail once its decider is broken.
+ *
+ * <p>The new project depends on Tally by version, from the local Maven repository: the test
+ * command ({@code ./test}, i.e. {@code mvn install}) installs tally-bom, tally-core and
+ * tally-testing before this module's integration tests run. The build is offline: everything it
+ * needs is what Tally's own build just used.
+ */
+class NewProjectIT {
+    private static final Pattern TESTS_RUN = Pattern.compile(
+            "Tests run: (\\d+), Failures: (\\d+), Errors: (\\d+), Skipped: (\\d+)\\s*$", Pattern.MULTILINE);
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path tmp;
+
+    @Test
+    void theNewProjectBuildsRunsItsTestsAndHoldsTheApp() throws Exception {
+        Optional<Path> mvn = mavenOnPath();
+        if (mvn.isEmpty()) {
+            System.out.println("NewProjectIT skipped: Maven is not on the PATH");
+        }
+        Assumptions.assumeTrue(mvn.isPresent(), "NewProjectIT builds the project 'tally new' makes, with Maven:"
+                + " Maven is not on the PATH; install Maven 3.8+ (e.g. sudo apt-get install maven) to run it");
+
+        Path shop = tmp.resolve("shop");
+        TallyProcess.Finished created = TallyProcess.run(Map.of(), "new", shop.toString(), "--package", "com.acme.shop");
+        assertThat(created.exitCode()).as(created.output()).isZero();
+        assertThat(created.output()).contains("src/main/java/com/acme/shop/ShopApp.java").contains("next:")
+                .contains("mvn package").contains("serve --app target/shop-0.1.0-SNAPSHOT.jar");
+
+        Build build = maven(mvn.get(), shop, "package");
+        assertThat(build.exitCode()).as(build.failure()).isZero();
+        assertThat(build.log()).contains("Running com.acme.shop.ShoppingCartTest");
+        MatchResult totals = lastTotals(build.log());
+        assertThat(Integer.parseInt(totals.group(1))).as("tests run").isGreaterThanOrEqualTo(5);
+        assertThat(totals.group(2) + totals.group(3) + totals.group(4)).as("failures, errors, skipped").isEqualTo("000");
+
+        Path jar = shop.resolve("target/shop-0.1.0-SNAPSHOT.jar");
+        try (JarFile j = new JarFile(jar.toFile())) {
+            JarEntry service = j.getJarEntry("META-INF/services/dev.tally.core.app.TallyApp");
+            assertThat(service).as("the service file in " + jar).isNotNull();
+            assertThat(new String(j.getInputStream(service).readAllBytes(), StandardCharsets.UTF_8).strip())
+                    .isEqualTo("com.acme.shop.ShopApp");
+            assertThat(j.getJarEntry("com/acme/shop/ShopApp.class")).isNotNull();
+            assertThat(j.getJarEntry("dev/tally/core/app/TallyApp.class")).as("Tally stays out of the app's jar")
+                    .isNull();
+        }
+
+        // found as 'tally serve --app' finds it: ServiceLoader over the jar, Tally from the host's class loader
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, getClass().getClassLoader())) {
+            List<TallyApp> apps = new ArrayList<>();
+            ServiceLoader.load(TallyApp.class, loader).forEach(apps::add);
+            assertThat(apps).hasSize(1);
+            TallyApp app = apps.get(0);
+            assertThat(app.name()).isEqualTo("shop");
+            assertThat(app.stores()).extracting(AggregateDefinition::name).containsExactly("cart");
+            assertThat(app.stores().get(0).commandTypes()).containsOnlyKeys("AddItem", "RemoveItem");
+            assertThat(app.projections()).extracting(Projection::name).containsExactly("cart-summary");
+        }
+
+        // a test that cannot fail is a defect: break the decider, and the project's build must fail
+        Path commands = shop.resolve("src/main/java/com/acme/shop/CartCommand.java");
+        String source = Files.readString(commands);
+        String guard = "if (quantity > cart.quantityOf(sku)) {";
+        assertThat(source).as("the template's RemoveItem guard (update this test with the template)").contains(guard);
+        Files.writeString(commands, source.replace(guard, "if (false) {"));
+        Build broken = maven(mvn.get(), shop, "test");
+        assertThat(broken.exitCode()).as("the build of a project whose RemoveItem removes what the cart does not"
+                + " hold must fail:\n" + broken.tail(40)).isNotZero();
+        assertThat(broken.log()).contains("aCartCannotGiveWhatItDoesNotHold")
+                .contains("expected a rejection 'not_in_cart'");
+    }
+
+    /** One Maven run in the new project: its exit code, and its output (also kept under target/). */
+    private record Build(int exitCode, String log, Path logFile) {
+        String tail(int lines) {
+            List<String> all = log.lines().toList();
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        }
+
+        String failure() {
+            return "the new project's build failed (whole log: " + logFile.toAbsolutePath() + "). If Maven could not"
+                    + " resolve dev.tally artifacts, Tally is not installed in the local Maven repository: the test"
+                    + " command (./test, mvn install) installs tally-bom, tally-core and tally-testing before this"
+                    + " test runs. Last lines:\n" + tail(60);
+        }
+    }
+
+    private static Build maven(Path mvn, Path project, String goal) throws Exception {
+        List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-o"));
+        String repository = System.getProperty("tally.localRepository", "");
+        if (!repository.isBlank()) {
+            // the repository this build installs into (~/.m2/repository unless the build was told otherwise)
+            command.add("-Dmaven.repo.local=" + repository);
+        }
+        command.add(goal);
+        Path log = Path.of("target", "new-project-" + goal + ".log").toAbsolutePath();
+        Files.createDirectories(log.getParent());
+        Process p = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", command) + " in " + project + " did not end within 10"
+                    + " minutes; its output is in " + log);
+        }
+        return new Build(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8), log);
+    }
+
+    /** The last "Tests run: ..." summary line: the totals of the build. */
+    private static MatchResult lastTotals(String log) {
+        Matcher m = TESTS_RUN.matcher(log);
+        MatchResult last = null;
+        while (m.find()) {
+            last = m.toMatchResult();
+        }
+        assertThat(last).as("surefire's 'Tests run:' line in the build's output").isNotNull();
+        return last;
+    }
+
+    private static Optional<Path> mavenOnPath() {
+        boolean windows = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).startsWith("windows");
+        String path = Optional.ofNullable(System.getenv("PATH")).orElse("");
+        try (Stream<String> dirs = Stream.of(path.split(File.pathSeparator))) {
+            return dirs.filter(d -> !d.isBlank()).map(d -> Path.of(d, windows ? "mvn.cmd" : "mvn"))
+                    .filter(Files::isExecutable).findFirst();
+        }
+    }
+}
