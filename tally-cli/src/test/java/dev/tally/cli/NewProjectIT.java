@@ -90,6 +90,34 @@ class NewProjectIT {
             assertThat(app.projections()).extracting(Projection::name).containsExactly("cart-summary");
         }
 
+        // served as a user serves it: tally serve --app on the jar, the generic routes, the projection
+        try (TallyProcess tally = TallyProcess.serve("--app", jar.toString(), "--in-memory", "--port", "0")) {
+            Http http = new Http(tally.url());
+            com.fasterxml.jackson.databind.JsonNode stores = http.get("/api/stores").json();
+            assertThat(stores).hasSize(1);
+            assertThat(stores.get(0).get("name").asText()).isEqualTo("cart");
+            assertThat(stores.get(0).get("commands").toString()).isEqualTo("[\"AddItem\",\"RemoveItem\"]");
+            assertThat(stores.get(0).get("projections").toString()).isEqualTo("[\"cart-summary\"]");
+            Http.Answer added = http.post("/api/stores/cart/c1/commands/AddItem", "{\"sku\": \"apple\", \"quantity\": 2}");
+            assertThat(added.status()).as(added.json().toString()).isEqualTo(200);
+            assertThat(added.json().get("version").asLong()).isEqualTo(1);
+            Http.Answer refused = http.post("/api/stores/cart/c1/commands/RemoveItem",
+                    "{\"sku\": \"apple\", \"quantity\": 3}");
+            assertThat(refused.status()).isEqualTo(422);
+            assertThat(refused.json().get("error").asText()).isEqualTo("not_in_cart");
+            assertThat(http.post("/api/stores/cart/c1/commands/AddItem", "{\"sku\": \"apple\"}").status())
+                    .as("a body that does not bind").isEqualTo(400);
+            dev.tally.testing.Eventually.eventually(() -> {
+                try {
+                    Http.Answer view = http.get("/api/views/cart-summary/c1");
+                    assertThat(view.status()).isEqualTo(200);
+                    assertThat(view.json().get("version").asLong()).isEqualTo(1);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+
         // a test that cannot fail is a defect: break the decider, and the project's build must fail
         Path commands = shop.resolve("src/main/java/com/acme/shop/CartCommand.java");
         String source = Files.readString(commands);

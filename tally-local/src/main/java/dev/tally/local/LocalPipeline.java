@@ -64,7 +64,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  *     EventStore<Account> accounts = pipeline.store(BankAccount.DEFINITION);
  *     pipeline.project(BankProjections.BALANCE, balanceWriter);
  *     pipeline.start();
- *     accounts.execute("alice", BankAccount.credit(100));
+ *     accounts.execute("alice", new Credit(100));
  * }
  * }</pre>
  */

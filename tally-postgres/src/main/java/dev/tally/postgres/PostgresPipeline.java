@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  *     EventStore<Account> accounts = pipeline.store(BankAccount.DEFINITION);
  *     pipeline.project(BALANCE, balanceTable);            // a SqlTableProjectionWriter
  *     pipeline.start();
- *     accounts.execute("alice", BankAccount.credit(100));
+ *     accounts.execute("alice", new Credit(100));
  * }
  * }</pre>
  */

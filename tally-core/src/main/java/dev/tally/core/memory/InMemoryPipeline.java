@@ -32,7 +32,7 @@ import java.util.List;
  *     EventStore<Account> accounts = pipeline.store(ACCOUNT);
  *     pipeline.project(BankProjections.BALANCE, new InMemoryProjectionWriter<>("balance"));
  *     pipeline.start();
- *     accounts.execute("alice", credit(100));
+ *     accounts.execute("alice", new Credit(100));
  *     pipeline.awaitQuiet(Duration.ofSeconds(5));
  * }
  * }</pre>

@@ -16,7 +16,7 @@ import dev.tally.core.projection.ProjectionWriter;
  *     EventStore<Account> accounts = pipeline.store(BankAccount.DEFINITION);
  *     pipeline.project(BankProjections.BALANCE, balanceWriter);
  *     pipeline.start();
- *     accounts.execute("alice", BankAccount.credit(100));
+ *     accounts.execute("alice", new Credit(100));
  * }
  * }</pre>
  *
