@@ -22,6 +22,7 @@ import dev.tally.core.runtime.DeliveryStore;
 import dev.tally.core.runtime.Dispatcher;
 import dev.tally.core.runtime.Pipeline;
 import dev.tally.core.runtime.Settling;
+import dev.tally.core.runtime.StoredDeadLetters;
 import dev.tally.core.runtime.Target;
 import dev.tally.core.runtime.TargetStats;
 import dev.tally.core.snapshot.SnapshotPolicy;
@@ -83,7 +84,7 @@ public final class LocalPipeline implements Pipeline, Settling {
     private final LocalEventBridge eventBridge;
     private final List<EventStore<?>> stores = new ArrayList<>();
     private final List<ConvergenceCheck.Bound<?, ?>> projections = new ArrayList<>();
-    private final PipelineDeadLetters deadLetters = new PipelineDeadLetters();
+    private final PipelineDeadLetters deadLetters;
     private volatile Dispatcher dispatcher;
     private EventBridgeBus publisher;
     private StreamDispatcherHandler handler;
@@ -103,6 +104,7 @@ public final class LocalPipeline implements Pipeline, Settling {
         this.snapshots = new DynamoDbSnapshotStore(client, table("snapshots"));
         this.deadLetterStore = new DynamoDbDeadLetterStore(client, table("dead-letters"));
         this.checkpoints = new DynamoDbCheckpoints(client, table("checkpoints"));
+        this.deadLetters = new PipelineDeadLetters();
         this.deliveries = b.durableDeliveries
                 ? new JournalDeliveryStore(dynamoDb.dataDir().resolve(b.tablePrefix + "-deliveries.journal"), b.fsync,
                         Duration.ofMillis(50))
@@ -238,20 +240,9 @@ public final class LocalPipeline implements Pipeline, Settling {
     }
 
     /** Dead letters of targets (redriven through the bus) and of the stream (redriven to the dispatcher). */
-    private final class PipelineDeadLetters implements DeadLetters {
-        @Override
-        public Page<DeadLetter> page(PageRequest request) {
-            return deadLetterStore.page(request);
-        }
-
-        @Override
-        public Optional<DeadLetter> get(String id) {
-            return deadLetterStore.get(id);
-        }
-
-        @Override
-        public long count() {
-            return deadLetterStore.count();
+    private final class PipelineDeadLetters extends StoredDeadLetters {
+        PipelineDeadLetters() {
+            super(deadLetterStore);
         }
 
         @Override
@@ -267,17 +258,6 @@ public final class LocalPipeline implements Pipeline, Settling {
                                 ref.version())).event());
             }
             return eventBridge.deadLetters().redrive(id);
-        }
-
-        @Override
-        public int redriveAll(DeadLetterSource source) {
-            int ok = 0;
-            for (DeadLetter d : deadLetterStore.list()) {
-                if (source == null || source.equals(d.source())) {
-                    ok += redrive(d.id()) ? 1 : 0;
-                }
-            }
-            return ok;
         }
     }
 

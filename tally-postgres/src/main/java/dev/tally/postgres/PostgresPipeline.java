@@ -22,6 +22,7 @@ import dev.tally.core.runtime.FailurePolicy;
 import dev.tally.core.runtime.MessageRef;
 import dev.tally.core.runtime.Pipeline;
 import dev.tally.core.runtime.Settling;
+import dev.tally.core.runtime.StoredDeadLetters;
 import dev.tally.core.runtime.Target;
 import dev.tally.core.snapshot.SnapshotPolicy;
 import java.time.Clock;
@@ -81,7 +82,7 @@ public final class PostgresPipeline implements Pipeline, Settling {
     private final Map<String, PostgresProjectionRunner> runners = new LinkedHashMap<>();
     private final Map<String, TargetFeed> feeds = new LinkedHashMap<>();
     private final List<ConvergenceCheck.Bound<?, ?>> bounds = new ArrayList<>();
-    private final DeadLetters deadLetters = new PipelineDeadLetters();
+    private final DeadLetters deadLetters;
     private boolean built;
     private boolean started;
     private boolean closed;
@@ -95,6 +96,7 @@ public final class PostgresPipeline implements Pipeline, Settling {
         this.snapshots = new PostgresSnapshotStore(b.dataSource, b.tables);
         this.checkpoints = new PostgresCheckpointStore(b.dataSource, b.tables);
         this.deadLetterStore = new PostgresDeadLetterStore(b.dataSource, b.tables, b.maxDeadLetterBodyBytes);
+        this.deadLetters = new PipelineDeadLetters();
         this.listener = new LedgerListener(ledger, "pipeline", Duration.ofMillis(50));
     }
 
@@ -441,20 +443,9 @@ public final class PostgresPipeline implements Pipeline, Settling {
     // --- the dead-letters role ---------------------------------------------------------------------------
 
     /** The dead letters of every runner and target of this pipeline, and their redrive to where they failed. */
-    private final class PipelineDeadLetters implements DeadLetters {
-        @Override
-        public Page<DeadLetter> page(PageRequest request) {
-            return deadLetterStore.page(request);
-        }
-
-        @Override
-        public Optional<DeadLetter> get(String id) {
-            return deadLetterStore.get(id);
-        }
-
-        @Override
-        public long count() {
-            return deadLetterStore.count();
+    private final class PipelineDeadLetters extends StoredDeadLetters {
+        PipelineDeadLetters() {
+            super(deadLetterStore);
         }
 
         /**
@@ -483,24 +474,6 @@ public final class PostgresPipeline implements Pipeline, Settling {
             LOG.warn("cannot redrive dead letter {}: {} is not a runner or target of this pipeline (it has {})", id,
                     letter.source(), names);
             return false;
-        }
-
-        @Override
-        public int redriveAll(DeadLetterSource source) {
-            int ok = 0;
-            PageRequest request = PageRequest.first(100);
-            while (true) {
-                Page<DeadLetter> page = deadLetterStore.page(request);
-                for (DeadLetter d : page.items()) {
-                    if (source == null || source.equals(d.source())) {
-                        ok += redrive(d.id()) ? 1 : 0;
-                    }
-                }
-                if (page.isLast()) {
-                    return ok;
-                }
-                request = request.next(page.nextCursor());
-            }
         }
     }
 
