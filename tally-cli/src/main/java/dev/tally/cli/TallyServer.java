@@ -48,6 +48,8 @@ public final class TallyServer implements AutoCloseable {
     }
 
     private final Settings settings;
+    /** One server per data directory; null in memory. */
+    private final DataDirectoryLock lock;
     private final LocalDynamoDb dynamoDb;
     private final LocalPipeline pipeline;
     private final Map<String, EventStore<?>> stores = new TreeMap<>();
@@ -64,10 +66,17 @@ public final class TallyServer implements AutoCloseable {
             throw new IllegalArgumentException("no app to serve: pass --app PATH.jar (a jar with a TallyApp listed in"
                     + " META-INF/services/dev.tally.core.app.TallyApp; 'tally new' makes one)");
         }
+        // before anything opens a file in it: a second server on the directory stops here
+        this.lock = settings.dataDir() == null ? null : DataDirectoryLock.acquire(settings.dataDir());
         progress.accept(settings.dataDir() == null ? "starting DynamoDB Local in memory (nothing is kept)..."
                 : "starting DynamoDB Local with data in " + settings.dataDir().toAbsolutePath() + "...");
-        this.dynamoDb = settings.dataDir() == null ? LocalDynamoDb.inMemory()
-                : LocalDynamoDb.persistent(settings.dataDir(), 0);
+        try {
+            this.dynamoDb = settings.dataDir() == null ? LocalDynamoDb.inMemory()
+                    : LocalDynamoDb.persistent(settings.dataDir(), 0);
+        } catch (RuntimeException e) {
+            releaseLock();
+            throw e;
+        }
         try {
             progress.accept("creating tables, the local EventBridge and the stream poller...");
             this.pipeline = LocalPipeline.builder(dynamoDb).chaos(settings.chaos()).build();
@@ -100,12 +109,25 @@ public final class TallyServer implements AutoCloseable {
             }
             pipeline.start();
             this.api = HttpApi.start(this, settings.host(), settings.port(), settings.token());
+            if (lock != null) {
+                lock.describe(api.url().toString());
+            }
             startupCheck = new Thread(this::checkAtStartup, "tally-startup-verify");
             startupCheck.setDaemon(true);
             startupCheck.start();
         } catch (RuntimeException e) {
-            dynamoDb.close();
+            try {
+                dynamoDb.close();
+            } finally {
+                releaseLock();
+            }
             throw e;
+        }
+    }
+
+    private void releaseLock() {
+        if (lock != null) {
+            lock.close();
         }
     }
 
@@ -233,7 +255,11 @@ public final class TallyServer implements AutoCloseable {
             try {
                 pipeline.close();
             } finally {
-                dynamoDb.close();
+                try {
+                    dynamoDb.close();
+                } finally {
+                    releaseLock();
+                }
             }
         }
     }

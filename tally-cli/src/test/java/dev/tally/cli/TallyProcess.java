@@ -119,6 +119,11 @@ final class TallyProcess implements AutoCloseable {
         return url;
     }
 
+    /** The operating system's id of the server process. */
+    long pid() {
+        return process.pid();
+    }
+
     Path log() {
         return log;
     }

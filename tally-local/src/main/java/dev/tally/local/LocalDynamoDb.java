@@ -1,16 +1,19 @@
 package dev.tally.local;
 
-import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
-import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBRequestHandler;
+import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBServerHandler;
 import dev.tally.dynamodb.DynamoDbClients;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -21,53 +24,70 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 /**
  * DynamoDB Local started in this JVM, reached over real HTTP by the same SDK clients Lambda uses.
  * In memory for tests, or persisted in a data directory ({@code -sharedDb}, so any credentials
- * see the same tables). Telemetry is off (it would write a file in the working directory and add
- * a second to start). DynamoDB Local leaves non-daemon threads behind after {@link #close()}:
+ * see the same tables). It listens on 127.0.0.1 only. Telemetry is off (it would write a file in
+ * the working directory and add a second to start). DynamoDB Local leaves non-daemon threads behind after {@link #close()}:
  * a command-line main must end with {@code System.exit}.
  */
 public final class LocalDynamoDb implements AutoCloseable {
     public static final Region REGION = Region.US_EAST_1;
 
-    private final DynamoDBProxyServer server;
+    /** Where DynamoDB Local listens: loopback only, whatever address the rest of the server is exposed on. */
+    public static final String HOST = "127.0.0.1";
+
+    private final Server server;
+    private final LocalDynamoDBServerHandler handler;
     private final URI endpoint;
     private final Path dataDir;
     private final boolean scratch;
     private final List<AutoCloseable> clients = new ArrayList<>();
 
-    private LocalDynamoDb(List<String> args, int port, Path dataDir, boolean scratch) {
+    /**
+     * What {@code ServerRunner.createServer} builds (a {@code LocalDynamoDBServerHandler} over a
+     * {@code LocalDynamoDBRequestHandler}, in a context handler collection), but in a Jetty server
+     * whose one connector listens on {@link #HOST}: {@code DynamoDBProxyServer} makes a
+     * {@code new Server(port)}, which listens on every interface and has no option to say otherwise.
+     * Nobody outside this machine needs the ledger's database, and DynamoDB Local checks no
+     * credentials. Telemetry is never configured here, so it stays off (no Pinpoint call, no
+     * metadata file in the working directory). {@code dbPath} null means in memory.
+     */
+    private LocalDynamoDb(String dbPath, int port, Path dataDir, boolean scratch) {
         this.dataDir = dataDir;
         this.scratch = scratch;
+        Server jetty = null;
+        LocalDynamoDBServerHandler h = null;
         try {
-            List<String> all = new ArrayList<>(args);
-            all.add("-disableTelemetry");
-            all.add("-port");
-            all.add(Integer.toString(port));
-            this.server = quietly(() -> {
-                DynamoDBProxyServer s = ServerRunner.createServerFromCommandLineArgs(all.toArray(new String[0]));
-                s.start();
-                return s;
-            });
+            // (port, inMemory, dbPath, sharedDb, delayTransientStatuses); the port argument is unused
+            h = new LocalDynamoDBServerHandler(new LocalDynamoDBRequestHandler(0, dbPath == null, dbPath,
+                    dbPath != null, false), null);
+            jetty = new Server();
+            ServerConnector connector = new ServerConnector(jetty);
+            connector.setHost(HOST);
+            connector.setPort(port);
+            jetty.addConnector(connector);
+            ContextHandler context = new ContextHandler();
+            context.setHandler(h);
+            jetty.setHandler(new ContextHandlerCollection(context));
+            jetty.start();
+            this.server = jetty;
+            this.handler = h;
+            this.endpoint = URI.create("http://" + HOST + ":" + connector.getLocalPort());
         } catch (Exception e) {
-            throw new IllegalStateException("could not start DynamoDB Local on port " + port + ": " + e.getMessage()
-                    + (port != 0 ? " (is the port in use? pass 0 for any free port)" : ""), e);
+            stopQuietly(jetty, h);
+            throw new IllegalStateException("could not start DynamoDB Local on " + HOST + ":" + port + ": "
+                    + e.getMessage() + (port != 0 ? " (is the port in use? pass 0 for any free port)" : ""), e);
         }
-        this.endpoint = URI.create("http://127.0.0.1:" + port);
     }
 
-    private interface Start {
-        DynamoDBProxyServer run() throws Exception;
-    }
-
-    /** DynamoDB Local prints its configuration banner to stdout; keep the caller's output clean. */
-    private static DynamoDBProxyServer quietly(Start start) throws Exception {
-        synchronized (System.class) {
-            java.io.PrintStream out = System.out;
-            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-            try {
-                return start.run();
-            } finally {
-                System.setOut(out);
+    private static void stopQuietly(Server jetty, LocalDynamoDBServerHandler h) {
+        try {
+            if (jetty != null) {
+                jetty.stop();
             }
+        } catch (Exception ignored) {
+            // already failing to start: the start error is the one to report
+        }
+        if (h != null) {
+            h.close();
         }
     }
 
@@ -79,7 +99,7 @@ public final class LocalDynamoDb implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a scratch directory: " + e.getMessage(), e);
         }
-        return new LocalDynamoDb(List.of("-inMemory"), freePort(), scratch, true);
+        return new LocalDynamoDb(null, 0, scratch, true);
     }
 
     /** A database kept in {@code dataDir} (created if missing), on {@code port} (0 for a free one). */
@@ -89,8 +109,7 @@ public final class LocalDynamoDb implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
         }
-        return new LocalDynamoDb(List.of("-dbPath", dataDir.toAbsolutePath().toString(), "-sharedDb"),
-                port == 0 ? freePort() : port, dataDir, false);
+        return new LocalDynamoDb(dataDir.toAbsolutePath().toString(), port, dataDir, false);
     }
 
     /**
@@ -126,14 +145,6 @@ public final class LocalDynamoDb implements AutoCloseable {
         return c;
     }
 
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port: " + e.getMessage(), e);
-        }
-    }
-
     @Override
     public synchronized void close() {
         for (AutoCloseable c : clients) {
@@ -146,6 +157,7 @@ public final class LocalDynamoDb implements AutoCloseable {
         clients.clear();
         try {
             server.stop();
+            handler.close();
         } catch (Exception e) {
             throw new IllegalStateException("could not stop DynamoDB Local: " + e.getMessage(), e);
         } finally {
