@@ -94,7 +94,6 @@ final class HttpApi implements AutoCloseable {
     static final int DEFAULT_WORKERS = 64;
     /** Default number of read requests that may wait for a worker before 503. */
     static final int DEFAULT_MAX_QUEUED = 256;
-    private static final String BODY = "tally.body";
 
     static {
         configureJdkServer();
@@ -205,6 +204,11 @@ final class HttpApi implements AutoCloseable {
     private final List<Route> routes = new ArrayList<>();
     private final Map<String, EventStore<?>> stores;
     private final PipelineStatus status;
+    /**
+     * The body of each request in progress, read before it takes a worker. Not an exchange attribute:
+     * on JDK 17 those are the context's, shared by every request.
+     */
+    private final Map<HttpExchange, byte[]> bodies = new java.util.concurrent.ConcurrentHashMap<>();
 
     private HttpApi(TallyServer app, Options options) {
         this.app = app;
@@ -304,6 +308,8 @@ final class HttpApi implements AutoCloseable {
             LOG.error("error {}: {} {} failed", id, x.getRequestMethod(), x.getRequestURI().getRawPath(), e);
             r = Response.json(500, JsonCodec.object().put("error", "internal").put("errorId", id)
                     .put("message", "the server failed on this request; its log has the details under error id " + id));
+        } finally {
+            bodies.remove(x);
         }
         boolean head = "HEAD".equals(x.getRequestMethod());
         try (x) {
@@ -340,7 +346,7 @@ final class HttpApi implements AutoCloseable {
                 RequestGuard.requireJson(x);
             }
             // the whole request is read (within the read deadline) before it may take a worker
-            x.setAttribute(BODY, readBody(x));
+            bodies.put(x, readBody(x));
             if (!admission.enter()) {
                 x.getResponseHeaders().set("Retry-After", "1");
                 throw new ApiError(503, "overloaded", "the server is at its limit of requests in progress and"
@@ -369,9 +375,9 @@ final class HttpApi implements AutoCloseable {
     }
 
     /** The body as sent (at most {@link #MAX_BODY} bytes; read once, before the route runs). */
-    static byte[] requestBody(HttpExchange x) {
-        Object b = x.getAttribute(BODY);
-        return b instanceof byte[] bytes ? bytes : new byte[0];
+    byte[] requestBody(HttpExchange x) {
+        byte[] b = bodies.get(x);
+        return b == null ? new byte[0] : b;
     }
 
     private static byte[] readBody(HttpExchange x) throws IOException {
@@ -771,7 +777,7 @@ final class HttpApi implements AutoCloseable {
             .with(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
     /** The JSON object sent, as the client wrote it; an empty body is an empty object. */
-    private static JsonNode bodyOrEmpty(HttpExchange x) throws IOException {
+    private JsonNode bodyOrEmpty(HttpExchange x) throws IOException {
         byte[] bytes = requestBody(x);
         if (bytes.length == 0) {
             return JsonCodec.object();
@@ -801,7 +807,7 @@ final class HttpApi implements AutoCloseable {
     }
 
     /** A non-empty JSON object (routes whose body is required). */
-    private static JsonNode body(HttpExchange x) throws IOException {
+    private JsonNode body(HttpExchange x) throws IOException {
         JsonNode n = bodyOrEmpty(x);
         if (n.isEmpty()) {
             throw new ApiError(400, "invalid_json", "the request body is empty; send JSON such as {\"on\": true}");
