@@ -87,7 +87,7 @@ class HttpFuzzIT {
                 Arbitraries.strings().withCharRange('!', '~').excludeChars('/', '?', '#', '%', '\\', '"', '<', '>',
                         '^', '`', '{', '|', '}', '[', ']').ofMinLength(1).ofMaxLength(12));
         Arbitrary<String> path = Combinators.combine(
-                Arbitraries.of(List.of("api"), List.of("api", "stores"), List.of("api", "accounts"),
+                Arbitraries.<List<String>>of(List.of("api"), List.of("api", "stores"), List.of("api", "accounts"),
                         List.of("api", "counters"), List.of()),
                 segment.list().ofMaxSize(5),
                 Arbitraries.of("", "", "", "?limit=2", "?limit=0", "?limit=x", "?cursor=AAAA", "?cursor=2", "?cursor=%zz",
