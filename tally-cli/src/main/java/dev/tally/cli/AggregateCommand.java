@@ -35,7 +35,7 @@ final class AggregateCommand implements Callable<Integer> {
         if (atVersion != null && atVersion < 1) {
             throw new ParameterException(spec.commandLine(), "--at-version must be >= 1, got " + atVersion);
         }
-        JsonNode body = new ApiClient(url, null).get("/api/stores/" + store + "/" + id + "/aggregate"
+        JsonNode body = new ApiClient(url, System.getenv("TALLY_TOKEN")).get("/api/stores/" + store + "/" + id + "/aggregate"
                 + (atVersion == null ? "" : "?atVersion=" + atVersion));
         PrintWriter out = spec.commandLine().getOut();
         out.println(store + "/" + id + " at version " + body.get("version").asLong() + ":");

@@ -26,15 +26,15 @@ final class ApiClient {
     }
 
     JsonNode post(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json");
-        if (token != null && !token.isBlank()) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return send(b);
+        return send(HttpRequest.newBuilder(base.resolve(path))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json"));
     }
 
     private JsonNode send(HttpRequest.Builder request) {
+        if (token != null && !token.isBlank()) {
+            // a server with a token needs it on every API route, reads included
+            request.header("Authorization", "Bearer " + token);
+        }
         HttpResponse<String> r;
         try {
             r = http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());

@@ -30,7 +30,7 @@ final class EventsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonNode body = new ApiClient(url, null).get("/api/stores/" + store + "/" + id + "/events");
+        JsonNode body = new ApiClient(url, System.getenv("TALLY_TOKEN")).get("/api/stores/" + store + "/" + id + "/events");
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(body.toPrettyString());

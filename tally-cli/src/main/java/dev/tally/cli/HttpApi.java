@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.tally.core.Aggregate;
 import dev.tally.core.EventStore;
 import dev.tally.core.InvalidEventException;
@@ -31,14 +33,18 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -58,21 +64,108 @@ import org.slf4j.LoggerFactory;
  * GET  /api/dead-letters[?limit=N&cursor=C], POST /api/dead-letters/{id}/redrive, POST /api/dead-letters/redrive
  * POST /api/verify[?repair=true]                  -> views compared with the ledger (and repaired)
  * POST /api/chaos {"on": true|false}
- * GET  /api/stores/{store}/{id}/events, GET /api/stores/{store}/{id}/aggregate[?atVersion=N]
+ * GET  /api/stores/{store}/{id}/events[?limit=N&cursor=C], GET /api/stores/{store}/{id}/aggregate[?atVersion=N]
  * GET  /                                          -> the dashboard
  * </pre>
  *
  * Every error is JSON {@code {"error": code, "message": what was wrong and what to do}}; a
- * rejected request appends nothing. Write routes need {@code Authorization: Bearer <token>} when
- * the server was started with a token.
+ * rejected request appends nothing; a 500 carries only an error id, the details are in the log
+ * under that id. Before any route, {@link RequestGuard} checks Host, Origin and the token (on
+ * every /api route when the server has one); write routes need {@code Content-Type:
+ * application/json}.
+ *
+ * <p>Bounded under load: the JDK server reads a request's line, headers and body on one of
+ * {@link #IO_THREADS} threads, and closes a connection whose request is not read within
+ * {@link #READ_DEADLINE_SECONDS} (its own timer, {@code sun.net.httpserver.maxReqTime}), so slow
+ * clients hold no worker for long and never hold one of the {@code workers} that run routes. A
+ * request that finds every worker busy waits in a queue of at most {@code maxQueued}; beyond that
+ * it is answered 503 with {@code Retry-After} at once.
  */
 final class HttpApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final int MAX_BODY = 16 * 1024;
+    /** Threads that read requests (headers and body) and wait for a worker. */
+    static final int IO_THREADS = 256;
+    /** A request not read completely within this many seconds has its connection closed. */
+    static final int READ_DEADLINE_SECONDS = 10;
+    /** Default number of requests run at once. */
+    static final int DEFAULT_WORKERS = 64;
+    /** Default number of read requests that may wait for a worker before 503. */
+    static final int DEFAULT_MAX_QUEUED = 256;
 
     static {
+        configureJdkServer();
+    }
+
+    /**
+     * The JDK server's limits, read once by its first instance (the local EventBridge starts one
+     * before the API): call before anything starts an {@code HttpServer}. A value set on the command
+     * line ({@code -Dsun.net.httpserver.maxReqTime=...}) wins.
+     */
+    static void configureJdkServer() {
         LoopbackHttp.enableNoDelay();
+        setIfAbsent("sun.net.httpserver.maxReqTime", Integer.toString(READ_DEADLINE_SECONDS));
+        setIfAbsent("sun.net.httpserver.maxReqHeaders", "100");
+        setIfAbsent("sun.net.httpserver.maxReqHeaderSize", Integer.toString(64 * 1024));
+        setIfAbsent("sun.net.httpserver.maxConnections", "2000");
+        setIfAbsent("sun.net.httpserver.idleInterval", "30");
+    }
+
+    private static void setIfAbsent(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
+    }
+
+    /** How the API listens: {@code tls} null for plain HTTP. */
+    record Options(String host, int port, String token, TlsFiles tls, int workers, int maxQueued) {
+        Options {
+            if (workers < 1 || maxQueued < 0) {
+                throw new IllegalArgumentException("workers must be >= 1 and maxQueued >= 0");
+            }
+        }
+
+        static Options plain(String host, int port, String token) {
+            return new Options(host, port, token, null, DEFAULT_WORKERS, DEFAULT_MAX_QUEUED);
+        }
+    }
+
+    /** PEM files for HTTPS (see {@link PemTls} for the formats). */
+    record TlsFiles(java.nio.file.Path cert, java.nio.file.Path key) {
+    }
+
+    /** At most {@code workers} requests run routes at once; at most {@code maxQueued} wait. */
+    private static final class Admission {
+        private final Semaphore workers;
+        private final AtomicInteger waiting = new AtomicInteger();
+        private final int maxQueued;
+
+        Admission(int workers, int maxQueued) {
+            this.workers = new Semaphore(workers);
+            this.maxQueued = maxQueued;
+        }
+
+        boolean enter() throws InterruptedException {
+            if (workers.tryAcquire()) {
+                return true;
+            }
+            if (waiting.incrementAndGet() > maxQueued) {
+                waiting.decrementAndGet();
+                return false;
+            }
+            try {
+                workers.acquire();
+                return true;
+            } finally {
+                waiting.decrementAndGet();
+            }
+        }
+
+        void leave() {
+            workers.release();
+        }
     }
 
     /** An answer: status and JSON body (or a static file). */
@@ -103,40 +196,68 @@ final class HttpApi implements AutoCloseable {
     }
 
     private final TallyServer app;
-    private final String token;
     private final HttpServer server;
+    private final boolean https;
+    private final RequestGuard guard;
+    private final Admission admission;
     private final ExecutorService threads;
     private final List<Route> routes = new ArrayList<>();
     private final Map<String, EventStore<?>> stores;
+    private final PipelineStatus status;
+    /**
+     * The body of each request in progress, read before it takes a worker. Not an exchange attribute:
+     * on JDK 17 those are the context's, shared by every request.
+     */
+    private final Map<HttpExchange, byte[]> bodies = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private HttpApi(TallyServer app, String host, int port, String token) {
+    private HttpApi(TallyServer app, Options options) {
         this.app = app;
-        this.token = token;
         this.stores = app.stores();
+        this.status = new PipelineStatus(app.pipeline());
         routes();
+        String host = options.host();
+        int port = options.port();
+        this.https = options.tls() != null;
         try {
-            this.server = HttpServer.create(new InetSocketAddress(host, port), 512);
+            InetSocketAddress address = new InetSocketAddress(host, port);
+            if (https) {
+                HttpsServer s = HttpsServer.create(address, 512);
+                s.setHttpsConfigurator(new HttpsConfigurator(PemTls.context(options.tls().cert(),
+                        options.tls().key())));
+                this.server = s;
+            } else {
+                this.server = HttpServer.create(address, 512);
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage()
                     + (port != 0 ? " (is another server on that port? pass --port 0 for any free port)" : ""), e);
         }
-        this.threads = Executors.newFixedThreadPool(64, r -> {
-            Thread t = new Thread(r, "tally-http");
-            t.setDaemon(true);
-            return t;
-        });
+        this.guard = RequestGuard.of(https ? "https" : "http", host, server.getAddress(), options.token());
+        this.admission = new Admission(options.workers(), options.maxQueued());
+        ThreadPoolExecutor io = new ThreadPoolExecutor(IO_THREADS, IO_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(1024), r -> {
+                    Thread t = new Thread(r, "tally-http");
+                    t.setDaemon(true);
+                    return t;
+                });
+        io.allowCoreThreadTimeOut(true);
+        this.threads = io;
         server.setExecutor(threads);
         server.createContext("/", this::dispatch);
         server.start();
     }
 
+    static HttpApi start(TallyServer app, Options options) {
+        return new HttpApi(app, options);
+    }
+
     static HttpApi start(TallyServer app, String host, int port, String token) {
-        return new HttpApi(app, host, port, token);
+        return new HttpApi(app, Options.plain(host, port, token));
     }
 
     URI url() {
         String host = server.getAddress().getAddress().getHostAddress();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
+        return URI.create((https ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":"
                 + server.getAddress().getPort());
     }
 
@@ -150,17 +271,18 @@ final class HttpApi implements AutoCloseable {
         }
         route("GET", "/api/stores", false, (x, m) -> storesJson());
         route("POST", "/api/stores/([^/]+)/([^/]+)/commands/([^/]+)", true,
-                (x, m) -> command(x, store(m.group(1)), id(m.group(2)), m.group(3)));
-        route("GET", "/api/views/([^/]+)/([^/]+)", false, (x, m) -> view(m.group(1), id(m.group(2))));
+                (x, m) -> command(x, store(m.group(1)), id(m.group(2)), name("command", m.group(3))));
+        route("GET", "/api/views/([^/]+)/([^/]+)", false,
+                (x, m) -> view(name("projection", m.group(1)), id(m.group(2))));
         route("POST", "/api/replay/([^/]+)/([^/]+)", true, (x, m) -> replay(store(m.group(1)), id(m.group(2))));
         route("GET", "/api/pipeline", false, (x, m) -> pipeline());
         route("GET", "/api/dead-letters", false, (x, m) -> deadLetters(x.getRequestURI().getRawQuery()));
         route("POST", "/api/verify", true, (x, m) -> verify(x.getRequestURI().getRawQuery()));
         route("POST", "/api/dead-letters/redrive", true, (x, m) -> redriveAll());
-        route("POST", "/api/dead-letters/([^/]+)/redrive", true, (x, m) -> redrive(m.group(1)));
+        route("POST", "/api/dead-letters/([^/]+)/redrive", true, (x, m) -> redrive(name("dead letter id", m.group(1))));
         route("POST", "/api/chaos", true, (x, m) -> chaos(x));
         route("GET", "/api/stores/([^/]+)/([^/]+)/events", false,
-                (x, m) -> events(store(m.group(1)), id(m.group(2))));
+                (x, m) -> events(store(m.group(1)), id(m.group(2)), x.getRequestURI().getRawQuery()));
         route("GET", "/api/stores/([^/]+)/([^/]+)/aggregate", false,
                 (x, m) -> aggregate(store(m.group(1)), id(m.group(2)), x.getRequestURI().getRawQuery()));
         route("GET", "/", false, (x, m) -> file("index.html", "text/html; charset=utf-8"));
@@ -177,22 +299,26 @@ final class HttpApi implements AutoCloseable {
         } catch (ApiError e) {
             r = error(e.status, e.code, e.getMessage());
         } catch (RetriesExhausted e) {
+            x.getResponseHeaders().set("Retry-After", "1");
             r = error(503, "busy", e.getMessage());
-        } catch (InvalidEventException e) {
-            // input is validated before it reaches the event store: this is the server's data or code
-            LOG.error("{} {} failed", x.getRequestMethod(), x.getRequestURI(), e);
-            r = error(500, "internal", e.getMessage());
-        } catch (Exception e) {
-            LOG.error("{} {} failed", x.getRequestMethod(), x.getRequestURI(), e);
-            r = error(500, "internal", "the server failed on this request (" + e + "); see its log");
+        } catch (Exception | StackOverflowError e) {
+            // input is validated before it reaches the event store: this is the server's data or code.
+            // The client gets an id to quote; the details stay in the log.
+            String id = UUID.randomUUID().toString().substring(0, 8);
+            LOG.error("error {}: {} {} failed", id, x.getRequestMethod(), x.getRequestURI().getRawPath(), e);
+            r = Response.json(500, JsonCodec.object().put("error", "internal").put("errorId", id)
+                    .put("message", "the server failed on this request; its log has the details under error id " + id));
+        } finally {
+            bodies.remove(x);
         }
+        boolean head = "HEAD".equals(x.getRequestMethod());
         try (x) {
             x.getResponseHeaders().set("Content-Type", r.contentType());
             x.getResponseHeaders().set("Cache-Control", "no-store");
             x.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
             x.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'");
-            x.sendResponseHeaders(r.status(), r.body().length == 0 ? -1 : r.body().length);
-            if (r.body().length > 0) {
+            x.sendResponseHeaders(r.status(), r.body().length == 0 || head ? -1 : r.body().length);
+            if (r.body().length > 0 && !head) {
                 try (OutputStream out = x.getResponseBody()) {
                     out.write(r.body());
                 }
@@ -202,7 +328,8 @@ final class HttpApi implements AutoCloseable {
         }
     }
 
-    private Response answer(HttpExchange x) throws IOException {
+    private Response answer(HttpExchange x) throws IOException, InterruptedException {
+        guard.check(x);
         // match the raw path: each id is decoded once, by id()
         String path = x.getRequestURI().getRawPath();
         boolean pathKnown = false;
@@ -216,9 +343,20 @@ final class HttpApi implements AutoCloseable {
                 continue;
             }
             if (route.write()) {
-                authorize(x);
+                RequestGuard.requireJson(x);
             }
-            return route.handler().handle(x, m);
+            // the whole request is read (within the read deadline) before it may take a worker
+            bodies.put(x, readBody(x));
+            if (!admission.enter()) {
+                x.getResponseHeaders().set("Retry-After", "1");
+                throw new ApiError(503, "overloaded", "the server is at its limit of requests in progress and"
+                        + " waiting; nothing was done: retry after the number of seconds in Retry-After");
+            }
+            try {
+                return route.write() ? handleWrite(x, route, m) : route.handler().handle(x, m);
+            } finally {
+                admission.leave();
+            }
         }
         if (pathKnown) {
             throw new ApiError(405, "method_not_allowed", x.getRequestMethod() + " is not allowed on " + path);
@@ -227,17 +365,30 @@ final class HttpApi implements AutoCloseable {
                 + "; the API is under /api (see README)");
     }
 
-    private void authorize(HttpExchange x) {
-        if (token == null) {
-            return;
+    /**
+     * Every write route runs through here, after the request passed the guard (Host, Origin,
+     * token, JSON content type), its body was read ({@link #requestBody}) and a worker was
+     * assigned. The place for checks that concern writes only, such as an {@code Idempotency-Key}.
+     */
+    private Response handleWrite(HttpExchange x, Route route, Matcher m) throws IOException {
+        return route.handler().handle(x, m);
+    }
+
+    /** The body as sent (at most {@link #MAX_BODY} bytes; read once, before the route runs). */
+    byte[] requestBody(HttpExchange x) {
+        byte[] b = bodies.get(x);
+        return b == null ? new byte[0] : b;
+    }
+
+    private static byte[] readBody(HttpExchange x) throws IOException {
+        byte[] bytes;
+        try (InputStream in = x.getRequestBody()) {
+            bytes = in.readNBytes(MAX_BODY + 1);
         }
-        String header = x.getRequestHeaders().getFirst("Authorization");
-        String expected = "Bearer " + token;
-        if (header == null || !MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8),
-                expected.getBytes(StandardCharsets.UTF_8))) {
-            throw new ApiError(401, "unauthorized", "write routes need the header 'Authorization: Bearer <token>'"
-                    + " with the token the server was started with (TALLY_TOKEN)");
+        if (bytes.length > MAX_BODY) {
+            throw new ApiError(413, "body_too_large", "the request body is over " + MAX_BODY + " bytes");
         }
+        return bytes;
     }
 
     // --- apps: their own routes, and the generic command and view routes -------------------------------
@@ -249,10 +400,16 @@ final class HttpApi implements AutoCloseable {
         }
         JsonNode body = "POST".equals(x.getRequestMethod()) ? bodyOrEmpty(x) : JsonCodec.object();
         AppRoute.Response r;
+        Map<String, String> query = query(x.getRequestURI().getRawQuery());
         try {
-            r = route.handler().handle(new AppRoute.Request(params, body, query(x.getRequestURI().getRawQuery())));
+            r = route.handler().handle(new AppRoute.Request(params, body, query));
         } catch (AppRoute.AppError e) {
             throw new ApiError(e.status(), e.code(), e.getMessage());
+        } catch (IllegalArgumentException | software.amazon.awssdk.core.exception.SdkException e) {
+            if (query.containsKey("cursor")) {
+                throw badCursor(query.get("cursor"));
+            }
+            throw e;
         }
         return Response.json(r.status(), r.body());
     }
@@ -337,16 +494,45 @@ final class HttpApi implements AutoCloseable {
         return written(id, e.version());
     }
 
-    private Response events(EventStore<?> store, String id) {
+    /** Default and largest page of events. */
+    static final int EVENTS_PAGE = 1000;
+
+    private Response events(EventStore<?> store, String id, String rawQuery) {
+        Map<String, String> q = query(rawQuery);
+        int limit = intParam(q, "limit", EVENTS_PAGE, 1, EVENTS_PAGE);
+        long from = 1;
+        String cursor = q.get("cursor");
+        if (cursor != null) {
+            try {
+                from = Long.parseLong(cursor);
+            } catch (NumberFormatException e) {
+                from = 0;
+            }
+            if (from < 1) {
+                throw badCursor(cursor);
+            }
+        }
+        List<RecordedEvent> read = store.read(id, new ReadOptions(from, Long.MAX_VALUE, false, limit + 1));
         ArrayNode events = JsonCodec.mapper().createArrayNode();
-        for (RecordedEvent e : store.read(id, ReadOptions.ALL)) {
+        for (RecordedEvent e : read.subList(0, Math.min(limit, read.size()))) {
             events.add(JsonCodec.eventToJson(e));
         }
         ObjectNode body = JsonCodec.object();
         body.put("store", store.name());
         body.put("aggregateId", id);
         body.set("events", events);
+        if (read.size() > limit) {
+            body.put("nextCursor", Long.toString(read.get(limit).version()));
+        } else {
+            body.putNull("nextCursor");
+        }
         return Response.json(200, body);
+    }
+
+    private static ApiError badCursor(String cursor) {
+        return new ApiError(400, "invalid_cursor", "'cursor' " + (cursor.length() > 80 ? "" : "'" + cursor + "' ")
+                + "is not a cursor this server gave out: pass back the nextCursor of the previous page unchanged, or"
+                + " leave it out for the first page");
     }
 
     private Response aggregate(EventStore<?> store, String id, String query) {
@@ -385,7 +571,8 @@ final class HttpApi implements AutoCloseable {
     // --- the pipeline ----------------------------------------------------------------------------
 
     private Response pipeline() {
-        LocalPipeline.Stats s = app.pipeline().stats();
+        PipelineStatus.Snapshot snapshot = status.snapshot();
+        LocalPipeline.Stats s = snapshot.stats();
         ObjectNode body = JsonCodec.object();
         StreamPoller.Stats stream = s.stream();
         ObjectNode st = body.putObject("stream");
@@ -409,10 +596,8 @@ final class HttpApi implements AutoCloseable {
         body.put("orphanedDeliveries", s.orphanedDeliveries());
         body.put("pendingDeliveries", s.pendingDeliveries());
         body.put("deadLetterCount", s.deadLetters());
-        Map<String, Integer> dead = new LinkedHashMap<>();
-        for (DeadLetter d : app.pipeline().deadLetters().page(PageRequest.first(1000)).items()) {
-            dead.merge(d.source().kind() + ":" + d.source().name(), 1, Integer::sum);
-        }
+        body.put("asOf", snapshot.takenAt().toString());
+        Map<String, Integer> dead = snapshot.deadLettersBySource();
         ArrayNode targets = body.putArray("targets");
         for (TargetStats t : s.targets()) {
             targets.addObject().put("target", t.target()).put("deliveries", t.delivered())
@@ -436,7 +621,11 @@ final class HttpApi implements AutoCloseable {
     private Response deadLetters(String query) {
         Map<String, String> q = query(query);
         int limit = intParam(q, "limit", 100, 1, 1000);
-        Page<DeadLetter> page = app.pipeline().deadLetters().page(new PageRequest(q.get("cursor"), limit));
+        String cursor = q.get("cursor");
+        if (cursor != null && !NAME.matcher(cursor).matches()) {
+            throw badCursor(cursor);
+        }
+        Page<DeadLetter> page = app.pipeline().deadLetters().page(new PageRequest(cursor, limit));
         ArrayNode list = JsonCodec.mapper().createArrayNode();
         for (DeadLetter d : page.items()) {
             ObjectNode n = list.addObject();
@@ -485,9 +674,14 @@ final class HttpApi implements AutoCloseable {
         }
         for (String part : raw.split("&")) {
             int eq = part.indexOf('=');
-            String k = java.net.URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : java.net.URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
-            q.put(k, v);
+            try {
+                String k = java.net.URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8);
+                String v = eq < 0 ? "" : java.net.URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
+                q.put(k, v);
+            } catch (IllegalArgumentException badEscape) {
+                throw new ApiError(400, "invalid_query", "the query string has a malformed %-escape: '"
+                        + (part.length() > 80 ? part.substring(0, 80) + "..." : part) + "'");
+            }
         }
         return q;
     }
@@ -551,7 +745,17 @@ final class HttpApi implements AutoCloseable {
         return id;
     }
 
-    private EventStore<?> store(String name) {
+    /** A name from the path (store, projection, command, dead letter id): a short plain token. */
+    private static String name(String what, String raw) {
+        if (!NAME.matcher(raw).matches()) {
+            throw new ApiError(400, "invalid_name", "the " + what + " in the path must be 1-64 characters of letters,"
+                    + " digits, '_', '.' or '-', got '" + (raw.length() > 80 ? raw.substring(0, 80) + "..." : raw) + "'");
+        }
+        return raw;
+    }
+
+    private EventStore<?> store(String raw) {
+        String name = name("store", raw);
         EventStore<?> s = stores.get(name);
         if (s == null) {
             throw new ApiError(404, "unknown_store", "no event store '" + name + "'; this server has "
@@ -568,22 +772,20 @@ final class HttpApi implements AutoCloseable {
             .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .without(com.fasterxml.jackson.databind.DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
+    /** Request bodies: a key named twice ({"amount": 1, "amount": 500}) is refused, not "last wins". */
+    private static final com.fasterxml.jackson.databind.ObjectReader REQUESTS = JsonCodec.mapper().reader()
+            .with(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+
     /** The JSON object sent, as the client wrote it; an empty body is an empty object. */
-    private static JsonNode bodyOrEmpty(HttpExchange x) throws IOException {
-        byte[] bytes;
-        try (InputStream in = x.getRequestBody()) {
-            bytes = in.readNBytes(MAX_BODY + 1);
-        }
-        if (bytes.length > MAX_BODY) {
-            throw new ApiError(413, "body_too_large", "the request body is over " + MAX_BODY + " bytes");
-        }
+    private JsonNode bodyOrEmpty(HttpExchange x) throws IOException {
+        byte[] bytes = requestBody(x);
         if (bytes.length == 0) {
             return JsonCodec.object();
         }
         try {
             // the literal as the client wrote it (1e2 stays a floating-point literal, not 100): input is
             // validated as written, not in its canonical form
-            JsonNode n = JsonCodec.mapper().readTree(bytes);
+            JsonNode n = REQUESTS.readTree(bytes);
             if (n == null || n.isMissingNode()) {
                 return JsonCodec.object();
             }
@@ -594,13 +796,18 @@ final class HttpApi implements AutoCloseable {
         } catch (ApiError e) {
             throw e;
         } catch (IOException e) {
-            throw new ApiError(400, "invalid_json", "the body is not valid JSON (" + e.getMessage().split("\n")[0]
+            String reason = String.valueOf(e.getMessage()).split("\n")[0];
+            if (reason.startsWith("Duplicate field")) {
+                throw new ApiError(400, "duplicate_key", "the body names a field twice (" + reason + "): send each"
+                        + " field once");
+            }
+            throw new ApiError(400, "invalid_json", "the body is not valid JSON (" + reason
                     + "); send e.g. {\"amount\": 100}");
         }
     }
 
     /** A non-empty JSON object (routes whose body is required). */
-    private static JsonNode body(HttpExchange x) throws IOException {
+    private JsonNode body(HttpExchange x) throws IOException {
         JsonNode n = bodyOrEmpty(x);
         if (n.isEmpty()) {
             throw new ApiError(400, "invalid_json", "the request body is empty; send JSON such as {\"on\": true}");

@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
             "  tally serve --app a.jar --app b.jar --in-memory --port 0",
             "                                   two apps, a throwaway run on any free port",
             "  TALLY_TOKEN=s3cret tally serve --app a.jar --host 0.0.0.0",
-            "                                   reachable from other machines; writes need the token"})
+            "                                   reachable from other machines; every API route needs the token",
+            "  ... --tls-cert cert.pem --tls-key key.pem",
+            "                                   HTTPS (PEM chain and unencrypted PKCS#8 key)"})
 final class ServeCommand implements Callable<Integer> {
     /** Returned when the server keeps running after the command returns (main must not exit). */
     static final int KEEP_RUNNING = Integer.MIN_VALUE;
@@ -44,7 +46,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--host", paramLabel = "HOST", defaultValue = TallyServer.HOST,
             description = "address to bind (default: ${DEFAULT-VALUE}). Any other address exposes the server:"
-                    + " then write routes need a bearer token from TALLY_TOKEN")
+                    + " then every API route needs a bearer token from TALLY_TOKEN (which, when set, is needed on"
+                    + " loopback too)")
     String host;
 
     @Option(names = "--app", paramLabel = "JAR", description = "a jar with a TallyApp (listed in"
@@ -55,6 +58,23 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--chaos", description = "start with chaos on: 30%% duplicate deliveries, reordering, delays")
     boolean chaos;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "serve HTTPS with this PEM certificate chain"
+            + " (the server's certificate first); needs --tls-key")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "the certificate's private key: PEM, unencrypted"
+            + " PKCS#8 ('BEGIN PRIVATE KEY'), RSA, EC or EdDSA")
+    Path tlsKey;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "" + HttpApi.DEFAULT_WORKERS, description = "HTTP"
+            + " requests run at once (default: ${DEFAULT-VALUE})")
+    int workers;
+
+    @Option(names = "--max-queued", paramLabel = "N", defaultValue = "" + HttpApi.DEFAULT_MAX_QUEUED,
+            description = "HTTP requests that may wait for a worker; beyond that a request gets 503 with Retry-After"
+                    + " (default: ${DEFAULT-VALUE})")
+    int maxQueued;
+
     /** Set by tests to run in-process: the started server is handed over instead of blocking. */
     java.util.function.Consumer<TallyServer> onStarted;
 
@@ -63,11 +83,25 @@ final class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new ParameterException(spec.commandLine(), "--port must be 0-65535, got " + port);
         }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together: pass both (PEM"
+                    + " files) for HTTPS, or neither for plain HTTP");
+        }
+        if (tlsCert != null) {
+            try {
+                PemTls.context(tlsCert, tlsKey); // refuse unusable files before anything starts
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
+        if (workers < 1 || maxQueued < 0) {
+            throw new ParameterException(spec.commandLine(), "--workers must be >= 1 and --max-queued >= 0");
+        }
         String token = System.getenv("TALLY_TOKEN");
         boolean loopback = host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1");
         if (!loopback && (token == null || token.isBlank())) {
             throw new ParameterException(spec.commandLine(), "--host " + host + " exposes the server beyond this"
-                    + " machine, so write routes must need a token: set TALLY_TOKEN (e.g. TALLY_TOKEN=$(openssl rand"
+                    + " machine, so every API route must need a token: set TALLY_TOKEN (e.g. TALLY_TOKEN=$(openssl rand"
                     + " -hex 16)) and start again, or leave --host at 127.0.0.1");
         }
         if (token != null && token.isBlank()) {
@@ -76,7 +110,8 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         java.util.List<dev.tally.core.app.TallyApp> found = AppLoader.load(apps, spec.commandLine());
         TallyServer server = TallyServer.start(new TallyServer.Settings(inMemory ? null : data, host, port,
-                loopback ? null : token, chaos ? Chaos.typical() : Chaos.NONE, found), line -> {
+                token, chaos ? Chaos.typical() : Chaos.NONE, found,
+                new TallyServer.Http(tlsCert, tlsKey, workers, maxQueued)), line -> {
                     out.println(line);
                     out.flush();
                 });

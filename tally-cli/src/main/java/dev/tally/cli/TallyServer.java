@@ -40,7 +40,19 @@ public final class TallyServer implements AutoCloseable {
     private static final Pattern APP_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
 
     /** How to run it. {@code dataDir} null means in memory; {@code port} 0 means any free port. */
-    public record Settings(Path dataDir, String host, int port, String token, Chaos chaos, List<TallyApp> apps) {
+    public record Settings(Path dataDir, String host, int port, String token, Chaos chaos, List<TallyApp> apps,
+                           Http http) {
+        public Settings(Path dataDir, String host, int port, String token, Chaos chaos, List<TallyApp> apps) {
+            this(dataDir, host, port, token, chaos, apps, Http.DEFAULTS);
+        }
+    }
+
+    /**
+     * The HTTP API's own settings: PEM files for HTTPS (both null for plain HTTP), how many requests
+     * run at once and how many may wait for one of them before a 503.
+     */
+    public record Http(Path tlsCert, Path tlsKey, int workers, int maxQueued) {
+        public static final Http DEFAULTS = new Http(null, null, HttpApi.DEFAULT_WORKERS, HttpApi.DEFAULT_MAX_QUEUED);
     }
 
     /** A projection the server runs, where its views are, and which app it belongs to. */
@@ -62,6 +74,7 @@ public final class TallyServer implements AutoCloseable {
 
     private TallyServer(Settings settings, Consumer<String> progress) {
         this.settings = settings;
+        HttpApi.configureJdkServer(); // before the local EventBridge starts the JDK's first HttpServer
         if (settings.apps().isEmpty()) {
             throw new IllegalArgumentException("no app to serve: pass --app PATH.jar (a jar with a TallyApp listed in"
                     + " META-INF/services/dev.tally.core.app.TallyApp; 'tally new' makes one)");
@@ -108,7 +121,10 @@ public final class TallyServer implements AutoCloseable {
                 appRoutes.addAll(app.routes(context));
             }
             pipeline.start();
-            this.api = HttpApi.start(this, settings.host(), settings.port(), settings.token());
+            Http http = settings.http();
+            this.api = HttpApi.start(this, new HttpApi.Options(settings.host(), settings.port(), settings.token(),
+                    http.tlsCert() == null ? null : new HttpApi.TlsFiles(http.tlsCert(), http.tlsKey()), http.workers(),
+                    http.maxQueued()));
             if (lock != null) {
                 lock.describe(api.url().toString());
             }

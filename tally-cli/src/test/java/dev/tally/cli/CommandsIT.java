@@ -61,7 +61,7 @@ class CommandsIT {
     }
 
     @Test
-    void beyondLoopbackServeNeedsATokenAndWritesNeedIt() throws Exception {
+    void beyondLoopbackServeNeedsATokenAndEveryApiRouteNeedsIt() throws Exception {
         TallyProcess.Finished refused = TallyProcess.run(Map.of("TALLY_TOKEN", ""), "serve", "--host", "0.0.0.0",
                 "--in-memory", "--port", "0");
         assertThat(refused.exitCode()).isEqualTo(2);
@@ -72,6 +72,7 @@ class CommandsIT {
             URI base = URI.create("http://127.0.0.1:" + tally.url().getPort());
             HttpClient client = HttpClient.newHttpClient();
             HttpRequest.Builder credit = HttpRequest.newBuilder(base.resolve("/api/accounts/eve/credit"))
+                    .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"amount\": 5}"));
             HttpResponse<String> anonymous = client.send(credit.build(), HttpResponse.BodyHandlers.ofString());
             assertThat(anonymous.statusCode()).isEqualTo(401);
@@ -82,7 +83,10 @@ class CommandsIT {
             HttpResponse<String> ok = client.send(credit.copy().header("Authorization", "Bearer s3cret-token").build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(ok.statusCode()).isEqualTo(200);
-            assertThat(new Http(base).get("/api/accounts/eve/events").json().get("events")).hasSize(1);
+            assertThat(new Http(base).get("/api/accounts/eve/events").status()).as("reads need the token too")
+                    .isEqualTo(401);
+            assertThat(new Http(base, "s3cret-token", null).get("/api/accounts/eve/events").json().get("events"))
+                    .hasSize(1);
         }
     }
 }

@@ -4,28 +4,41 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.core.json.JsonCodec;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLContext;
 
-/** A small JSON client for the API tests. */
+/** A small JSON client for the API tests (with a token and a trusted certificate when given). */
 final class Http {
-    record Answer(int status, JsonNode json) {
+    record Answer(int status, JsonNode json, HttpHeaders headers) {
         String message() {
             return json.path("message").asText();
         }
     }
 
     private final URI base;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final String token;
+    private final HttpClient client;
 
     Http(URI base) {
+        this(base, null, null);
+    }
+
+    Http(URI base, String token, SSLContext ssl) {
         this.base = base;
+        this.token = token;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (ssl != null) {
+            b.sslContext(ssl);
+        }
+        this.client = b.build();
     }
 
     Answer get(String path) throws Exception {
-        return answer(client.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60)).GET()
+        return answer(client.send(auth(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60)).GET())
                 .build(), HttpResponse.BodyHandlers.ofString()));
     }
 
@@ -34,14 +47,19 @@ final class Http {
     }
 
     CompletableFuture<Answer> postAsync(String path, String body) {
-        HttpRequest r = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120))
+        HttpRequest r = auth(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120))
                 .header("Content-Type", "application/json")
-                .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)))
                 .build();
         return client.sendAsync(r, HttpResponse.BodyHandlers.ofString()).thenApply(Http::answer);
     }
 
+    private HttpRequest.Builder auth(HttpRequest.Builder b) {
+        return token == null ? b : b.header("Authorization", "Bearer " + token);
+    }
+
     private static Answer answer(HttpResponse<String> r) {
-        return new Answer(r.statusCode(), r.body().isEmpty() ? JsonCodec.object() : JsonCodec.parse(r.body()));
+        return new Answer(r.statusCode(), r.body().isEmpty() ? JsonCodec.object() : JsonCodec.parse(r.body()),
+                r.headers());
     }
 }

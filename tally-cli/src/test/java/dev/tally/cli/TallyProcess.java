@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * the process exits (the JDK swaps the stream under a concurrent reader).
  */
 final class TallyProcess implements AutoCloseable {
-    private static final Pattern SERVING = Pattern.compile("Tally is serving on (http://\\S+)");
+    private static final Pattern SERVING = Pattern.compile("Tally is serving on (https?://\\S+)");
 
     private final Process process;
     private final Path log;

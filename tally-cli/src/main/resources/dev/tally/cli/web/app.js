@@ -6,11 +6,14 @@ let selected = null;
 
 function token() { return localStorage.getItem('tally-token') || ''; }
 
+// Writes always declare JSON (the server refuses a write without Content-Type: application/json,
+// which a cross-site page cannot send without a preflight); with a token, every API call carries it.
 async function api(method, path, body) {
   const headers = { 'Accept': 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET' && token()) headers['Authorization'] = 'Bearer ' + token();
-  const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (method !== 'GET') headers['Content-Type'] = 'application/json';
+  if (token()) headers['Authorization'] = 'Bearer ' + token();
+  const payload = method === 'GET' ? undefined : JSON.stringify(body === undefined ? {} : body);
+  const r = await fetch(path, { method, headers, body: payload });
   let json = {};
   try { json = await r.json(); } catch (e) { json = { message: 'HTTP ' + r.status }; }
   if (r.status === 401) $('token-box').classList.remove('hidden');

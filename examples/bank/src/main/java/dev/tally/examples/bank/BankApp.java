@@ -28,10 +28,13 @@ import java.util.List;
  * <pre>
  * POST /api/accounts/{id}/credit   {"amount": n}  -> 200 {"aggregateId","version"} | 400 | 422 insufficient_funds
  * POST /api/accounts/{id}/debit    {"amount": n}
- * GET  /api/accounts                              -> the accounts the balance view knows
+ * GET  /api/accounts[?limit=N&cursor=C]           -> a page of the accounts the balance view knows
  * GET  /api/accounts/{id}                         -> the read model | 404 when the account has no events
- * GET  /api/accounts/{id}/events                  -> the ledger stream
+ * GET  /api/accounts/{id}/events[?limit=N&cursor=C] -> a page of the ledger stream, oldest first
  * </pre>
+ *
+ * Pages: {@code limit} is 1-1000 (default 1000 events, 500 accounts); the answer's
+ * {@code nextCursor} (null on the last page) is passed back as {@code cursor} for the next one.
  */
 public final class BankApp implements TallyApp {
     private static final String AMOUNT_HINT = "; send JSON such as {\"amount\": 2500}: a positive whole number of"
@@ -64,7 +67,7 @@ public final class BankApp implements TallyApp {
                         new Credit(amount(r.body())))),
                 AppRoute.post("/api/accounts/([^/]+)/debit", r -> execute(accounts, r.param(0),
                         new Debit(amount(r.body())))),
-                AppRoute.get("/api/accounts", r -> list(balances)),
+                AppRoute.get("/api/accounts", r -> list(balances, r)),
                 AppRoute.get("/api/accounts/([^/]+)", r -> {
                     String id = r.param(0);
                     long head = head(accounts, id);
@@ -75,14 +78,44 @@ public final class BankApp implements TallyApp {
                             lastMonths).orElse(null)));
                 }),
                 AppRoute.get("/api/accounts/([^/]+)/events", r -> {
+                    int limit = limit(r, 1000);
+                    long from = 1;
+                    String cursor = r.query().get("cursor");
+                    if (cursor != null) {
+                        from = cursor.matches("[0-9]{1,18}") ? Long.parseLong(cursor) : 0;
+                        if (from < 1) {
+                            throw badCursor();
+                        }
+                    }
+                    List<RecordedEvent> read = accounts.read(r.param(0),
+                            new ReadOptions(from, Long.MAX_VALUE, false, limit + 1));
                     ArrayNode events = JsonCodec.mapper().createArrayNode();
-                    for (RecordedEvent e : accounts.read(r.param(0), ReadOptions.ALL)) {
+                    for (RecordedEvent e : read.subList(0, Math.min(limit, read.size()))) {
                         events.add(JsonCodec.eventToJson(e));
                     }
                     ObjectNode body = JsonCodec.object().put("store", BankAccount.STORE).put("aggregateId", r.param(0));
                     body.set("events", events);
+                    body.put("nextCursor", read.size() > limit ? Long.toString(read.get(limit).version()) : null);
                     return Response.ok(body);
                 }));
+    }
+
+    private static int limit(AppRoute.Request r, int max) {
+        String v = r.query().get("limit");
+        if (v == null) {
+            return max;
+        }
+        int n = v.matches("[0-9]{1,4}") ? Integer.parseInt(v) : 0;
+        if (n < 1 || n > 1000) {
+            throw new AppError(400, "invalid_limit", "'limit' must be a whole number from 1 to 1000, got '"
+                    + (v.length() > 40 ? v.substring(0, 40) + "..." : v) + "'");
+        }
+        return n;
+    }
+
+    private static AppError badCursor() {
+        return new AppError(400, "invalid_cursor", "'cursor' is not a cursor this server gave out: pass back the"
+                + " nextCursor of the previous page unchanged, or leave it out for the first page");
     }
 
     private static Response execute(EventStore<Account> accounts, String id, AccountCommand command) {
@@ -115,22 +148,25 @@ public final class BankApp implements TallyApp {
         return a.longValue();
     }
 
-    private static Response list(ViewReader<BalanceView> balances) {
+    private static Response list(ViewReader<BalanceView> balances, AppRoute.Request r) {
+        String cursor = r.query().get("cursor");
+        if (cursor != null && !cursor.matches("[A-Za-z0-9_-]{1,512}")) {
+            throw badCursor();
+        }
+        Page<Versioned<BalanceView>> page;
+        try {
+            page = balances.list(new PageRequest(cursor, r.query().containsKey("limit") ? limit(r, 1000) : 500));
+        } catch (IllegalArgumentException e) {
+            throw badCursor();
+        }
         ArrayNode list = JsonCodec.mapper().createArrayNode();
-        PageRequest request = PageRequest.first(500);
-        while (true) {
-            Page<Versioned<BalanceView>> page = balances.list(request);
-            for (Versioned<BalanceView> v : page.items()) {
-                list.addObject().put("aggregateId", v.key()).put("balance", v.view().balance())
-                        .put("version", v.version());
-            }
-            if (page.isLast() || list.size() >= 2000) {
-                break;
-            }
-            request = request.next(page.nextCursor());
+        for (Versioned<BalanceView> v : page.items()) {
+            list.addObject().put("aggregateId", v.key()).put("balance", v.view().balance())
+                    .put("version", v.version());
         }
         ObjectNode body = JsonCodec.object();
         body.set("accounts", list);
+        body.put("nextCursor", page.nextCursor());
         return Response.ok(body);
     }
 
