@@ -76,7 +76,7 @@ final class HttpApi implements AutoCloseable {
     }
 
     /** An answer: status and JSON body (or a static file). */
-    private record Response(int status, String contentType, byte[] body) {
+    record Response(int status, String contentType, byte[] body) {
         static Response json(int status, JsonNode body) {
             return new Response(status, "application/json; charset=utf-8", body.toString().getBytes(StandardCharsets.UTF_8));
         }
@@ -173,11 +173,27 @@ final class HttpApi implements AutoCloseable {
     private void dispatch(HttpExchange x) {
         Response r;
         try {
+            r = app.idempotencyKeys().answer(x, () -> respond(x));
+        } catch (Exception e) {
+            LOG.error("{} {} failed", x.getRequestMethod(), x.getRequestURI(), e);
+            r = error(500, "internal", "the server failed on this request (" + e + "); see its log");
+        }
+        send(x, r);
+    }
+
+    private Response respond(HttpExchange x) {
+        Response r;
+        try {
             r = answer(x);
         } catch (ApiError e) {
             r = error(e.status, e.code, e.getMessage());
         } catch (RetriesExhausted e) {
             r = error(503, "busy", e.getMessage());
+        } catch (dev.tally.core.ledger.OutcomeUnknown e) {
+            // not recorded under an Idempotency-Key: a retry with the key finds out (and applies at most once)
+            LOG.warn("{} {}: {}", x.getRequestMethod(), x.getRequestURI(), e.getMessage());
+            r = error(503, "outcome_unknown", "the command may or may not have been applied; retry with the same"
+                    + " Idempotency-Key to find out (it is applied at most once)");
         } catch (InvalidEventException e) {
             // input is validated before it reaches the event store: this is the server's data or code
             LOG.error("{} {} failed", x.getRequestMethod(), x.getRequestURI(), e);
@@ -186,6 +202,10 @@ final class HttpApi implements AutoCloseable {
             LOG.error("{} {} failed", x.getRequestMethod(), x.getRequestURI(), e);
             r = error(500, "internal", "the server failed on this request (" + e + "); see its log");
         }
+        return r;
+    }
+
+    private static void send(HttpExchange x, Response r) {
         try (x) {
             x.getResponseHeaders().set("Content-Type", r.contentType());
             x.getResponseHeaders().set("Cache-Control", "no-store");
@@ -250,7 +270,8 @@ final class HttpApi implements AutoCloseable {
         JsonNode body = "POST".equals(x.getRequestMethod()) ? bodyOrEmpty(x) : JsonCodec.object();
         AppRoute.Response r;
         try {
-            r = route.handler().handle(new AppRoute.Request(params, body, query(x.getRequestURI().getRawQuery())));
+            r = route.handler().handle(new AppRoute.Request(params, body, query(x.getRequestURI().getRawQuery()),
+                    IdempotencyKeys.metadata(x)));
         } catch (AppRoute.AppError e) {
             throw new ApiError(e.status(), e.code(), e.getMessage());
         }
@@ -289,12 +310,13 @@ final class HttpApi implements AutoCloseable {
             throw new ApiError(400, "invalid_command", "the body does not fit " + commandName + ": " + e.getMessage()
                     + "; send e.g. " + example(type));
         }
-        return executeCommand(store, id, command);
+        return executeCommand(store, id, command, IdempotencyKeys.metadata(x));
     }
 
     @SuppressWarnings("unchecked")
-    private static <S> Response executeCommand(EventStore<S> store, String id, Object command) {
-        CommandResult<S> r = store.execute(id, (dev.tally.core.command.Command<S>) command);
+    private static <S> Response executeCommand(EventStore<S> store, String id, Object command,
+                                               dev.tally.core.EventMetadata metadata) {
+        CommandResult<S> r = store.execute(id, (dev.tally.core.command.Command<S>) command, metadata);
         if (r instanceof CommandResult.Rejected<S> rejected) {
             return error(422, rejected.rejection().code(), rejected.rejection().message());
         }
