@@ -169,7 +169,7 @@ final class HttpApi implements AutoCloseable {
     }
 
     /** An answer: status and JSON body (or a static file). */
-    private record Response(int status, String contentType, byte[] body) {
+    record Response(int status, String contentType, byte[] body) {
         static Response json(int status, JsonNode body) {
             return new Response(status, "application/json; charset=utf-8", body.toString().getBytes(StandardCharsets.UTF_8));
         }
@@ -295,22 +295,49 @@ final class HttpApi implements AutoCloseable {
     private void dispatch(HttpExchange x) {
         Response r;
         try {
-            r = answer(x);
+            // Host, Origin and token first: a replay under an Idempotency-Key is an answer like any other
+            guard.check(x);
+            r = app.idempotencyKeys().answer(x, () -> respond(x));
         } catch (ApiError e) {
             r = error(e.status, e.code, e.getMessage());
-        } catch (RetriesExhausted e) {
-            x.getResponseHeaders().set("Retry-After", "1");
-            r = error(503, "busy", e.getMessage());
         } catch (Exception | StackOverflowError e) {
-            // input is validated before it reaches the event store: this is the server's data or code.
-            // The client gets an id to quote; the details stay in the log.
-            String id = UUID.randomUUID().toString().substring(0, 8);
-            LOG.error("error {}: {} {} failed", id, x.getRequestMethod(), x.getRequestURI().getRawPath(), e);
-            r = Response.json(500, JsonCodec.object().put("error", "internal").put("errorId", id)
-                    .put("message", "the server failed on this request; its log has the details under error id " + id));
+            r = internal(x, e);
         } finally {
             bodies.remove(x);
         }
+        send(x, r);
+    }
+
+    private Response respond(HttpExchange x) {
+        try {
+            return answer(x);
+        } catch (ApiError e) {
+            return error(e.status, e.code, e.getMessage());
+        } catch (RetriesExhausted e) {
+            x.getResponseHeaders().set("Retry-After", "1");
+            return error(503, "busy", e.getMessage());
+        } catch (dev.tally.core.ledger.OutcomeUnknown e) {
+            // not recorded under an Idempotency-Key: a retry with the key finds out (and applies at most once)
+            LOG.warn("{} {}: {}", x.getRequestMethod(), x.getRequestURI().getRawPath(), e.getMessage());
+            return error(503, "outcome_unknown", "the command may or may not have been applied; retry with the same"
+                    + " Idempotency-Key to find out (it is applied at most once)");
+        } catch (Exception | StackOverflowError e) {
+            return internal(x, e);
+        }
+    }
+
+    /**
+     * Input is validated before it reaches the event store: this is the server's data or code. The
+     * client gets an id to quote; the details stay in the log.
+     */
+    private static Response internal(HttpExchange x, Throwable e) {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        LOG.error("error {}: {} {} failed", id, x.getRequestMethod(), x.getRequestURI().getRawPath(), e);
+        return Response.json(500, JsonCodec.object().put("error", "internal").put("errorId", id)
+                .put("message", "the server failed on this request; its log has the details under error id " + id));
+    }
+
+    private static void send(HttpExchange x, Response r) {
         boolean head = "HEAD".equals(x.getRequestMethod());
         try (x) {
             x.getResponseHeaders().set("Content-Type", r.contentType());
@@ -329,7 +356,6 @@ final class HttpApi implements AutoCloseable {
     }
 
     private Response answer(HttpExchange x) throws IOException, InterruptedException {
-        guard.check(x);
         // match the raw path: each id is decoded once, by id()
         String path = x.getRequestURI().getRawPath();
         boolean pathKnown = false;
@@ -402,7 +428,7 @@ final class HttpApi implements AutoCloseable {
         AppRoute.Response r;
         Map<String, String> query = query(x.getRequestURI().getRawQuery());
         try {
-            r = route.handler().handle(new AppRoute.Request(params, body, query));
+            r = route.handler().handle(new AppRoute.Request(params, body, query, IdempotencyKeys.metadata(x)));
         } catch (AppRoute.AppError e) {
             throw new ApiError(e.status(), e.code(), e.getMessage());
         } catch (IllegalArgumentException | software.amazon.awssdk.core.exception.SdkException e) {
@@ -446,12 +472,13 @@ final class HttpApi implements AutoCloseable {
             throw new ApiError(400, "invalid_command", "the body does not fit " + commandName + ": " + e.getMessage()
                     + "; send e.g. " + example(type));
         }
-        return executeCommand(store, id, command);
+        return executeCommand(store, id, command, IdempotencyKeys.metadata(x));
     }
 
     @SuppressWarnings("unchecked")
-    private static <S> Response executeCommand(EventStore<S> store, String id, Object command) {
-        CommandResult<S> r = store.execute(id, (dev.tally.core.command.Command<S>) command);
+    private static <S> Response executeCommand(EventStore<S> store, String id, Object command,
+                                               dev.tally.core.EventMetadata metadata) {
+        CommandResult<S> r = store.execute(id, (dev.tally.core.command.Command<S>) command, metadata);
         if (r instanceof CommandResult.Rejected<S> rejected) {
             return error(422, rejected.rejection().code(), rejected.rejection().message());
         }

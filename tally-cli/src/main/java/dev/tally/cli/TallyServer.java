@@ -68,6 +68,7 @@ public final class TallyServer implements AutoCloseable {
     private final Map<String, HostedProjection> projections = new LinkedHashMap<>();
     private final List<AppRoute> appRoutes = new ArrayList<>();
     private final HttpApi api;
+    private final IdempotencyKeys idempotencyKeys;
     private final Thread startupCheck;
     private volatile ConvergenceCheck.Report lastCheck;
     private volatile String checkState = "not run";
@@ -120,6 +121,7 @@ public final class TallyServer implements AutoCloseable {
             for (TallyApp app : settings.apps()) {
                 appRoutes.addAll(app.routes(context));
             }
+            this.idempotencyKeys = new IdempotencyKeys(pipeline.dynamoDbClient(), java.time.Clock.systemUTC());
             pipeline.start();
             Http http = settings.http();
             this.api = HttpApi.start(this, new HttpApi.Options(settings.host(), settings.port(), settings.token(),
@@ -229,6 +231,10 @@ public final class TallyServer implements AutoCloseable {
 
     public Settings settings() {
         return settings;
+    }
+
+    IdempotencyKeys idempotencyKeys() {
+        return idempotencyKeys;
     }
 
     LocalPipeline pipeline() {

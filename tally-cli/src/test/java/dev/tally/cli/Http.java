@@ -46,8 +46,21 @@ final class Http {
         return postAsync(path, body).get();
     }
 
+    /** A POST with an {@code Idempotency-Key} header. */
+    Answer postWithKey(String path, String body, String key) throws Exception {
+        return postAsync(path, body, key).get();
+    }
+
     CompletableFuture<Answer> postAsync(String path, String body) {
-        HttpRequest r = auth(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120))
+        return postAsync(path, body, null);
+    }
+
+    CompletableFuture<Answer> postAsync(String path, String body, String idempotencyKey) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120));
+        if (idempotencyKey != null) {
+            b.header("Idempotency-Key", idempotencyKey);
+        }
+        HttpRequest r = auth(b
                 .header("Content-Type", "application/json")
                 .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)))
                 .build();

@@ -6,7 +6,9 @@ import dev.tally.core.command.CommandResult;
 import dev.tally.core.command.Decision;
 import dev.tally.core.command.RetriesExhausted;
 import dev.tally.core.json.JsonCodec;
+import dev.tally.core.ledger.DuplicateCommand;
 import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.ledger.OutcomeUnknown;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.snapshot.Snapshot;
 import dev.tally.core.snapshot.SnapshotPolicy;
@@ -179,8 +181,13 @@ public final class EventStore<S> {
         }
         List<RecordedEvent> records = new ArrayList<>(events.size());
         long v = expectedVersion;
+        // a command id goes on the first event only (with the count of the command's events): the
+        // ledger refuses a second event with the same id in the stream, in the same write
+        EventMetadata first = metadata.commandId().isPresent()
+                ? metadata.withAttribute(EventMetadata.COMMAND_EVENTS, Integer.toString(events.size())) : metadata;
+        EventMetadata rest = metadata.withoutCommandId();
         for (Object event : events) {
-            records.add(record(aggregateId, ++v, event, metadata));
+            records.add(record(aggregateId, ++v, event, v == expectedVersion + 1 ? first : rest));
         }
         ledger.append(records);
         return records;
@@ -205,7 +212,14 @@ public final class EventStore<S> {
      * safe because the append is conditional on nothing having been written after the version
      * decided on; a stale cache costs one refused write and a retry that reads.
      *
+     * <p>With a command id ({@link EventMetadata#withCommandId}) the command applies at most once
+     * per aggregate: when that id already applied, the result is the original acceptance with the
+     * events it wrote, and nothing is appended. The ledger checks the id in the same conditional
+     * write as the version, so two racing executions with one id cannot both append.
+     *
      * @throws RetriesExhausted when every attempt lost the race
+     * @throws OutcomeUnknown   when the ledger cannot tell whether the append was written and the
+     *                          command has no id to find out with (or every attempt ended so)
      */
     public CommandResult<S> execute(String aggregateId, Command<S> command, EventMetadata metadata) {
         Objects.requireNonNull(command, "command");
@@ -233,7 +247,8 @@ public final class EventStore<S> {
     private CommandResult<S> executeOptimistically(String aggregateId, Function<Aggregate<S>, Decision<?>> decide,
                                                    EventMetadata metadata) {
         Random random = ThreadLocalRandom.current();
-        VersionConflict last = null;
+        String commandId = metadata.commandId().orElse(null);
+        RuntimeException last = null;
         for (int attempt = 1; attempt <= retryPolicy.maxAttempts(); attempt++) {
             // The first attempt may decide on the cached aggregate without a read: if anything was
             // written since, the conditional append refuses and the next attempt reads. A rejection
@@ -248,6 +263,13 @@ public final class EventStore<S> {
                 aggregate = loaded.aggregate();
                 decision = decide.apply(aggregate);
             }
+            if (commandId != null && writesNothing(decision)) {
+                // decided on a state that may already hold this command's events: answer with them
+                Optional<CommandResult<S>> applied = alreadyApplied(aggregateId, commandId, attempt);
+                if (applied.isPresent()) {
+                    return applied.get();
+                }
+            }
             if (decision instanceof Decision.Reject<?> reject) {
                 return new CommandResult.Rejected<>(reject.rejection(), aggregate, attempt);
             }
@@ -261,6 +283,29 @@ public final class EventStore<S> {
                 remember(after, loaded.snapshotVersion());
                 maybeSnapshot(loaded.snapshotVersion(), after);
                 return new CommandResult.Accepted<>(after, written, attempt);
+            } catch (DuplicateCommand duplicate) {
+                Optional<CommandResult<S>> applied =
+                        alreadyApplied(aggregateId, commandId, attempt);
+                if (applied.isPresent()) {
+                    return applied.get();
+                }
+                throw new IllegalStateException("the ledger " + ledger.describe() + " refused command '" + commandId
+                        + "' on " + name() + "/" + aggregateId + " as a duplicate but holds no event of it", duplicate);
+            } catch (OutcomeUnknown unknown) {
+                if (commandId == null) {
+                    throw unknown; // without an id, deciding again could apply the command twice
+                }
+                last = unknown;
+                LOG.debug("attempt {} on {}/{}: outcome unknown, checking command {}", attempt, name(), aggregateId,
+                        commandId);
+                Optional<CommandResult<S>> applied = lookUpAfterUnknown(aggregateId, commandId, attempt, unknown);
+                if (applied.isPresent()) {
+                    return applied.get();
+                }
+                // not written (yet): deciding again is safe, the ledger refuses a second append of this id
+                if (attempt < retryPolicy.maxAttempts()) {
+                    sleep(retryPolicy.backoff(attempt, random));
+                }
             } catch (VersionConflict conflict) {
                 last = conflict;
                 LOG.debug("attempt {} on {}/{} lost the race at v{}", attempt, name(), aggregateId,
@@ -270,7 +315,31 @@ public final class EventStore<S> {
                 }
             }
         }
+        if (last instanceof OutcomeUnknown unknown) {
+            throw unknown;
+        }
         throw new RetriesExhausted(name(), aggregateId, retryPolicy.maxAttempts(), last);
+    }
+
+    private Optional<CommandResult<S>> lookUpAfterUnknown(String aggregateId, String commandId, int attempt,
+                                                          OutcomeUnknown unknown) {
+        try {
+            return alreadyApplied(aggregateId, commandId, attempt);
+        } catch (RuntimeException readFailed) {
+            unknown.addSuppressed(readFailed);
+            throw unknown;
+        }
+    }
+
+    /** The original acceptance of a command id that already applied to the aggregate, if it did. */
+    private Optional<CommandResult<S>> alreadyApplied(String aggregateId, String commandId, int attempt) {
+        List<RecordedEvent> events = ledger.commandEvents(name(), aggregateId, commandId);
+        if (events.isEmpty()) {
+            return Optional.empty();
+        }
+        // the aggregate right after the command, as the first execution answered
+        Aggregate<S> after = loadAt(aggregateId, events.get(events.size() - 1).version());
+        return Optional.of(new CommandResult.Accepted<>(after, events, attempt));
     }
 
     /**

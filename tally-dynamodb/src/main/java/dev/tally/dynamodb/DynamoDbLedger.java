@@ -7,10 +7,12 @@ import dev.tally.core.PageRequest;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.json.JsonCodec;
+import dev.tally.core.ledger.DuplicateCommand;
 import dev.tally.core.ledger.EventTooLarge;
 import dev.tally.core.ledger.GroupTooLarge;
 import dev.tally.core.ledger.KnownVersions;
 import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.ledger.OutcomeUnknown;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.ledger.VersionGap;
 import java.nio.charset.StandardCharsets;
@@ -91,6 +93,7 @@ public final class DynamoDbLedger implements LedgerAdapter {
         LedgerAdapter.checkAppendShape(events);
         List<Map<String, AttributeValue>> items = new ArrayList<>(events.size());
         long total = 0;
+        boolean commands = false;
         for (RecordedEvent e : events) {
             Map<String, AttributeValue> item = LedgerItems.toItem(e);
             long size = JsonAttributes.itemSize(item) + WRITE_ID_BYTES;
@@ -99,8 +102,9 @@ public final class DynamoDbLedger implements LedgerAdapter {
             }
             total += size;
             items.add(item);
+            commands |= e.metadata().commandId().isPresent();
         }
-        if (events.size() == 1) {
+        if (events.size() == 1 && !commands) {
             appendOne(events.get(0), items.get(0));
         } else {
             appendTransaction(events, items, total);
@@ -110,6 +114,9 @@ public final class DynamoDbLedger implements LedgerAdapter {
         }
     }
 
+    /** How many times an append whose answer was ambiguous is sent again (same write id) before it is unknown. */
+    private static final int RESUBMITS = 3;
+
     private void appendOne(RecordedEvent e, Map<String, AttributeValue> item) {
         String pk = LedgerItems.pk(e.store(), e.aggregateId());
         if (e.version() > 1 && !known.exists(pk, e.version() - 1)) {
@@ -118,53 +125,70 @@ public final class DynamoDbLedger implements LedgerAdapter {
         }
         // A PutItem is not idempotent: if its response is lost, the SDK retries it and the retry
         // fails the condition against the item the first try wrote. The write id tells that case
-        // apart from a real conflict (TransactWriteItems is safe: the SDK adds a request token).
+        // apart from a real conflict. A retry may also be answered by an error that says nothing
+        // of the first try (TransactionConflict, 500, throttling): then the put is sent again with
+        // the same write id until the answer is clear, and reported as unknown if it never is.
         String writeId = java.util.UUID.randomUUID().toString();
         Map<String, AttributeValue> withWriteId = new java.util.HashMap<>(item);
         withWriteId.put(WRITE_ID, AttributeValue.fromS(writeId));
-        try {
-            client.putItem(PutItemRequest.builder()
-                    .tableName(table)
-                    .item(withWriteId)
-                    .conditionExpression("attribute_not_exists(pk)")
-                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                    .build());
-        } catch (ConditionalCheckFailedException failed) {
-            Map<String, AttributeValue> stored = failed.hasItem() && !failed.item().isEmpty() ? failed.item()
-                    : client.getItem(GetItemRequest.builder().tableName(table).consistentRead(true)
-                    .key(LedgerItems.key(e.store(), e.aggregateId(), e.version())).build()).item();
-            if (stored != null && stored.containsKey(WRITE_ID) && writeId.equals(stored.get(WRITE_ID).s())) {
-                return; // our own write, answered twice
+        RuntimeException ambiguous = null;
+        for (int i = 0; i < RESUBMITS; i++) {
+            try {
+                client.putItem(PutItemRequest.builder()
+                        .tableName(table)
+                        .item(withWriteId)
+                        .conditionExpression("attribute_not_exists(pk)")
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                        .build());
+                return;
+            } catch (ConditionalCheckFailedException failed) {
+                Map<String, AttributeValue> stored = failed.hasItem() && !failed.item().isEmpty() ? failed.item()
+                        : getConsistent(LedgerItems.key(e.store(), e.aggregateId(), e.version()));
+                if (isOurs(stored, writeId)) {
+                    return; // our own write, answered twice
+                }
+                throw new VersionConflict(e.store(), e.aggregateId(), e.version(), existing(stored, e));
+            } catch (RuntimeException other) {
+                if (!isAmbiguous(other)) {
+                    throw other;
+                }
+                ambiguous = other;
             }
-            throw new VersionConflict(e.store(), e.aggregateId(), e.version(), existing(stored, e));
-        } catch (TransactionConflictException racing) {
-            throw new VersionConflict(e.store(), e.aggregateId(), e.version(),
-                    "a transaction on the same item was in flight");
+        }
+        RuntimeException outcome = settle(List.of(e), writeId, ambiguous);
+        if (outcome != null) {
+            throw outcome;
         }
     }
 
     /**
      * Puts every event, plus a ConditionCheck that version N-1 exists for each stream whose first
-     * event in the group is N > 1 and whose N-1 this ledger has not seen.
+     * event in the group is N > 1 and whose N-1 this ledger has not seen, plus a command item for
+     * each event that carries a command id (refused when that command id is already stored).
+     * Every item carries the write id, which is also the request token: a resubmission after an
+     * ambiguous answer is recognised, by DynamoDB (token) or by us (the write id on the item).
      */
     private void appendTransaction(List<RecordedEvent> events, List<Map<String, AttributeValue>> items,
                                    long totalBytes) {
+        String writeId = java.util.UUID.randomUUID().toString();
         List<TransactWriteItem> actions = new ArrayList<>();
         List<RecordedEvent> subjects = new ArrayList<>(); // the event each action is about
-        List<Boolean> isGapCheck = new ArrayList<>();
+        List<ActionKind> kinds = new ArrayList<>();
         Map<String, Long> firstVersion = new LinkedHashMap<>();
         for (RecordedEvent e : events) {
             firstVersion.putIfAbsent(LedgerItems.pk(e.store(), e.aggregateId()), e.version());
         }
         for (int i = 0; i < events.size(); i++) {
             RecordedEvent e = events.get(i);
+            Map<String, AttributeValue> item = new HashMap<>(items.get(i));
+            item.put(WRITE_ID, AttributeValue.fromS(writeId));
             actions.add(TransactWriteItem.builder().put(Put.builder()
-                    .tableName(table).item(items.get(i))
+                    .tableName(table).item(item)
                     .conditionExpression("attribute_not_exists(pk)")
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .build()).build());
             subjects.add(e);
-            isGapCheck.add(false);
+            kinds.add(ActionKind.EVENT);
             String pk = LedgerItems.pk(e.store(), e.aggregateId());
             if (firstVersion.get(pk) == e.version() && e.version() > 1 && !known.exists(pk, e.version() - 1)) {
                 actions.add(TransactWriteItem.builder().conditionCheck(ConditionCheck.builder()
@@ -173,51 +197,163 @@ public final class DynamoDbLedger implements LedgerAdapter {
                         .conditionExpression("attribute_exists(pk)")
                         .build()).build());
                 subjects.add(e);
-                isGapCheck.add(true);
+                kinds.add(ActionKind.GAP_CHECK);
+            }
+            if (e.metadata().commandId().isPresent()) {
+                Map<String, AttributeValue> command = LedgerItems.commandItem(e);
+                command.put(WRITE_ID, AttributeValue.fromS(writeId));
+                actions.add(TransactWriteItem.builder().put(Put.builder()
+                        .tableName(table).item(command)
+                        .conditionExpression("attribute_not_exists(pk)")
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                        .build()).build());
+                subjects.add(e);
+                kinds.add(ActionKind.COMMAND);
             }
         }
         if (actions.size() > MAX_TRANSACTION_ITEMS) {
             throw new GroupTooLarge("event group needs " + actions.size() + " DynamoDB transaction actions ("
-                    + events.size() + " events plus checks that the preceding versions exist), over DynamoDB's limit"
-                    + " of " + MAX_TRANSACTION_ITEMS + "; nothing was written. Split it into smaller groups");
+                    + events.size() + " events plus checks that the preceding versions exist and command ids), over"
+                    + " DynamoDB's limit of " + MAX_TRANSACTION_ITEMS + "; nothing was written. Split it into smaller"
+                    + " groups");
         }
         if (totalBytes > MAX_TRANSACTION_BYTES) {
             throw new GroupTooLarge("event group is " + totalBytes + " bytes, over DynamoDB's transaction limit of "
                     + MAX_TRANSACTION_BYTES + " bytes; nothing was written. Split it into smaller groups");
         }
-        try {
-            client.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(actions).build());
-        } catch (TransactionCanceledException cancelled) {
-            throw refusal(cancelled, subjects, isGapCheck);
-        } catch (TransactionConflictException racing) {
-            RecordedEvent first = events.get(0);
-            throw new VersionConflict(first.store(), first.aggregateId(), first.version(),
-                    "another transaction on the same items was in flight");
+        TransactWriteItemsRequest request = TransactWriteItemsRequest.builder().transactItems(actions)
+                .clientRequestToken(writeId).build();
+        RuntimeException ambiguous = null;
+        for (int i = 0; i < RESUBMITS; i++) {
+            try {
+                client.transactWriteItems(request);
+                return;
+            } catch (TransactionCanceledException cancelled) {
+                RuntimeException refusal = refusal(cancelled, subjects, kinds, writeId);
+                if (refusal == null) {
+                    return; // refused only by items our own earlier try wrote: it committed
+                }
+                if (!isAmbiguous(refusal)) {
+                    throw refusal;
+                }
+                ambiguous = refusal;
+            } catch (RuntimeException other) {
+                if (!isAmbiguous(other)) {
+                    throw other;
+                }
+                ambiguous = other;
+            }
+        }
+        RuntimeException outcome = settle(events, writeId, ambiguous);
+        if (outcome != null) {
+            throw outcome;
         }
     }
 
+    private enum ActionKind { EVENT, GAP_CHECK, COMMAND }
+
+    /**
+     * The refusal a cancelled transaction stands for; null when every failed condition is on an
+     * item that carries our write id (an earlier try of this very transaction committed).
+     */
     private RuntimeException refusal(TransactionCanceledException cancelled, List<RecordedEvent> subjects,
-                                     List<Boolean> isGapCheck) {
+                                     List<ActionKind> kinds, String writeId) {
         List<CancellationReason> reasons = cancelled.hasCancellationReasons() ? cancelled.cancellationReasons()
                 : List.of();
+        boolean ours = false;
         for (int i = 0; i < reasons.size() && i < subjects.size(); i++) {
             CancellationReason r = reasons.get(i);
             RecordedEvent e = subjects.get(i);
-            if ("ConditionalCheckFailed".equals(r.code())) {
-                if (isGapCheck.get(i)) {
-                    return new VersionGap(e.store(), e.aggregateId(), e.version());
-                }
-                return new VersionConflict(e.store(), e.aggregateId(), e.version(), existing(r.item(), e));
+            if (!"ConditionalCheckFailed".equals(r.code())) {
+                continue;
             }
+            if (kinds.get(i) == ActionKind.GAP_CHECK) {
+                return new VersionGap(e.store(), e.aggregateId(), e.version());
+            }
+            if (isOurs(r.item(), writeId)) {
+                ours = true;
+                continue;
+            }
+            if (kinds.get(i) == ActionKind.COMMAND) {
+                return new DuplicateCommand(e.store(), e.aggregateId(), e.metadata().commandId().orElseThrow());
+            }
+            return new VersionConflict(e.store(), e.aggregateId(), e.version(), existing(r.item(), e));
+        }
+        if (ours) {
+            return null;
         }
         for (int i = 0; i < reasons.size() && i < subjects.size(); i++) {
             if ("TransactionConflict".equals(reasons.get(i).code())) {
-                RecordedEvent e = subjects.get(i);
-                return new VersionConflict(e.store(), e.aggregateId(), e.version(),
-                        "another write on the same item was in flight");
+                return TransactionConflictException.builder().message("cancelled: another write on "
+                        + subjects.get(i).coordinates() + " was in flight").build();
             }
         }
         return cancelled;
+    }
+
+    /**
+     * After answers that said nothing about our write: a consistent read of its first item tells
+     * whether it is stored (ours: done; another writer's: a conflict). When it is absent, an
+     * earlier try may still be in flight, so the outcome is unknown.
+     */
+    private RuntimeException settle(List<RecordedEvent> events, String writeId, RuntimeException ambiguous) {
+        RecordedEvent first = events.get(0);
+        Map<String, AttributeValue> stored;
+        try {
+            stored = getConsistent(LedgerItems.key(first.store(), first.aggregateId(), first.version()));
+        } catch (RuntimeException readFailed) {
+            ambiguous.addSuppressed(readFailed);
+            return new OutcomeUnknown(first.store(), first.aggregateId(), "an append at v" + first.version(),
+                    ambiguous);
+        }
+        if (isOurs(stored, writeId)) {
+            return null;
+        }
+        if (stored != null && !stored.isEmpty()) {
+            return new VersionConflict(first.store(), first.aggregateId(), first.version(), LedgerItems.fromItem(stored));
+        }
+        return new OutcomeUnknown(first.store(), first.aggregateId(), "an append at v" + first.version(), ambiguous);
+    }
+
+    /**
+     * Errors after which a write may or may not have been applied (the SDK has retried them
+     * already): no answer, a server error, throttling, or a conflict with a transaction in flight
+     * that may be our own first try.
+     */
+    static boolean isAmbiguous(RuntimeException e) {
+        if (e instanceof TransactionConflictException
+                || e instanceof software.amazon.awssdk.services.dynamodb.model.TransactionInProgressException
+                || e instanceof software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException
+                || e instanceof software.amazon.awssdk.services.dynamodb.model.RequestLimitExceededException) {
+            return true;
+        }
+        if (e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException service) {
+            return service.statusCode() >= 500 || service.isThrottlingException();
+        }
+        return e instanceof software.amazon.awssdk.core.exception.SdkClientException;
+    }
+
+    private static boolean isOurs(Map<String, AttributeValue> item, String writeId) {
+        return item != null && item.containsKey(WRITE_ID) && writeId.equals(item.get(WRITE_ID).s());
+    }
+
+    private Map<String, AttributeValue> getConsistent(Map<String, AttributeValue> key) {
+        return client.getItem(GetItemRequest.builder().tableName(table).consistentRead(true).key(key).build()).item();
+    }
+
+    /**
+     * The command item (see {@link LedgerItems#commandItem}) says where the command's events start
+     * and how many there are: one GetItem and one Query.
+     */
+    @Override
+    public List<RecordedEvent> commandEvents(String store, String aggregateId, String commandId) {
+        Map<String, AttributeValue> command = getConsistent(LedgerItems.commandKey(store, aggregateId, commandId));
+        if (command == null || command.isEmpty()) {
+            return List.of();
+        }
+        long from = Long.parseLong(command.get(LedgerItems.FIRST_VERSION).n());
+        int count = Integer.parseInt(command.get(LedgerItems.EVENT_COUNT).n());
+        return read(store, aggregateId, new ReadOptions(from, from + count - 1, false, count));
     }
 
     /** The stored event a conflict reports: from the failed condition's item, else a consistent read. */

@@ -18,6 +18,18 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * payload       M  the payload as a DynamoDB map
  * metadata      M  correlationId, causationId, actor, attributes
  * gsi1pk, gsi1sk S  store and aggregateId, on version 1 only (the sparse "aggregates" index)
+ * writeId       S  a random id per append, to recognise our own write when its answer was lost
+ * </pre>
+ *
+ * <p>A command item per event that carries a command id (the first event of a command), written in
+ * the same TransactWriteItems as the events, on condition that it does not exist:
+ *
+ * <pre>
+ * pk            S  "{store}#{aggregateId}#cmd#{commandId}"  (store and id hold no '#')
+ * version       N  0
+ * itemKind      S  "command"                (not "event": stream consumers skip it)
+ * firstVersion  N  the version of the command's first event
+ * eventCount    N  how many events the command appended
  * </pre>
  */
 public final class LedgerItems {
@@ -28,6 +40,9 @@ public final class LedgerItems {
     public static final String GSI_PK = "gsi1pk";
     public static final String GSI_SK = "gsi1sk";
     public static final String AGGREGATES_INDEX = "aggregates";
+    public static final String COMMAND_KIND = "command";
+    public static final String FIRST_VERSION = "firstVersion";
+    public static final String EVENT_COUNT = "eventCount";
 
     private LedgerItems() {
     }
@@ -41,6 +56,24 @@ public final class LedgerItems {
         key.put(PK, AttributeValue.fromS(pk(store, aggregateId)));
         key.put(VERSION, AttributeValue.fromN(Long.toString(version)));
         return key;
+    }
+
+    public static Map<String, AttributeValue> commandKey(String store, String aggregateId, String commandId) {
+        Map<String, AttributeValue> key = new HashMap<>();
+        key.put(PK, AttributeValue.fromS(pk(store, aggregateId) + "#cmd#" + commandId));
+        key.put(VERSION, AttributeValue.fromN("0"));
+        return key;
+    }
+
+    /** The command item of an event that carries a command id. */
+    public static Map<String, AttributeValue> commandItem(RecordedEvent e) {
+        String commandId = e.metadata().commandId().orElseThrow();
+        String count = e.metadata().attributes().getOrDefault(dev.tally.core.EventMetadata.COMMAND_EVENTS, "1");
+        Map<String, AttributeValue> item = commandKey(e.store(), e.aggregateId(), commandId);
+        item.put(KIND, AttributeValue.fromS(COMMAND_KIND));
+        item.put(FIRST_VERSION, AttributeValue.fromN(Long.toString(e.version())));
+        item.put(EVENT_COUNT, AttributeValue.fromN(count));
+        return item;
     }
 
     public static Map<String, AttributeValue> toItem(RecordedEvent e) {

@@ -10,6 +10,7 @@ import dev.tally.core.RecordedEvent;
 import dev.tally.core.feed.GlobalLog;
 import dev.tally.core.feed.LoggedEvent;
 import dev.tally.core.json.JsonCodec;
+import dev.tally.core.ledger.DuplicateCommand;
 import dev.tally.core.ledger.EventTooLarge;
 import dev.tally.core.ledger.GroupTooLarge;
 import dev.tally.core.ledger.KnownVersions;
@@ -74,6 +75,7 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
     private final String appendOne;
     private final String appendMany;
     private final String readForward;
+    private final String commandStart;
     private final String readBackward;
     private final String listIds;
     private final String readLog;
@@ -112,6 +114,8 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
         String select = "SELECT " + COLUMNS + " FROM " + events;
         this.readForward = select + " WHERE store = ? AND aggregate_id = ? AND version BETWEEN ? AND ?"
                 + " ORDER BY version LIMIT ?";
+        this.commandStart = "SELECT version, metadata -> 'attributes' ->> 'tally.commandEvents' FROM " + events
+                + " WHERE store = ? AND aggregate_id = ? AND (metadata -> 'attributes' ->> 'tally.commandId') = ?";
         this.readBackward = select + " WHERE store = ? AND aggregate_id = ? AND version BETWEEN ? AND ?"
                 + " ORDER BY version DESC LIMIT ?";
         this.listIds = "SELECT aggregate_id FROM " + events + " WHERE store = ? AND version = 1 AND aggregate_id > ?"
@@ -281,6 +285,12 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
         if (SqlErrors.UNIQUE_VIOLATION.equals(state) && tables.eventsPrimaryKey().equals(SqlErrors.constraint(e))) {
             return conflict(rows);
         }
+        if (SqlErrors.UNIQUE_VIOLATION.equals(state) && tables.eventsCommandIndex().equals(SqlErrors.constraint(e))) {
+            RecordedEvent carrying = rows.stream().map(EncodedEvent::event)
+                    .filter(r -> r.metadata().commandId().isPresent()).findFirst().orElse(first);
+            return new DuplicateCommand(carrying.store(), carrying.aggregateId(),
+                    carrying.metadata().commandId().orElse("?"));
+        }
         if (SqlErrors.VERSION_GAP.equals(state)) {
             return gap(e, first);
         }
@@ -401,6 +411,30 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
         } catch (SQLException e) {
             throw SqlErrors.failure("reading " + store + "/" + aggregateId + " from " + tables.events(), tables, e);
         }
+    }
+
+    /** Finds the command's first event through the {@code events_command} index, then reads its range. */
+    @Override
+    public List<RecordedEvent> commandEvents(String store, String aggregateId, String commandId) {
+        long from;
+        int count;
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(commandStart)) {
+            ps.setString(1, store);
+            ps.setString(2, aggregateId);
+            ps.setString(3, commandId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return List.of();
+                }
+                from = rs.getLong(1);
+                String n = rs.getString(2);
+                count = n == null ? 1 : Integer.parseInt(n);
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.failure("looking up command " + commandId + " of " + store + "/" + aggregateId + " in "
+                    + tables.events(), tables, e);
+        }
+        return read(store, aggregateId, new ReadOptions(from, from + count - 1, false, count));
     }
 
     /** Ids in ascending code-point order (collation "C"); the cursor is the last id of the page. */

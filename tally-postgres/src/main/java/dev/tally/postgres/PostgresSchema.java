@@ -40,7 +40,8 @@ public final class PostgresSchema {
     /** The migrations this version ships, in order. */
     static final List<Migration> MIGRATIONS = List.of(
             Migration.load(1, "ledger", "V1__ledger.sql"),
-            Migration.load(2, "dead letters", "V2__dead_letters.sql"));
+            Migration.load(2, "dead letters", "V2__dead_letters.sql"),
+            Migration.load(3, "command ids", "V3__command_ids.sql"));
 
     /** First key of the advisory lock that serializes migrations ("TALY" in ASCII). */
     private static final int LOCK_NAMESPACE = 0x54414c59;

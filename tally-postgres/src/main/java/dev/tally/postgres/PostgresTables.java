@@ -75,6 +75,10 @@ public record PostgresTables(String schema, String prefix) {
     }
 
     /** The name (without schema) of the ledger's primary key, to tell a version conflict apart. */
+    String eventsCommandIndex() {
+        return prefix + "events_command";
+    }
+
     String eventsPrimaryKey() {
         return prefix + "events_pkey";
     }

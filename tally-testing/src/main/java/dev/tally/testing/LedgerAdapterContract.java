@@ -13,6 +13,7 @@ import dev.tally.core.PageRequest;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.json.JsonCodec;
+import dev.tally.core.ledger.DuplicateCommand;
 import dev.tally.core.ledger.LedgerAdapter;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.ledger.VersionGap;
@@ -227,6 +228,71 @@ public abstract class LedgerAdapterContract {
                 () -> ledger().append(List.of(TestEvents.event(store, "x", 1))));
         assertFalse(c.getMessage().isBlank());
         assertEquals(winner, ledger().read(store, "x", ReadOptions.ALL).get(0));
+    }
+
+    @Test
+    void aCommandIdAppliesOncePerStreamAndItsEventsCanBeFoundAgain() {
+        EventMetadata command = EventMetadata.empty().withCommandId("cmd-1")
+                .withAttribute(EventMetadata.COMMAND_EVENTS, "2");
+        RecordedEvent first = TestEvents.event(store, "a-1", 1, "Opened", JsonCodec.object(), command);
+        RecordedEvent second = TestEvents.event(store, "a-1", 2);
+        ledger().append(List.of(first, second));
+        ledger().append(List.of(TestEvents.event(store, "a-1", 3)));
+
+        // the same id again, decided on the new head: refused, nothing written
+        RecordedEvent again = TestEvents.event(store, "a-1", 4, "Opened", JsonCodec.object(),
+                EventMetadata.empty().withCommandId("cmd-1"));
+        DuplicateCommand duplicate = assertThrows(DuplicateCommand.class, () -> ledger().append(List.of(again)));
+        assertEquals("cmd-1", duplicate.commandId());
+        assertEquals(List.of(1L, 2L, 3L), versions(ledger().read(store, "a-1", ReadOptions.ALL)));
+        assertEquals(List.of(first, second), ledger().commandEvents(store, "a-1", "cmd-1"));
+        assertTrue(ledger().commandEvents(store, "a-1", "cmd-2").isEmpty());
+
+        // ids are per stream: another aggregate may use the same one
+        RecordedEvent elsewhere = TestEvents.event(store, "b-1", 1, "Opened", JsonCodec.object(),
+                EventMetadata.empty().withCommandId("cmd-1"));
+        ledger().append(List.of(elsewhere));
+        assertEquals(List.of(elsewhere), ledger().commandEvents(store, "b-1", "cmd-1"));
+    }
+
+    @Test
+    void writersRacingWithOneCommandIdAtSuccessiveVersionsApplyItOnce() throws Exception {
+        ledger().append(List.of(TestEvents.event(store, "hot", 1)));
+        int writers = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            int n = i;
+            results.add(pool.submit(() -> {
+                start.await();
+                for (int round = 0; round < 50; round++) {
+                    long head = ledger().read(store, "hot", ReadOptions.ALL).size();
+                    // every writer also appends an event without the id, so heads move under each other
+                    EventMetadata m = round % 2 == 0 ? EventMetadata.empty().withCommandId("once")
+                            : EventMetadata.empty();
+                    try {
+                        ledger().append(List.of(TestEvents.event(store, "hot", head + 1, "Tried",
+                                JsonCodec.object().put("writer", n), m)));
+                    } catch (VersionConflict e) {
+                        // lost the race; read the head again
+                    } catch (DuplicateCommand e) {
+                        return true;
+                    }
+                }
+                return false;
+            }));
+        }
+        start.countDown();
+        int refused = 0;
+        for (Future<Boolean> f : results) {
+            refused += f.get(60, TimeUnit.SECONDS) ? 1 : 0;
+        }
+        pool.shutdown();
+        long carrying = ledger().read(store, "hot", ReadOptions.ALL).stream()
+                .filter(e -> e.metadata().commandId().isPresent()).count();
+        assertEquals(1, carrying);
+        assertTrue(refused >= 1, "a writer repeating the applied id was refused: " + refused);
     }
 
     protected static List<Long> versions(List<RecordedEvent> events) {

@@ -41,7 +41,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
  *
  * <pre>
  * java -cp bench/target/tally-bench.jar dev.tally.bench.dynamodb.DynamoDbAppendBenchmark \
- *      [--rounds 5] [--count 2000] [--loads 20] [--parts sequential,parallel,gap,load]
+ *      [--rounds 5] [--count 2000] [--loads 20] [--parts sequential,parallel,gap,load,commandid]
  * </pre>
  */
 public final class DynamoDbAppendBenchmark {
@@ -81,6 +81,9 @@ public final class DynamoDbAppendBenchmark {
             }
             if (parts.contains("load")) {
                 b.loads(loads);
+            }
+            if (parts.contains("commandid")) {
+                b.commandIdCost(rounds, count / 2);
             }
         }
         System.exit(0); // DynamoDB Local leaves non-daemon threads behind
@@ -122,6 +125,41 @@ public final class DynamoDbAppendBenchmark {
                 + " medians " + format2(median(rates[2]) / median(rates[0])) + ", median of paired round ratios "
                 + format2(medianRatio(rates[2], rates[0])) + "; Tally/bare+flag: " + format2(medianRatio(rates[2],
                 rates[1])) + "; flag cost on DynamoDB Local: bare+flag/bare " + format2(medianRatio(rates[1], rates[0])));
+    }
+
+    // --- what a command id costs ------------------------------------------------------------------
+
+    /**
+     * EventStore.execute of a Credit on one aggregate, without and with a command id: one PutItem
+     * against one TransactWriteItems of the event and its command item.
+     */
+    private void commandIdCost(int rounds, int count) {
+        say("\n## execute without / with a command id, one aggregate (" + rounds + " rounds x " + count
+                + " commands each side)");
+        String plainId = "plain-" + (++streamCounter);
+        String idsId = "ids-" + streamCounter;
+        int[] n = {0};
+        IntConsumer plain = i -> store.execute(plainId, new dev.tally.examples.bank.Credit(1));
+        IntConsumer withIds = i -> store.execute(idsId, new dev.tally.examples.bank.Credit(1),
+                EventMetadata.empty().withCommandId("c-" + (++n[0])));
+        List<IntConsumer> sides = List.of(plain, withIds);
+        say("warm-up...");
+        for (int w = 0; w < 2; w++) {
+            sides.forEach(side -> run(side, count));
+        }
+        double[][] rates = new double[2][rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (int k = 0; k < 2; k++) {
+                int side = (k + r) % 2;
+                rates[side][r] = run(sides.get(side), count);
+            }
+            say("round " + (r + 1) + ": without " + format(rates[0][r]) + "/s, with command id "
+                    + format(rates[1][r]) + "/s, with/without " + format2(rates[1][r] / rates[0][r]));
+        }
+        say("RESULT command id: without median " + format(median(rates[0])) + "/s, with median "
+                + format(median(rates[1])) + "/s; with/without: ratio of medians "
+                + format2(median(rates[1]) / median(rates[0])) + ", median of paired round ratios "
+                + format2(medianRatio(rates[1], rates[0])));
     }
 
     private void barePut(String id, long version, boolean reportConflicts) {

@@ -1,6 +1,7 @@
 package dev.tally.core.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.core.EventMetadata;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,11 +36,22 @@ public record AppRoute(String method, Pattern path, boolean writes, Handler hand
     /**
      * A request as the host parsed it.
      *
-     * @param params the path parameters, decoded and checked
-     * @param body   the JSON object sent (an empty object for a GET or an empty body)
-     * @param query  the query parameters
+     * @param params   the path parameters, decoded and checked
+     * @param body     the JSON object sent (an empty object for a GET or an empty body)
+     * @param query    the query parameters
+     * @param metadata what the request's commands should carry: a command id when the client sent an
+     *                 {@code Idempotency-Key} (pass it to {@code EventStore.execute}, so a retried request
+     *                 applies its command once; one command per aggregate per request)
      */
-    public record Request(List<String> params, JsonNode body, Map<String, String> query) {
+    public record Request(List<String> params, JsonNode body, Map<String, String> query, EventMetadata metadata) {
+        public Request {
+            metadata = metadata == null ? EventMetadata.empty() : metadata;
+        }
+
+        public Request(List<String> params, JsonNode body, Map<String, String> query) {
+            this(params, body, query, EventMetadata.empty());
+        }
+
         public String param(int index) {
             return params.get(index);
         }

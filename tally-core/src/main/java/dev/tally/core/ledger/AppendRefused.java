@@ -7,7 +7,7 @@ import dev.tally.core.TallyException;
  * them: only {@link VersionConflict} is worth retrying (reload, re-decide, re-append).
  */
 public abstract sealed class AppendRefused extends TallyException
-        permits VersionConflict, VersionGap, EventTooLarge, GroupTooLarge {
+        permits VersionConflict, VersionGap, EventTooLarge, GroupTooLarge, DuplicateCommand {
     protected AppendRefused(String message) {
         super(message);
     }

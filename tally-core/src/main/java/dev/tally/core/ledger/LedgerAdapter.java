@@ -14,7 +14,11 @@ import java.util.List;
  *   <li>{@link #append} writes all events of the list or none of them;</li>
  *   <li>a version that is already stored raises {@link VersionConflict} and is never overwritten;</li>
  *   <li>a version N whose N-1 is not stored (and N is not 1) raises {@link VersionGap};</li>
- *   <li>reads are strongly consistent: an append that returned is visible to the next read.</li>
+ *   <li>reads are strongly consistent: an append that returned is visible to the next read;</li>
+ *   <li>a stream holds at most one event whose metadata carries a given command id
+ *       ({@link dev.tally.core.EventMetadata#COMMAND_ID}, on the first event of a command): an append
+ *       whose event repeats one raises {@link DuplicateCommand} and writes nothing, atomically with
+ *       the version check.</li>
  * </ul>
  */
 public interface LedgerAdapter {
@@ -38,6 +42,23 @@ public interface LedgerAdapter {
      * (adapters document theirs), one page at a time.
      */
     Page<String> listAggregateIds(String store, PageRequest request);
+
+    /**
+     * The events a command appended to a stream: the event carrying the command id and the
+     * {@link dev.tally.core.EventMetadata#COMMAND_EVENTS} events from it; empty when no event of
+     * the stream carries it. The default reads the whole stream; adapters with an index look it up.
+     */
+    default List<RecordedEvent> commandEvents(String store, String aggregateId, String commandId) {
+        List<RecordedEvent> all = read(store, aggregateId, ReadOptions.ALL);
+        for (int i = 0; i < all.size(); i++) {
+            if (commandId.equals(all.get(i).metadata().attributes().get(dev.tally.core.EventMetadata.COMMAND_ID))) {
+                String n = all.get(i).metadata().attributes().get(dev.tally.core.EventMetadata.COMMAND_EVENTS);
+                int count = n == null ? 1 : Integer.parseInt(n);
+                return List.copyOf(all.subList(i, Math.min(all.size(), i + count)));
+            }
+        }
+        return List.of();
+    }
 
     /** A short name for messages and metrics, e.g. "dynamodb:tally-ledger". */
     default String describe() {

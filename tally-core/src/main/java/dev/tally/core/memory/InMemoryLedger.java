@@ -26,6 +26,7 @@ public final class InMemoryLedger implements LedgerAdapter, GlobalLog {
     private final Map<String, List<RecordedEvent>> streams = new HashMap<>();
     private final Map<String, List<String>> idsByStore = new HashMap<>();
     private final List<RecordedEvent> log = new ArrayList<>();
+    private final Map<String, Long> commands = new HashMap<>(); // store, id, command id -> first version
     private final List<Runnable> appendListeners = new CopyOnWriteArrayList<>();
 
     @Override
@@ -44,6 +45,10 @@ public final class InMemoryLedger implements LedgerAdapter, GlobalLog {
                     throw new VersionGap(e.store(), e.aggregateId(), e.version(), head);
                 }
                 heads.put(key, e.version());
+                String commandId = e.metadata().attributes().get(dev.tally.core.EventMetadata.COMMAND_ID);
+                if (commandId != null && commands.containsKey(key + "\u0000" + commandId)) {
+                    throw new dev.tally.core.ledger.DuplicateCommand(e.store(), e.aggregateId(), commandId);
+                }
             }
             for (RecordedEvent e : events) {
                 String key = key(e.store(), e.aggregateId());
@@ -53,6 +58,10 @@ public final class InMemoryLedger implements LedgerAdapter, GlobalLog {
                 }
                 stream.add(e);
                 log.add(e);
+                String commandId = e.metadata().attributes().get(dev.tally.core.EventMetadata.COMMAND_ID);
+                if (commandId != null) {
+                    commands.put(key + "\u0000" + commandId, e.version());
+                }
             }
         }
         appendListeners.forEach(Runnable::run);

@@ -64,9 +64,9 @@ public final class BankApp implements TallyApp {
         ViewReader<LastMonthBalanceView> lastMonths = context.views(BankProjections.LAST_MONTH_BALANCE_VIEW);
         return List.of(
                 AppRoute.post("/api/accounts/([^/]+)/credit", r -> execute(accounts, r.param(0),
-                        new Credit(amount(r.body())))),
+                        new Credit(amount(r.body())), r.metadata())),
                 AppRoute.post("/api/accounts/([^/]+)/debit", r -> execute(accounts, r.param(0),
-                        new Debit(amount(r.body())))),
+                        new Debit(amount(r.body())), r.metadata())),
                 AppRoute.get("/api/accounts", r -> list(balances, r)),
                 AppRoute.get("/api/accounts/([^/]+)", r -> {
                     String id = r.param(0);
@@ -118,8 +118,10 @@ public final class BankApp implements TallyApp {
                 + " nextCursor of the previous page unchanged, or leave it out for the first page");
     }
 
-    private static Response execute(EventStore<Account> accounts, String id, AccountCommand command) {
-        CommandResult<Account> r = accounts.execute(id, command);
+    /** The request's metadata carries its Idempotency-Key's command id: a retried request credits once. */
+    private static Response execute(EventStore<Account> accounts, String id, AccountCommand command,
+                                    dev.tally.core.EventMetadata metadata) {
+        CommandResult<Account> r = accounts.execute(id, command, metadata);
         if (r instanceof CommandResult.Rejected<Account> rejected) {
             throw new AppError(422, rejected.rejection().code(), rejected.rejection().message());
         }

@@ -41,7 +41,7 @@ public final class CounterApp implements TallyApp {
         ViewReader<Counter.CountView> counts = context.views(Counter.COUNT);
         return List.of(
                 AppRoute.post("/api/counters/([^/]+)/increment", r -> {
-                    var result = counters.execute(r.param(0), new Counter.Increment());
+                    var result = counters.execute(r.param(0), new Counter.Increment(), r.metadata());
                     return Response.ok(JsonCodec.object().put("aggregateId", r.param(0))
                             .put("version", result.aggregate().version()));
                 }),
