@@ -17,6 +17,11 @@ final class Http {
         String message() {
             return json.path("message").asText();
         }
+
+        /** What a client sees as the answer: status and body (headers such as Date differ per response). */
+        String statusAndBody() {
+            return status + " " + json;
+        }
     }
 
     private final URI base;
