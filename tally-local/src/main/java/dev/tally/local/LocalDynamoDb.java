@@ -10,10 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+import org.eclipse.jetty.util.Callback;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -66,7 +71,7 @@ public final class LocalDynamoDb implements AutoCloseable {
             jetty.addConnector(connector);
             ContextHandler context = new ContextHandler();
             context.setHandler(h);
-            jetty.setHandler(new ContextHandlerCollection(context));
+            jetty.setHandler(new LoopbackHostOnly(new ContextHandlerCollection(context)));
             jetty.start();
             this.server = jetty;
             this.handler = h;
@@ -75,6 +80,41 @@ public final class LocalDynamoDb implements AutoCloseable {
             stopQuietly(jetty, h);
             throw new IllegalStateException("could not start DynamoDB Local on " + HOST + ":" + port + ": "
                     + e.getMessage() + (port != 0 ? " (is the port in use? pass 0 for any free port)" : ""), e);
+        }
+    }
+
+    /**
+     * Refuses a request whose {@code Host} names anything but loopback (403). Binding to 127.0.0.1
+     * keeps other machines out, but a web page can still reach it through DNS rebinding (a name of
+     * the attacker's that resolves to 127.0.0.1): the browser then sends that name as the Host.
+     * The SDK clients send {@code 127.0.0.1:PORT}; tools given {@code http://localhost:PORT} send
+     * {@code localhost:PORT}.
+     */
+    static final class LoopbackHostOnly extends Handler.Wrapper {
+        LoopbackHostOnly(Handler handler) {
+            super(handler);
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            String host = request.getHeaders().get(HttpHeader.HOST);
+            if (host != null && !loopbackName(host)) {
+                Response.writeError(request, response, callback, 403, "DynamoDB Local of tally answers requests for "
+                        + HOST + " or localhost only, not for Host " + host);
+                return true;
+            }
+            return super.handle(request, response, callback);
+        }
+
+        static boolean loopbackName(String hostHeader) {
+            String name = hostHeader.trim().toLowerCase(java.util.Locale.ROOT);
+            if (name.startsWith("[")) {
+                int end = name.indexOf(']');
+                name = end < 0 ? name : name.substring(0, end + 1);
+            } else if (name.indexOf(':') >= 0) {
+                name = name.substring(0, name.indexOf(':'));
+            }
+            return name.equals(HOST) || name.equals("localhost") || name.equals("[::1]");
         }
     }
 
