@@ -21,6 +21,13 @@ import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.Delete;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
@@ -37,6 +44,9 @@ import software.amazon.awssdk.services.dynamodb.model.Select;
  * {@code BigDecimal} holds (which {@link JsonCodec#canonical} keeps exact) comes back equal.
  */
 public final class DynamoDbDeadLetterStore implements DeadLetterStore {
+    /** The item that keeps the count of letters, updated in the same transaction as each letter. */
+    private static final String COUNTER = "#count";
+
     /** Bodies above this many bytes are kept as references (the item limit is 400 KB). */
     public static final int MAX_BODY_BYTES = 300_000;
     /** Reads numbers with every digit, then {@link JsonCodec#canonical} gives each its one form. */
@@ -71,16 +81,48 @@ public final class DynamoDbDeadLetterStore implements DeadLetterStore {
         item.put("error", AttributeValue.fromS(error.length() > 4000 ? error.substring(0, 4000) + "..." : error));
         item.put("attempts", AttributeValue.fromN(Integer.toString(d.attempts())));
         item.put("failedAt", AttributeValue.fromS(d.failedAt().toString()));
-        client.putItem(PutItemRequest.builder().tableName(table).item(item).build());
+        // a new letter and the count move together; a letter written again (same id) replaces the first
+        try {
+            client.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(
+                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
+                            .conditionExpression("attribute_not_exists(pk)").build()).build(),
+                    TransactWriteItem.builder().update(counterUpdate(1)).build()).build());
+        } catch (TransactionCanceledException e) {
+            if (!firstFailedItsCondition(e)) {
+                throw e;
+            }
+            client.putItem(PutItemRequest.builder().tableName(table).item(item).build());
+        }
+    }
+
+    private Update counterUpdate(long delta) {
+        return Update.builder().tableName(table).key(Map.of("pk", AttributeValue.fromS(COUNTER)))
+                .updateExpression("ADD #n :d").expressionAttributeNames(Map.of("#n", "letters"))
+                .expressionAttributeValues(Map.of(":d", AttributeValue.fromN(Long.toString(delta)))).build();
+    }
+
+    private static boolean firstFailedItsCondition(TransactionCanceledException e) {
+        return e.hasCancellationReasons() && !e.cancellationReasons().isEmpty()
+                && "ConditionalCheckFailed".equals(e.cancellationReasons().get(0).code());
     }
 
     @Override
     public Page<DeadLetter> page(PageRequest request) {
-        return ScanPages.page(client, table, request, DynamoDbDeadLetterStore::fromItem);
+        return ScanPages.page(client, table, request, item -> COUNTER.equals(item.get("pk").s()) ? null
+                : fromItem(item));
     }
 
+    /**
+     * One read of the count kept beside the letters (no scan). A table written by a version of Tally
+     * that kept no count is counted once by a scan, and the count stored.
+     */
     @Override
     public long count() {
+        Map<String, AttributeValue> counter = client.getItem(GetItemRequest.builder().tableName(table)
+                .key(Map.of("pk", AttributeValue.fromS(COUNTER))).consistentRead(true).build()).item();
+        if (counter != null && counter.containsKey("letters")) {
+            return Long.parseLong(counter.get("letters").n());
+        }
         long n = 0;
         Map<String, AttributeValue> start = null;
         do {
@@ -89,6 +131,13 @@ public final class DynamoDbDeadLetterStore implements DeadLetterStore {
             n += r.count();
             start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
         } while (start != null);
+        try {
+            client.putItem(PutItemRequest.builder().tableName(table).item(Map.of("pk", AttributeValue.fromS(COUNTER),
+                    "letters", AttributeValue.fromN(Long.toString(n)))).conditionExpression("attribute_not_exists(pk)")
+                    .build());
+        } catch (ConditionalCheckFailedException raced) {
+            return count(); // a writer created the count meanwhile
+        }
         return n;
     }
 
@@ -101,12 +150,28 @@ public final class DynamoDbDeadLetterStore implements DeadLetterStore {
 
     @Override
     public boolean remove(String id) {
-        Map<String, AttributeValue> old = client.deleteItem(DeleteItemRequest.builder().tableName(table)
-                .key(Map.of("pk", AttributeValue.fromS(id))).returnValues(ReturnValue.ALL_OLD).build()).attributes();
-        return old != null && !old.isEmpty();
+        if (COUNTER.equals(id)) {
+            return false;
+        }
+        try {
+            client.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(
+                    TransactWriteItem.builder().delete(Delete.builder().tableName(table)
+                            .key(Map.of("pk", AttributeValue.fromS(id))).conditionExpression("attribute_exists(pk)")
+                            .build()).build(),
+                    TransactWriteItem.builder().update(counterUpdate(-1)).build()).build());
+            return true;
+        } catch (TransactionCanceledException e) {
+            if (firstFailedItsCondition(e)) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     private static DeadLetter fromItem(Map<String, AttributeValue> item) {
+        if (!item.containsKey("sourceKind")) {
+            return fromItemOfTheFirstVersion(item);
+        }
         MessageRef ref = new MessageRef(MessageKind.fromWire(item.get("refKind").s()), item.get("refStore").s(),
                 item.get("refAggregateId").s(), Long.parseLong(item.get("refVersion").n()));
         AttributeValue body = item.get("message");
@@ -114,6 +179,19 @@ public final class DynamoDbDeadLetterStore implements DeadLetterStore {
                 item.get("sourceName").s()), ref, body == null ? null : decode(body.s()),
                 item.get("error").s(), Integer.parseInt(item.get("attempts").n()),
                 Instant.parse(item.get("failedAt").s()));
+    }
+
+    /**
+     * A letter written by the first version of Tally (a "target" string, "stream:NAME" for the stream,
+     * and always a body): read as the typed letter it means, so an upgraded data directory keeps them.
+     */
+    private static DeadLetter fromItemOfTheFirstVersion(Map<String, AttributeValue> item) {
+        String target = item.get("target").s();
+        DeadLetterSource source = target.startsWith("stream:") ? new DeadLetterSource.Feed(target.substring(7))
+                : new DeadLetterSource.BusTarget(target);
+        Message m = decode(item.get("message").s());
+        return new DeadLetter(item.get("pk").s(), source, MessageRef.of(m), m, item.get("error").s(),
+                Integer.parseInt(item.get("attempts").n()), Instant.parse(item.get("failedAt").s()));
     }
 
     /** The wire form read back without losing a digit (a plain parse would read 1234567890123456789.01 as a double). */

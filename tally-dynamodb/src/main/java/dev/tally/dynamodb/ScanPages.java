@@ -13,7 +13,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
  * Pages of a key-value table ({@link TableDefinitions#keyValue}) in table order; the cursor is
- * the last key returned. For small operational tables (dead letters, pending deliveries), read
+ * the last key read. Items the decoder maps to null are skipped. For small operational tables (dead letters, pending deliveries), read
  * a page at a time, never whole into memory.
  */
 final class ScanPages {
@@ -30,7 +30,10 @@ final class ScanPages {
             ScanResponse r = client.scan(ScanRequest.builder().tableName(table).consistentRead(true)
                     .limit(request.size() - items.size()).exclusiveStartKey(start).build());
             for (Map<String, AttributeValue> item : r.items()) {
-                items.add(decode.apply(item));
+                T decoded = decode.apply(item); // null: not one of the listed items (e.g. a counter)
+                if (decoded != null) {
+                    items.add(decoded);
+                }
                 lastKey = item.get("pk").s();
             }
             start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
