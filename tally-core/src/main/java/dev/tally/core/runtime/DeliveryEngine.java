@@ -13,7 +13,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -39,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * {@link #drain()} delivers them on the calling thread in a seeded random order: deterministic,
  * which property tests need to shrink a failure.
  */
-public final class DeliveryEngine implements DeadLetters, AutoCloseable {
+public final class DeliveryEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryEngine.class);
 
     /** One attempt to make: {@code failed} attempts on this delivery failed before it. */
@@ -73,6 +72,7 @@ public final class DeliveryEngine implements DeadLetters, AutoCloseable {
      * copy finishes, so one copy's dead letter never drops another copy that was acknowledged.
      */
     private final Map<String, AtomicInteger> live = new ConcurrentHashMap<>();
+    private final DeadLetters letters;
 
     private DeliveryEngine(int threads, Chaos chaos, DeadLetterStore deadLetters, DeliveryStore store, long seed) {
         this.scheduler = threads == 0 ? null : Executors.newScheduledThreadPool(threads, r -> {
@@ -83,6 +83,12 @@ public final class DeliveryEngine implements DeadLetters, AutoCloseable {
         this.chaos = chaos;
         this.deadLetters = deadLetters;
         this.store = store;
+        this.letters = new StoredDeadLetters(deadLetters) {
+            @Override
+            public boolean redrive(String id) {
+                return DeliveryEngine.this.redrive(id);
+            }
+        };
         this.random = new Random(seed);
         this.clock = Clock.systemUTC();
     }
@@ -393,24 +399,13 @@ public final class DeliveryEngine implements DeadLetters, AutoCloseable {
 
     // --- dead letters ------------------------------------------------------------------------------
 
-    @Override
-    public Page<DeadLetter> page(PageRequest request) {
-        return deadLetters.page(request);
-    }
-
-    @Override
-    public Optional<DeadLetter> get(String id) {
-        return deadLetters.get(id);
-    }
-
-    @Override
-    public long count() {
-        return deadLetters.count();
+    /** The dead letters of this engine's targets, and their redrive to the target that failed. */
+    public DeadLetters deadLetters() {
+        return letters;
     }
 
     /** Hands a dead letter of a bus target to it again, on this thread; removes it on success. */
-    @Override
-    public boolean redrive(String deadLetterId) {
+    private boolean redrive(String deadLetterId) {
         DeadLetter letter = deadLetters.get(deadLetterId).orElse(null);
         if (letter == null || !(letter.source() instanceof DeadLetterSource.BusTarget source)) {
             return false;
@@ -430,17 +425,6 @@ public final class DeliveryEngine implements DeadLetters, AutoCloseable {
             counters(source.name()).redriven.incrementAndGet();
         }
         return true;
-    }
-
-    @Override
-    public int redriveAll(DeadLetterSource source) {
-        int ok = 0;
-        for (DeadLetter d : deadLetters.list()) {
-            if (d.source() instanceof DeadLetterSource.BusTarget && (source == null || source.equals(d.source()))) {
-                ok += redrive(d.id()) ? 1 : 0;
-            }
-        }
-        return ok;
     }
 
     // --- statistics --------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ public abstract class EngineRoutingBus implements RoutingBus, AutoCloseable {
 
     /** The dead letters of this bus's targets, and their redrive. */
     public DeadLetters deadLetters() {
-        return engine;
+        return engine.deadLetters();
     }
 
     /** Counters per target: deliveries, retries, dead letters. */

@@ -124,7 +124,7 @@ class DeliveryEngineTest {
             DeadLetter letter = real.list().get(0);
             assertThat(letter.hasBody()).isFalse();
             broken.set(false);
-            assertThat(engine.redrive(letter.id())).isTrue();
+            assertThat(engine.deadLetters().redrive(letter.id())).isTrue();
             assertThat(got).containsExactly(m);
             assertThat(real.count()).isZero();
         }
