@@ -316,6 +316,11 @@ final class HttpApi implements AutoCloseable {
         } catch (RetriesExhausted e) {
             x.getResponseHeaders().set("Retry-After", "1");
             return error(503, "busy", e.getMessage());
+        } catch (dev.tally.core.ledger.LedgerUnavailable e) {
+            LOG.warn("{} {}: {}", x.getRequestMethod(), x.getRequestURI().getRawPath(), e.getMessage());
+            x.getResponseHeaders().set("Retry-After", "1");
+            return error(503, "store_unavailable", "the store could not be read; nothing was written. Retry in a"
+                    + " moment");
         } catch (dev.tally.core.ledger.OutcomeUnknown e) {
             // not recorded under an Idempotency-Key: a retry with the key finds out (and applies at most once)
             LOG.warn("{} {}: {}", x.getRequestMethod(), x.getRequestURI().getRawPath(), e.getMessage());

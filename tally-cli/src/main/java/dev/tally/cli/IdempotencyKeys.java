@@ -19,13 +19,16 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 /**
  * The {@code Idempotency-Key} header of every POST: the first request with a key runs and its
@@ -35,16 +38,22 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
  * ({@value #TABLE}), so they survive a restart, for {@link #RETENTION} at least (the table's TTL
  * attribute {@code expiresAt} lets DynamoDB delete them after that).
  *
- * <p>Answers are recorded after the request ran, so two concurrent requests with one key may both
- * run: commands are still applied once, because the key also gives the command its id
- * ({@link #commandId}) and the ledger refuses a second append of it. Server errors (5xx) and
- * refusals before anything ran (401, 403, 429) are not recorded: the client retries them.
+ * <p>The first request with a key <em>claims</em> it before it runs (a conditional write of a
+ * "running" item): a concurrent request with the same key and body gets 409
+ * {@code idempotency_key_in_progress} with {@code Retry-After} and runs nothing, so no route runs
+ * twice for one key, commands or not. The answer replaces the claim when the request is done.
+ * Server errors (5xx) and refusals before anything ran (401, 403, 429) are not recorded: the claim
+ * is released and the client retries them. A claim left by a crash expires after {@link #CLAIM}
+ * and the key can be used again (its commands still apply once: the key also gives them their
+ * command id, {@link #commandId}, and the ledger refuses a second append of it).
  */
 final class IdempotencyKeys {
     private static final Logger LOG = LoggerFactory.getLogger(IdempotencyKeys.class);
     static final String HEADER = "Idempotency-Key";
     static final String TABLE = "tally-idempotency";
     static final Duration RETENTION = Duration.ofHours(25);
+    /** How long a request's claim on its key holds when it never finishes (a crash). */
+    static final Duration CLAIM = Duration.ofMinutes(2);
     private static final int MAX_KEY = 255;
     private static final int MAX_READ = 1024 * 1024;
 
@@ -75,24 +84,75 @@ final class IdempotencyKeys {
         x.setStreams(new ByteArrayInputStream(body), null); // the route reads it again
         String hash = requestHash(x.getRequestMethod(), x.getRequestURI().getRawPath(), x.getRequestURI().getRawQuery(),
                 body);
-        Optional<Map<String, AttributeValue>> stored = find(key);
-        if (stored.isPresent()) {
-            Map<String, AttributeValue> item = stored.get();
-            if (!hash.equals(item.get("requestHash").s())) {
-                return HttpApi.Response.json(422, JsonCodec.object().put("error", "idempotency_key_reused")
-                        .put("message", "the Idempotency-Key '" + key + "' was used at " + item.get("createdAt").s()
-                                + " for another request (method, path or body differ); use a new key for a new"
-                                + " request"));
-            }
-            x.getResponseHeaders().set("Idempotency-Replayed", "true");
-            return new HttpApi.Response(Integer.parseInt(item.get("status").n()), item.get("contentType").s(),
-                    item.get("body").s().getBytes(StandardCharsets.UTF_8));
+        String claimId = UUID.randomUUID().toString();
+        Optional<HttpApi.Response> answered = claim(x, key, hash, claimId);
+        if (answered.isPresent()) {
+            return answered.get();
         }
-        HttpApi.Response response = run.get();
+        HttpApi.Response response;
+        try {
+            response = run.get();
+        } catch (RuntimeException | Error e) {
+            release(key, claimId);
+            throw e;
+        }
         if (recorded(response.status())) {
-            record(key, hash, response);
+            record(key, hash, response, claimId);
+        } else {
+            release(key, claimId);
         }
         return response;
+    }
+
+    /**
+     * Claims the key for this request; empty when it did. Otherwise the answer to give: the
+     * recorded one again, 422 for another request under the key, or 409 while the first one runs.
+     */
+    private Optional<HttpApi.Response> claim(HttpExchange x, String key, String hash, String claimId) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Instant now = clock.instant();
+            Map<String, AttributeValue> item = new HashMap<>();
+            item.put("pk", AttributeValue.fromS(key));
+            item.put("state", AttributeValue.fromS("running"));
+            item.put("claimId", AttributeValue.fromS(claimId));
+            item.put("claimedUntil", AttributeValue.fromN(Long.toString(now.plus(CLAIM).getEpochSecond())));
+            item.put("requestHash", AttributeValue.fromS(hash));
+            item.put("createdAt", AttributeValue.fromS(now.toString()));
+            item.put("expiresAt", AttributeValue.fromN(Long.toString(now.plus(RETENTION).getEpochSecond())));
+            try {
+                client.putItem(PutItemRequest.builder().tableName(TABLE).item(item)
+                        .conditionExpression("attribute_not_exists(pk) OR expiresAt < :now"
+                                + " OR (#state = :running AND claimedUntil < :now)")
+                        .expressionAttributeNames(Map.of("#state", "state"))
+                        .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now.getEpochSecond())),
+                                ":running", AttributeValue.fromS("running")))
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                        .build());
+                return Optional.empty();
+            } catch (ConditionalCheckFailedException taken) {
+                Map<String, AttributeValue> stored = taken.hasItem() && !taken.item().isEmpty() ? taken.item()
+                        : find(key).orElse(null);
+                if (stored == null) {
+                    continue; // released or expired in between: claim again
+                }
+                if (!hash.equals(stored.get("requestHash").s())) {
+                    return Optional.of(HttpApi.Response.json(422, JsonCodec.object().put("error", "idempotency_key_reused")
+                            .put("message", "the Idempotency-Key '" + key + "' was used at " + stored.get("createdAt").s()
+                                    + " for another request (method, path or body differ); use a new key for a new"
+                                    + " request")));
+                }
+                if (stored.containsKey("status")) {
+                    x.getResponseHeaders().set("Idempotency-Replayed", "true");
+                    return Optional.of(new HttpApi.Response(Integer.parseInt(stored.get("status").n()),
+                            stored.get("contentType").s(), stored.get("body").s().getBytes(StandardCharsets.UTF_8)));
+                }
+                x.getResponseHeaders().set("Retry-After", "1");
+                return Optional.of(HttpApi.Response.json(409, JsonCodec.object().put("error", "idempotency_key_in_progress")
+                        .put("message", "a request with the Idempotency-Key '" + key + "' is still running; retry in a"
+                                + " moment with the same key to get its answer")));
+            }
+        }
+        throw new IllegalStateException("the Idempotency-Key '" + key + "' changed hands three times in a row; retry");
     }
 
     /** The command id a request's key gives its commands (empty without the header). */
@@ -140,10 +200,11 @@ final class IdempotencyKeys {
         return Optional.of(item);
     }
 
-    private void record(String key, String hash, HttpApi.Response response) {
+    private void record(String key, String hash, HttpApi.Response response, String claimId) {
         Instant now = clock.instant();
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("pk", AttributeValue.fromS(key));
+        item.put("state", AttributeValue.fromS("done"));
         item.put("requestHash", AttributeValue.fromS(hash));
         item.put("status", AttributeValue.fromN(Integer.toString(response.status())));
         item.put("contentType", AttributeValue.fromS(response.contentType()));
@@ -151,18 +212,32 @@ final class IdempotencyKeys {
         item.put("createdAt", AttributeValue.fromS(now.toString()));
         item.put("expiresAt", AttributeValue.fromN(Long.toString(now.plus(RETENTION).getEpochSecond())));
         try {
-            // the first answer stays: a concurrent request with the same key answered the same way
-            // (its commands carried the same command id) or is refused for another body
+            // replaces our own claim only: a claim that expired and was taken over keeps the newer request's
             client.putItem(PutItemRequest.builder().tableName(TABLE).item(item)
-                    .conditionExpression("attribute_not_exists(pk) OR expiresAt < :now")
-                    .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now.getEpochSecond()))))
+                    .conditionExpression("claimId = :mine")
+                    .expressionAttributeValues(Map.of(":mine", AttributeValue.fromS(claimId)))
                     .build());
-        } catch (ConditionalCheckFailedException alreadyRecorded) {
-            LOG.debug("idempotency key {} was recorded by a concurrent request", key);
+        } catch (ConditionalCheckFailedException lost) {
+            LOG.warn("idempotency key {}: the request outlived its claim ({}), its answer is not recorded", key, CLAIM);
         } catch (RuntimeException e) {
-            // the answer goes out anyway; a retry with the key runs again and its commands, carrying
-            // the key's command id, are not applied twice
+            // the answer goes out anyway; the claim expires and a retry with the key runs again, and its
+            // commands, carrying the key's command id, are not applied twice
             LOG.warn("could not record the answer for idempotency key {}: {}", key, e.toString());
+        }
+    }
+
+    /** Lets the key be used again (the request was not recorded: a retry should run). */
+    private void release(String key, String claimId) {
+        try {
+            client.deleteItem(DeleteItemRequest.builder().tableName(TABLE)
+                    .key(Map.of("pk", AttributeValue.fromS(key)))
+                    .conditionExpression("claimId = :mine")
+                    .expressionAttributeValues(Map.of(":mine", AttributeValue.fromS(claimId)))
+                    .build());
+        } catch (ConditionalCheckFailedException notOurs) {
+            LOG.debug("idempotency key {}: claim already taken over", key);
+        } catch (RuntimeException e) {
+            LOG.warn("could not release idempotency key {} (it frees itself after {}): {}", key, CLAIM, e.toString());
         }
     }
 

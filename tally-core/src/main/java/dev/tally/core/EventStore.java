@@ -8,6 +8,7 @@ import dev.tally.core.command.RetriesExhausted;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.ledger.DuplicateCommand;
 import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.ledger.LedgerUnavailable;
 import dev.tally.core.ledger.OutcomeUnknown;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.snapshot.Snapshot;
@@ -217,9 +218,15 @@ public final class EventStore<S> {
      * events it wrote, and nothing is appended. The ledger checks the id in the same conditional
      * write as the version, so two racing executions with one id cannot both append.
      *
-     * @throws RetriesExhausted when every attempt lost the race
-     * @throws OutcomeUnknown   when the ledger cannot tell whether the append was written and the
-     *                          command has no id to find out with (or every attempt ended so)
+     * <p>Every outcome is one of three: <b>applied</b> (an {@code Accepted} result), <b>not
+     * applied</b> (a {@code Rejected} result, {@link RetriesExhausted}, or {@link LedgerUnavailable}
+     * when the ledger could not be read before anything was written: retrying is safe), or
+     * <b>unknown</b> ({@link OutcomeUnknown}: retry with the same command id to find out).
+     *
+     * @throws RetriesExhausted  when every attempt lost the race (nothing was written)
+     * @throws LedgerUnavailable when the ledger could not be read (nothing was written)
+     * @throws OutcomeUnknown    when the ledger cannot tell whether the append was written and the
+     *                           command has no id to find out with (or every attempt ended so)
      */
     public CommandResult<S> execute(String aggregateId, Command<S> command, EventMetadata metadata) {
         Objects.requireNonNull(command, "command");
@@ -250,69 +257,86 @@ public final class EventStore<S> {
         String commandId = metadata.commandId().orElse(null);
         RuntimeException last = null;
         for (int attempt = 1; attempt <= retryPolicy.maxAttempts(); attempt++) {
-            // The first attempt may decide on the cached aggregate without a read: if anything was
-            // written since, the conditional append refuses and the next attempt reads. A rejection
-            // or a no-op writes nothing to check it, so those are decided again on a fresh read.
-            AggregateCache.Entry<S> cached = attempt == 1 && cache != null ? cache.get(name(), aggregateId) : null;
-            Loaded<S> loaded = cached != null ? new Loaded<>(cached.aggregate(), cached.snapshotVersion())
-                    : loadTracked(aggregateId);
-            Aggregate<S> aggregate = loaded.aggregate();
-            Decision<?> decision = decide.apply(aggregate);
-            if (cached != null && writesNothing(decision)) {
-                loaded = loadTracked(aggregateId);
-                aggregate = loaded.aggregate();
-                decision = decide.apply(aggregate);
-            }
-            if (commandId != null && writesNothing(decision)) {
-                // decided on a state that may already hold this command's events: answer with them
-                Optional<CommandResult<S>> applied = alreadyApplied(aggregateId, commandId, attempt);
-                if (applied.isPresent()) {
-                    return applied.get();
-                }
-            }
-            if (decision instanceof Decision.Reject<?> reject) {
-                return new CommandResult.Rejected<>(reject.rejection(), aggregate, attempt);
-            }
-            List<?> pending = ((Decision.Emit<?>) decision).events();
-            if (pending.isEmpty()) {
-                return new CommandResult.Accepted<>(aggregate, List.of(), attempt);
-            }
             try {
-                List<RecordedEvent> written = append(aggregateId, aggregate.version(), pending, metadata);
-                Aggregate<S> after = fold(aggregate, written);
-                remember(after, loaded.snapshotVersion());
-                maybeSnapshot(loaded.snapshotVersion(), after);
-                return new CommandResult.Accepted<>(after, written, attempt);
-            } catch (DuplicateCommand duplicate) {
-                Optional<CommandResult<S>> applied =
-                        alreadyApplied(aggregateId, commandId, attempt);
-                if (applied.isPresent()) {
-                    return applied.get();
+                // The first attempt may decide on the cached aggregate without a read: if anything was
+                // written since, the conditional append refuses and the next attempt reads. A rejection
+                // or a no-op writes nothing to check it, so those are decided again on a fresh read.
+                AggregateCache.Entry<S> cached = attempt == 1 && cache != null ? cache.get(name(), aggregateId) : null;
+                Loaded<S> loaded = cached != null ? new Loaded<>(cached.aggregate(), cached.snapshotVersion())
+                        : loadTracked(aggregateId);
+                Aggregate<S> aggregate = loaded.aggregate();
+                Decision<?> decision = decide.apply(aggregate);
+                if (cached != null && writesNothing(decision)) {
+                    loaded = loadTracked(aggregateId);
+                    aggregate = loaded.aggregate();
+                    decision = decide.apply(aggregate);
                 }
-                throw new IllegalStateException("the ledger " + ledger.describe() + " refused command '" + commandId
-                        + "' on " + name() + "/" + aggregateId + " as a duplicate but holds no event of it", duplicate);
-            } catch (OutcomeUnknown unknown) {
-                if (commandId == null) {
-                    throw unknown; // without an id, deciding again could apply the command twice
+                if (commandId != null && writesNothing(decision)) {
+                    // decided on a state that may already hold this command's events: answer with them
+                    Optional<CommandResult<S>> applied = alreadyApplied(aggregateId, commandId, attempt);
+                    if (applied.isPresent()) {
+                        return applied.get();
+                    }
                 }
-                last = unknown;
-                LOG.debug("attempt {} on {}/{}: outcome unknown, checking command {}", attempt, name(), aggregateId,
-                        commandId);
-                Optional<CommandResult<S>> applied = lookUpAfterUnknown(aggregateId, commandId, attempt, unknown);
-                if (applied.isPresent()) {
-                    return applied.get();
+                if (decision instanceof Decision.Reject<?> reject) {
+                    return new CommandResult.Rejected<>(reject.rejection(), aggregate, attempt);
                 }
-                // not written (yet): deciding again is safe, the ledger refuses a second append of this id
-                if (attempt < retryPolicy.maxAttempts()) {
-                    sleep(retryPolicy.backoff(attempt, random));
+                List<?> pending = ((Decision.Emit<?>) decision).events();
+                if (pending.isEmpty()) {
+                    return new CommandResult.Accepted<>(aggregate, List.of(), attempt);
                 }
-            } catch (VersionConflict conflict) {
-                last = conflict;
-                LOG.debug("attempt {} on {}/{} lost the race at v{}", attempt, name(), aggregateId,
-                        conflict.attemptedVersion());
-                if (attempt < retryPolicy.maxAttempts()) {
-                    sleep(retryPolicy.backoff(attempt, random));
+                try {
+                    List<RecordedEvent> written = append(aggregateId, aggregate.version(), pending, metadata);
+                    Aggregate<S> after = fold(aggregate, written);
+                    remember(after, loaded.snapshotVersion());
+                    maybeSnapshot(loaded.snapshotVersion(), after);
+                    return new CommandResult.Accepted<>(after, written, attempt);
+                } catch (DuplicateCommand duplicate) {
+                    Optional<CommandResult<S>> applied;
+                    try {
+                        applied = alreadyApplied(aggregateId, commandId, attempt);
+                    } catch (LedgerUnavailable unreadable) {
+                        // it applied (the ledger said so) but its outcome cannot be read now
+                        OutcomeUnknown unknown = new OutcomeUnknown(name(), aggregateId, "command '" + commandId
+                                + "' (applied earlier, its result unreadable now)", unreadable);
+                        unknown.addSuppressed(duplicate);
+                        throw unknown;
+                    }
+                    if (applied.isPresent()) {
+                        return applied.get();
+                    }
+                    throw new IllegalStateException("the ledger " + ledger.describe() + " refused command '" + commandId
+                            + "' on " + name() + "/" + aggregateId + " as a duplicate but holds no event of it", duplicate);
+                } catch (OutcomeUnknown unknown) {
+                    if (commandId == null) {
+                        throw unknown; // without an id, deciding again could apply the command twice
+                    }
+                    last = unknown;
+                    LOG.debug("attempt {} on {}/{}: outcome unknown, checking command {}", attempt, name(), aggregateId,
+                            commandId);
+                    Optional<CommandResult<S>> applied = lookUpAfterUnknown(aggregateId, commandId, attempt, unknown);
+                    if (applied.isPresent()) {
+                        return applied.get();
+                    }
+                    // not written (yet): deciding again is safe, the ledger refuses a second append of this id
+                    if (attempt < retryPolicy.maxAttempts()) {
+                        sleep(retryPolicy.backoff(attempt, random));
+                    }
+                } catch (VersionConflict conflict) {
+                    last = conflict;
+                    LOG.debug("attempt {} on {}/{} lost the race at v{}", attempt, name(), aggregateId,
+                            conflict.attemptedVersion());
+                    if (attempt < retryPolicy.maxAttempts()) {
+                        sleep(retryPolicy.backoff(attempt, random));
+                    }
                 }
+            } catch (LedgerUnavailable unavailable) {
+                if (last instanceof OutcomeUnknown unknown) {
+                    // an earlier attempt may have written: still unknown, not "not applied"
+                    unknown.addSuppressed(unavailable);
+                    throw unknown;
+                }
+                throw unavailable;
             }
         }
         if (last instanceof OutcomeUnknown unknown) {
@@ -333,7 +357,14 @@ public final class EventStore<S> {
 
     /** The original acceptance of a command id that already applied to the aggregate, if it did. */
     private Optional<CommandResult<S>> alreadyApplied(String aggregateId, String commandId, int attempt) {
-        List<RecordedEvent> events = ledger.commandEvents(name(), aggregateId, commandId);
+        List<RecordedEvent> events;
+        try {
+            events = ledger.commandEvents(name(), aggregateId, commandId);
+        } catch (TallyException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new LedgerUnavailable(name(), aggregateId, "the events of command '" + commandId + "'", e);
+        }
         if (events.isEmpty()) {
             return Optional.empty();
         }
@@ -413,16 +444,30 @@ public final class EventStore<S> {
             base = cached.aggregate();
             snapshotVersion = cached.snapshotVersion();
         } else if (snapshots != null && maxVersion > 0) {
-            Optional<Aggregate<S>> fromSnapshot = snapshots.latest(name(), aggregateId, definition.reducerVersion(),
-                    maxVersion).flatMap(this::restore);
+            Optional<Snapshot> latest;
+            try {
+                latest = snapshots.latest(name(), aggregateId, definition.reducerVersion(), maxVersion);
+            } catch (TallyException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new LedgerUnavailable(name(), aggregateId, "the latest snapshot", e);
+            }
+            Optional<Aggregate<S>> fromSnapshot = latest.flatMap(this::restore);
             if (fromSnapshot.isPresent()) {
                 base = fromSnapshot.get();
                 snapshotVersion = base.version();
             }
         }
-        List<RecordedEvent> events = base.version() >= maxVersion ? List.of()
-                : ledger.read(name(), aggregateId, new ReadOptions(base.version() + 1, maxVersion, false,
-                Integer.MAX_VALUE));
+        List<RecordedEvent> events;
+        try {
+            events = base.version() >= maxVersion ? List.of()
+                    : ledger.read(name(), aggregateId, new ReadOptions(base.version() + 1, maxVersion, false,
+                    Integer.MAX_VALUE));
+        } catch (TallyException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new LedgerUnavailable(name(), aggregateId, "the events after v" + base.version(), e);
+        }
         Aggregate<S> loaded = fold(base, events);
         remember(loaded, snapshotVersion);
         return new Loaded<>(loaded, snapshotVersion);

@@ -51,6 +51,7 @@ import java.util.List;
  * <pre>
  * java -cp bench/target/tally-bench.jar dev.tally.bench.postgres.AppendBenchmark
  *     [--events 20000] [--batches 200] [--rounds 5] [--synchronous-commit off|on] [--notify on|off]
+ *     [--command-ids N]   (instead: execute with and without a command id, N commands per side per round)
  * </pre>
  */
 public final class AppendBenchmark {
@@ -114,7 +115,12 @@ public final class AppendBenchmark {
                 createBareTable(bare, "bench_checked");
                 AppendBenchmark bench = new AppendBenchmark(
                         PostgresLedger.builder(pool).tables(tables).notifyOnAppend(notify).build(), bare);
-                bench.run(events, batches, rounds);
+                int commandIds = intArg(args, "--command-ids", 0);
+                if (commandIds > 0) {
+                    bench.commandIdCost(rounds, commandIds);
+                } else {
+                    bench.run(events, batches, rounds);
+                }
             }
         }
         System.exit(0);
@@ -191,6 +197,62 @@ public final class AppendBenchmark {
         say(String.format("  batches of %d  bare JDBC executeBatch %10s events/s", BATCH, format(bb)));
         say(String.format("  batches of %d  Tally append(batch)    %10s events/s   ratio %.3f   (%.1fx Tally single)",
                 BATCH, format(tb), tb / bb, tb / ts));
+    }
+
+    // --- what a command id costs ------------------------------------------------------------------
+
+    /**
+     * {@code EventStore.execute} of a bank Credit on one aggregate, without and with a command id
+     * (the id is in the event row's metadata, under a partial unique expression index, written by the
+     * same INSERT),
+     * in alternating rounds; the figure is the median of the paired round ratios.
+     */
+    private void commandIdCost(int rounds, int count) {
+        say("## execute without / with a command id, one aggregate per side (" + rounds + " rounds x " + count
+                + " commands each side)");
+        dev.tally.core.EventStore<dev.tally.examples.bank.Account> store =
+                dev.tally.core.EventStore.builder(dev.tally.examples.bank.BankAccount.DEFINITION, ledger).build();
+        int[] n = {0};
+        Runnable plain = () -> store.execute("plain", new dev.tally.examples.bank.Credit(1));
+        Runnable withId = () -> store.execute("ids", new dev.tally.examples.bank.Credit(1),
+                EventMetadata.empty().withCommandId("c-" + (++n[0])));
+        say("warm-up...");
+        for (int w = 0; w < 2; w++) {
+            timed(plain, count);
+            timed(withId, count);
+        }
+        double[] without = new double[rounds];
+        double[] with = new double[rounds];
+        double[] ratios = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            if (r % 2 == 0) {
+                without[r] = timed(plain, count);
+                with[r] = timed(withId, count);
+            } else {
+                with[r] = timed(withId, count);
+                without[r] = timed(plain, count);
+            }
+            ratios[r] = with[r] / without[r];
+            say(String.format("round %d/%d: without %s/s, with command id %s/s, with/without %.2f", r + 1, rounds,
+                    format(without[r]), format(with[r]), ratios[r]));
+        }
+        say(String.format("RESULT command id on PostgreSQL: without median %s/s, with median %s/s; median of paired"
+                + " round ratios %.2f", format(median(without)), format(median(with)), median(ratios)));
+    }
+
+    private static double timed(Runnable op, int count) {
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            op.run();
+        }
+        return rate(count, System.nanoTime() - start);
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int m = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
     }
 
     // --- Tally ---------------------------------------------------------------------------------
