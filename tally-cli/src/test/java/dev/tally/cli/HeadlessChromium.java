@@ -171,12 +171,27 @@ final class HeadlessChromium implements AutoCloseable {
         } catch (Exception ignored) {
             // closing anyway
         }
+        // Chromium's helpers (renderer, network service) are its children and may outlive it briefly
+        java.util.List<ProcessHandle> children = process.descendants().toList();
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly();
         }
-        try (var files = Files.walk(profile)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        for (ProcessHandle child : children) {
+            child.destroy();
+            try {
+                child.onExit().get(5, TimeUnit.SECONDS);
+            } catch (Exception stillThere) {
+                child.destroyForcibly();
+            }
+        }
+        // a profile file that vanishes while we walk (a late write of a helper) is no failure of the test
+        for (int attempt = 0; attempt < 3 && Files.exists(profile); attempt++) {
+            try (var files = Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (java.io.IOException | java.io.UncheckedIOException raced) {
+                Thread.sleep(200);
+            }
         }
     }
 }
