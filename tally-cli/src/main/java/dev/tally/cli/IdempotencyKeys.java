@@ -39,9 +39,10 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
  * attribute {@code expiresAt} lets DynamoDB delete them after that).
  *
  * <p>The first request with a key <em>claims</em> it before it runs (a conditional write of a
- * "running" item): a concurrent request with the same key and body gets 409
- * {@code idempotency_key_in_progress} with {@code Retry-After} and runs nothing, so no route runs
- * twice for one key, commands or not. The answer replaces the claim when the request is done.
+ * "running" item): a concurrent request with the same key and body runs nothing: it waits up to
+ * {@link #WAIT_FOR_RUNNING} for the first one's answer and returns it, or gets 409
+ * {@code idempotency_key_in_progress} with {@code Retry-After} when the first one takes longer. So
+ * no route runs twice for one key, commands or not. The answer replaces the claim when the request is done.
  * Server errors (5xx) and refusals before anything ran (401, 403, 429) are not recorded: the claim
  * is released and the client retries them. A claim left by a crash expires after {@link #CLAIM}
  * and the key can be used again (its commands still apply once: the key also gives them their
@@ -57,12 +58,21 @@ final class IdempotencyKeys {
     private static final int MAX_KEY = 255;
     private static final int MAX_READ = 1024 * 1024;
 
+    /** How long a request waits for a running one with its key before it is told to retry (409). */
+    static final Duration WAIT_FOR_RUNNING = Duration.ofSeconds(10);
+
     private final DynamoDbClient client;
     private final Clock clock;
+    private final Duration waitForRunning;
 
     IdempotencyKeys(DynamoDbClient client, Clock clock) {
+        this(client, clock, WAIT_FOR_RUNNING);
+    }
+
+    IdempotencyKeys(DynamoDbClient client, Clock clock, Duration waitForRunning) {
         this.client = client;
         this.clock = clock;
+        this.waitForRunning = waitForRunning;
         DynamoDbTables.createIfMissing(client, TableDefinitions.keyValue(TABLE));
     }
 
@@ -109,6 +119,7 @@ final class IdempotencyKeys {
      * recorded one again, 422 for another request under the key, or 409 while the first one runs.
      */
     private Optional<HttpApi.Response> claim(HttpExchange x, String key, String hash, String claimId) {
+        long waitUntil = System.nanoTime() + waitForRunning.toNanos();
         for (int attempt = 0; attempt < 3; attempt++) {
             Instant now = clock.instant();
             Map<String, AttributeValue> item = new HashMap<>();
@@ -142,9 +153,15 @@ final class IdempotencyKeys {
                                     + " request")));
                 }
                 if (stored.containsKey("status")) {
-                    x.getResponseHeaders().set("Idempotency-Replayed", "true");
-                    return Optional.of(new HttpApi.Response(Integer.parseInt(stored.get("status").n()),
-                            stored.get("contentType").s(), stored.get("body").s().getBytes(StandardCharsets.UTF_8)));
+                    return Optional.of(replay(x, stored));
+                }
+                // the first request with this key is still running: wait a little for its answer
+                Optional<Map<String, AttributeValue>> done = awaitAnswer(key, waitUntil);
+                if (done.isPresent()) {
+                    return Optional.of(replay(x, done.get()));
+                }
+                if (find(key).isEmpty()) {
+                    continue; // released (a 5xx) or expired while we waited: this request may run
                 }
                 x.getResponseHeaders().set("Retry-After", "1");
                 return Optional.of(HttpApi.Response.json(409, JsonCodec.object().put("error", "idempotency_key_in_progress")
@@ -152,7 +169,36 @@ final class IdempotencyKeys {
                                 + " moment with the same key to get its answer")));
             }
         }
-        throw new IllegalStateException("the Idempotency-Key '" + key + "' changed hands three times in a row; retry");
+        x.getResponseHeaders().set("Retry-After", "1");
+        return Optional.of(HttpApi.Response.json(409, JsonCodec.object().put("error", "idempotency_key_in_progress")
+                .put("message", "the Idempotency-Key '" + key + "' changed hands three times while this request waited;"
+                        + " retry in a moment with the same key")));
+    }
+
+    private static HttpApi.Response replay(HttpExchange x, Map<String, AttributeValue> stored) {
+        x.getResponseHeaders().set("Idempotency-Replayed", "true");
+        return new HttpApi.Response(Integer.parseInt(stored.get("status").n()), stored.get("contentType").s(),
+                stored.get("body").s().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Polls the key until its answer is recorded (present) or the wait is over or the claim went (empty). */
+    private Optional<Map<String, AttributeValue>> awaitAnswer(String key, long waitUntil) {
+        while (System.nanoTime() < waitUntil) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+            Optional<Map<String, AttributeValue>> item = find(key);
+            if (item.isEmpty()) {
+                return Optional.empty();
+            }
+            if (item.get().containsKey("status")) {
+                return item;
+            }
+        }
+        return Optional.empty();
     }
 
     /** The command id a request's key gives its commands (empty without the header). */

@@ -40,7 +40,7 @@ class IdempotencyKeysTest {
     @BeforeAll
     static void start() throws Exception {
         db = LocalDynamoDb.inMemory();
-        keys = new IdempotencyKeys(db.client(), Clock.systemUTC());
+        keys = new IdempotencyKeys(db.client(), Clock.systemUTC(), Duration.ofMillis(500));
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/op", x -> {
@@ -94,6 +94,22 @@ class IdempotencyKeysTest {
         HttpResponse<String> retry = post("k-busy", "{}").get(30, TimeUnit.SECONDS);
         assertThat(retry.statusCode()).isEqualTo(200);
         assertThat(retry.body()).isEqualTo(first.get().body());
+        assertThat(runs.get()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void a_request_that_waits_for_the_running_one_gets_its_answer() throws Exception {
+        gate = new CountDownLatch(1);
+        status = 200;
+        int before = runs.get();
+        CompletableFuture<HttpResponse<String>> first = post("k-wait", "{}");
+        eventually(() -> assertThat(runs.get()).isEqualTo(before + 1));
+        CompletableFuture<HttpResponse<String>> second = post("k-wait", "{}");
+        gate.countDown(); // the first finishes while the second waits (or before it asks: it replays either way)
+        assertThat(second.get(30, TimeUnit.SECONDS).statusCode()).isIn(200, 409);
+        HttpResponse<String> answer = second.get().statusCode() == 200 ? second.get()
+                : post("k-wait", "{}").get(30, TimeUnit.SECONDS);
+        assertThat(answer.body()).isEqualTo(first.get(30, TimeUnit.SECONDS).body());
         assertThat(runs.get()).isEqualTo(before + 1);
     }
 
