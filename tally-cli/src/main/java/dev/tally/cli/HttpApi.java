@@ -41,10 +41,8 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -78,8 +76,10 @@ import org.slf4j.LoggerFactory;
  * {@link #IO_THREADS} threads, and closes a connection whose request is not read within
  * {@link #READ_DEADLINE_SECONDS} (its own timer, {@code sun.net.httpserver.maxReqTime}), so slow
  * clients hold no worker for long and never hold one of the {@code workers} that run routes. A
- * request that finds every worker busy waits in a queue of at most {@code maxQueued}; beyond that
- * it is answered 503 with {@code Retry-After} at once.
+ * request read in full is handed to a worker; when every worker is busy it waits in a queue of at
+ * most {@code maxQueued}; beyond that it is answered 503 with {@code Retry-After} at once. The I/O
+ * threads never wait for a worker, so the read deadline never cuts off a request that is only
+ * waiting its turn.
  */
 final class HttpApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
@@ -136,38 +136,6 @@ final class HttpApi implements AutoCloseable {
     record TlsFiles(java.nio.file.Path cert, java.nio.file.Path key) {
     }
 
-    /** At most {@code workers} requests run routes at once; at most {@code maxQueued} wait. */
-    private static final class Admission {
-        private final Semaphore workers;
-        private final AtomicInteger waiting = new AtomicInteger();
-        private final int maxQueued;
-
-        Admission(int workers, int maxQueued) {
-            this.workers = new Semaphore(workers);
-            this.maxQueued = maxQueued;
-        }
-
-        boolean enter() throws InterruptedException {
-            if (workers.tryAcquire()) {
-                return true;
-            }
-            if (waiting.incrementAndGet() > maxQueued) {
-                waiting.decrementAndGet();
-                return false;
-            }
-            try {
-                workers.acquire();
-                return true;
-            } finally {
-                waiting.decrementAndGet();
-            }
-        }
-
-        void leave() {
-            workers.release();
-        }
-    }
-
     /** An answer: status and JSON body (or a static file). */
     record Response(int status, String contentType, byte[] body) {
         static Response json(int status, JsonNode body) {
@@ -199,7 +167,8 @@ final class HttpApi implements AutoCloseable {
     private final HttpServer server;
     private final boolean https;
     private final RequestGuard guard;
-    private final Admission admission;
+    /** Run routes: at most {@code workers} at once, at most {@code maxQueued} read requests waiting. */
+    private final ThreadPoolExecutor workers;
     private final ExecutorService threads;
     private final List<Route> routes = new ArrayList<>();
     private final Map<String, EventStore<?>> stores;
@@ -233,7 +202,14 @@ final class HttpApi implements AutoCloseable {
                     + (port != 0 ? " (is another server on that port? pass --port 0 for any free port)" : ""), e);
         }
         this.guard = RequestGuard.of(https ? "https" : "http", host, server.getAddress(), options.token());
-        this.admission = new Admission(options.workers(), options.maxQueued());
+        this.workers = new ThreadPoolExecutor(options.workers(), options.workers(), 30, TimeUnit.SECONDS,
+                options.maxQueued() == 0 ? new java.util.concurrent.SynchronousQueue<>()
+                        : new java.util.concurrent.ArrayBlockingQueue<>(options.maxQueued()), r -> {
+                    Thread t = new Thread(r, "tally-worker");
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.AbortPolicy());
+        workers.allowCoreThreadTimeOut(true);
         ThreadPoolExecutor io = new ThreadPoolExecutor(IO_THREADS, IO_THREADS, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(1024), r -> {
                     Thread t = new Thread(r, "tally-http");
@@ -292,11 +268,45 @@ final class HttpApi implements AutoCloseable {
 
     // --- dispatching ---------------------------------------------------------------------------
 
+    /**
+     * On an I/O thread: the guard, then the whole request is read, which stops the JDK server's
+     * read deadline; then a worker runs it, or, when every worker is busy and the queue is full,
+     * 503 at once. I/O threads never wait for a worker, so a request that arrived in time is never
+     * cut off by the read deadline while it waits its turn.
+     */
     private void dispatch(HttpExchange x) {
-        Response r;
         try {
             // Host, Origin and token first: a replay under an Idempotency-Key is an answer like any other
             guard.check(x);
+            byte[] raw;
+            try (InputStream in = x.getRequestBody()) {
+                raw = in.readNBytes(MAX_BODY + 1); // more is refused by the route (413)
+            }
+            x.setStreams(new java.io.ByteArrayInputStream(raw), null);
+        } catch (ApiError e) {
+            send(x, error(e.status, e.code, e.getMessage()));
+            return;
+        } catch (IOException e) {
+            LOG.debug("{} {}: request not read: {}", x.getRequestMethod(), x.getRequestURI().getRawPath(), e.toString());
+            x.close();
+            return;
+        } catch (Exception | StackOverflowError e) {
+            send(x, internal(x, e));
+            return;
+        }
+        try {
+            workers.execute(() -> run(x));
+        } catch (java.util.concurrent.RejectedExecutionException full) {
+            x.getResponseHeaders().set("Retry-After", "1");
+            send(x, error(503, "overloaded", "the server is at its limit of requests in progress and waiting;"
+                    + " nothing was done: retry after the number of seconds in Retry-After"));
+        }
+    }
+
+    /** On a worker: the idempotency key, the route, the answer. */
+    private void run(HttpExchange x) {
+        Response r;
+        try {
             r = app.idempotencyKeys().answer(x, () -> respond(x));
         } catch (ApiError e) {
             r = error(e.status, e.code, e.getMessage());
@@ -376,18 +386,8 @@ final class HttpApi implements AutoCloseable {
             if (route.write()) {
                 RequestGuard.requireJson(x);
             }
-            // the whole request is read (within the read deadline) before it may take a worker
-            bodies.put(x, readBody(x));
-            if (!admission.enter()) {
-                x.getResponseHeaders().set("Retry-After", "1");
-                throw new ApiError(503, "overloaded", "the server is at its limit of requests in progress and"
-                        + " waiting; nothing was done: retry after the number of seconds in Retry-After");
-            }
-            try {
-                return route.write() ? handleWrite(x, route, m) : route.handler().handle(x, m);
-            } finally {
-                admission.leave();
-            }
+            bodies.put(x, readBody(x)); // read on the I/O thread already (see dispatch): from memory
+            return route.write() ? handleWrite(x, route, m) : route.handler().handle(x, m);
         }
         if (pathKnown) {
             throw new ApiError(405, "method_not_allowed", x.getRequestMethod() + " is not allowed on " + path);
@@ -873,6 +873,15 @@ final class HttpApi implements AutoCloseable {
     public void close() {
         // stop accepting, let requests in flight finish (a command that was appended gets its answer)
         server.stop(2);
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(3, java.util.concurrent.TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            workers.shutdownNow();
+        }
         threads.shutdown();
         try {
             if (!threads.awaitTermination(3, java.util.concurrent.TimeUnit.SECONDS)) {
