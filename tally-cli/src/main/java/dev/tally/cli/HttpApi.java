@@ -93,7 +93,7 @@ final class HttpApi implements AutoCloseable {
     /** Default number of requests run at once. */
     static final int DEFAULT_WORKERS = 64;
     /** Default number of read requests that may wait for a worker before 503. */
-    static final int DEFAULT_MAX_QUEUED = 256;
+    static final int DEFAULT_MAX_QUEUED = 1024;
 
     static {
         configureJdkServer();
