@@ -77,6 +77,13 @@ public class StreamDispatcherHandler implements RequestHandler<DynamodbEvent, St
                 // a ledger item we cannot read: fail here so it is retried, then lands in the on-failure destination
                 failures.incrementAndGet();
                 LOG.error("cannot read ledger record {}: {}", r.getDynamodb().getSequenceNumber(), bad.toString());
+                if (deadLetters != null) {
+                    // the events before it go through the dead-letter path too (a poison event among them is stored)
+                    StreamsEventResponse before = DeadLetteringDispatch.run(dispatcher, deadLetters, retry, events,
+                            sequence, failures, deadLettered);
+                    return before.getBatchItemFailures().isEmpty() ? failAt(r.getDynamodb().getSequenceNumber(), null)
+                            : before;
+                }
                 return failAt(r.getDynamodb().getSequenceNumber(), dispatchUpTo(events, sequence));
             }
             events.add(e);

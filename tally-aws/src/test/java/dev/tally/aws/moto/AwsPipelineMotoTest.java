@@ -320,6 +320,24 @@ class AwsPipelineMotoTest {
     }
 
     @Test
+    void a_poison_event_before_an_unreadable_ledger_record_is_still_dead_lettered_and_the_batch_stops_at_the_unreadable_one() {
+        EventStore<Sum> sums = store(FIXED);
+        sums.append("a", 0, new Added(-3));
+        sums.append("b", 0, new Added(1));
+        DynamodbEvent batch = streamBatch();
+        // the second record's item lost an attribute the reader needs: it cannot be decoded
+        batch.getRecords().get(1).getDynamodb().getNewImage().remove("timestamp");
+
+        StreamDispatcherHandler handler = new StreamDispatcherHandler(dispatcher(STRICT),
+                new SqsDeadLetterSink(sqs, dispatcherDlqUrl), new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1)));
+        StreamsEventResponse r = handler.handleRequest(batch, null);
+        assertThat(r.getBatchItemFailures()).extracting(StreamsEventResponse.BatchItemFailure::getItemIdentifier)
+                .containsExactly(batch.getRecords().get(1).getDynamodb().getSequenceNumber());
+        List<SqsDeadLetters.Letter> letters = new SqsDeadLetters(sqs, dispatcherDlqUrl).list();
+        assertThat(letters).extracting(SqsDeadLetters.Letter::summary).containsExactly("dispatcher sum/a@1");
+    }
+
+    @Test
     void a_redrive_that_fails_again_leaves_the_letter_in_the_queue() {
         store(FIXED).append("a", 0, new Added(-1));
         StreamDispatcherHandler handler = new StreamDispatcherHandler(dispatcher(STRICT),
