@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.tally.core.RecordedEvent;
+import dev.tally.core.RetryPolicy;
 import dev.tally.core.runtime.Dispatcher;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -34,11 +35,29 @@ public class StreamDispatcherHandler implements RequestHandler<DynamodbEvent, St
     private static final Logger LOG = LoggerFactory.getLogger(StreamDispatcherHandler.class);
 
     private final Dispatcher dispatcher;
+    private final SqsDeadLetterSink deadLetters;
+    private final RetryPolicy retry;
     private final AtomicLong invocations = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
 
     public StreamDispatcherHandler(Dispatcher dispatcher) {
         this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
+        this.deadLetters = null;
+        this.retry = null;
+    }
+
+    /**
+     * A dispatcher that keeps the full record of an event it cannot turn into a message: it tries
+     * such an event {@code retry.maxAttempts()} times within the invocation, then writes it to the
+     * dead-letter queue ({@link SqsDeadLetterSink}) and goes on with the rest of the batch; only a
+     * letter SQS accepted counts as done. A failure to publish (the bus, not the event) is not
+     * dead-lettered: it is reported as a batch item failure, so Lambda retries from that record.
+     */
+    public StreamDispatcherHandler(Dispatcher dispatcher, SqsDeadLetterSink deadLetters, RetryPolicy retry) {
+        this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
+        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+        this.retry = Objects.requireNonNull(retry, "retry");
     }
 
     @Override
@@ -58,10 +77,20 @@ public class StreamDispatcherHandler implements RequestHandler<DynamodbEvent, St
                 // a ledger item we cannot read: fail here so it is retried, then lands in the on-failure destination
                 failures.incrementAndGet();
                 LOG.error("cannot read ledger record {}: {}", r.getDynamodb().getSequenceNumber(), bad.toString());
+                if (deadLetters != null) {
+                    // the events before it go through the dead-letter path too (a poison event among them is stored)
+                    StreamsEventResponse before = DeadLetteringDispatch.run(dispatcher, deadLetters, retry, events,
+                            sequence, failures, deadLettered);
+                    return before.getBatchItemFailures().isEmpty() ? failAt(r.getDynamodb().getSequenceNumber(), null)
+                            : before;
+                }
                 return failAt(r.getDynamodb().getSequenceNumber(), dispatchUpTo(events, sequence));
             }
             events.add(e);
             sequence.put(e, r.getDynamodb().getSequenceNumber());
+        }
+        if (deadLetters != null) {
+            return DeadLetteringDispatch.run(dispatcher, deadLetters, retry, events, sequence, failures, deadLettered);
         }
         Dispatcher.Result result = dispatcher.dispatch(events);
         if (result.ok()) {
@@ -98,5 +127,10 @@ public class StreamDispatcherHandler implements RequestHandler<DynamodbEvent, St
 
     public long failedInvocations() {
         return failures.get();
+    }
+
+    /** Events written to the dead-letter queue (when one is configured). */
+    public long deadLetteredCount() {
+        return deadLettered.get();
     }
 }

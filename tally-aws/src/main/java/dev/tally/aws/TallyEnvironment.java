@@ -25,6 +25,9 @@ import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
  * TALLY_LEDGER_TABLE    the ledger table
  * TALLY_SNAPSHOT_TABLE  the snapshot table (optional)
  * TALLY_EVENT_BUS       the EventBridge bus name (for the dispatcher)
+ * TALLY_DISPATCHER_DLQ_URL  the SQS queue the dispatcher writes events it gave up on (see {@link #dispatcherDeadLetters})
+ * TALLY_TIMER_GROUP, TALLY_TIMER_TARGET_ARN, TALLY_TIMER_ROLE_ARN, TALLY_TIMER_DLQ_ARN (optional)
+ *                       saga timers as EventBridge Scheduler schedules (see {@link #timers})
  * </pre>
  *
  * A missing variable fails the cold start with its name and what it is for.
@@ -83,5 +86,35 @@ public final class TallyEnvironment {
     public Dispatcher dispatcher(List<AggregateDefinition<?>> definitions) {
         return new Dispatcher(stores(definitions), new EventBridgeBus(eventBridge(),
                 require("TALLY_EVENT_BUS", "the EventBridge bus the dispatcher publishes to")));
+    }
+
+    public software.amazon.awssdk.services.sqs.SqsClient sqs() {
+        return software.amazon.awssdk.services.sqs.SqsClient.builder().httpClient(UrlConnectionHttpClient.create())
+                .region(region).credentialsProvider(DefaultCredentialsProvider.builder().build()).build();
+    }
+
+    /** Where the stream dispatcher keeps events it gave up on, with their records: {@code TALLY_DISPATCHER_DLQ_URL}. */
+    public SqsDeadLetterSink dispatcherDeadLetters() {
+        return new SqsDeadLetterSink(sqs(), require("TALLY_DISPATCHER_DLQ_URL",
+                "the SQS queue URL the dispatcher writes the events it cannot dispatch to"));
+    }
+
+    /** The stream function with its dead-letter queue: 3 attempts per event within an invocation. */
+    public StreamDispatcherHandler dispatcherHandler(List<AggregateDefinition<?>> definitions) {
+        return new StreamDispatcherHandler(dispatcher(definitions), dispatcherDeadLetters(),
+                new dev.tally.core.RetryPolicy(3, java.time.Duration.ofMillis(50), java.time.Duration.ofMillis(500)));
+    }
+
+    /** Saga timers as EventBridge Scheduler one-time schedules invoking this function. */
+    public SchedulerTimers timers() {
+        software.amazon.awssdk.services.scheduler.SchedulerClient scheduler =
+                software.amazon.awssdk.services.scheduler.SchedulerClient.builder().httpClient(UrlConnectionHttpClient.create())
+                        .region(region).credentialsProvider(DefaultCredentialsProvider.builder().build()).build();
+        SchedulerTimers.Config config = new SchedulerTimers.Config(
+                require("TALLY_TIMER_GROUP", "the EventBridge Scheduler schedule group of this app's timers"),
+                require("TALLY_TIMER_TARGET_ARN", "the ARN of the saga function the schedules invoke"),
+                require("TALLY_TIMER_ROLE_ARN", "the role EventBridge Scheduler assumes to invoke the saga function"));
+        String dlq = env.get("TALLY_TIMER_DLQ_ARN");
+        return new SchedulerTimers(scheduler, dlq == null || dlq.isBlank() ? config : config.withDeadLetterQueue(dlq));
     }
 }

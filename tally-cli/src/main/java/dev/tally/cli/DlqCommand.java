@@ -14,7 +14,10 @@ import picocli.CommandLine.Spec;
         description = "Lists or redrives dead letters (messages a projector or the dispatcher could not handle)"
                 + " of a running server.",
         footer = {"", "Examples:", "  tally dlq list", "  tally dlq redrive 6f1c...   one letter",
-            "  tally dlq redrive --all"})
+            "  tally dlq redrive --all",
+            "  tally dlq list --sqs-queue https://sqs.eu-west-1.amazonaws.com/123456789012/bank-dispatcher-dlq",
+            "  tally dlq redrive --all --sqs-queue URL --ledger-table bank-ledger --event-bus bank --app bank.jar",
+            "  tally dlq redrive --all --sqs-queue URL --source-queue URL   a projector queue's letters"})
 final class DlqCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -31,8 +34,34 @@ final class DlqCommand implements Callable<Integer> {
     @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "the server (default: ${DEFAULT-VALUE})")
     String url;
 
+    @Option(names = "--sqs-queue", paramLabel = "URL",
+            description = "an SQS dead-letter queue on AWS instead of a running server")
+    String sqsQueue;
+
+    @Option(names = "--source-queue", paramLabel = "URL",
+            description = "with --sqs-queue: where a queue's letters go back to on redrive")
+    String sourceQueue;
+
+    @Option(names = "--region", description = "with --sqs-queue: the AWS region (default: $AWS_REGION)")
+    String region;
+
+    @Option(names = "--endpoint-url", paramLabel = "URL", description = "with --sqs-queue: another AWS endpoint")
+    java.net.URI endpoint;
+
+    @Option(names = "--ledger-table", description = "with --sqs-queue: the ledger, to redrive a dispatcher's letters")
+    String ledgerTable;
+
+    @Option(names = "--event-bus", description = "with --sqs-queue: the bus a redriven dispatcher letter is published to")
+    String eventBus;
+
+    @Option(names = "--app", paramLabel = "JAR", description = "with --sqs-queue: the app whose stores the dispatcher knows")
+    java.util.List<java.nio.file.Path> apps = new java.util.ArrayList<>();
+
     @Override
     public Integer call() {
+        if (sqsQueue != null) {
+            return callSqs();
+        }
         ApiClient api = new ApiClient(url, System.getenv("TALLY_TOKEN"));
         PrintWriter out = spec.commandLine().getOut();
         switch (action) {
@@ -60,6 +89,27 @@ final class DlqCommand implements Callable<Integer> {
             }
             default -> throw new ParameterException(spec.commandLine(), "unknown action '" + action
                     + "': use 'list' or 'redrive'");
+        }
+    }
+
+    private int callSqs() {
+        SqsDlq dlq = new SqsDlq(new SqsDlq.Options(sqsQueue, sourceQueue, region, endpoint, ledgerTable, eventBus),
+                () -> AppLoader.load(apps, spec.commandLine()));
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            return switch (action) {
+                case "list" -> dlq.list(out);
+                case "redrive" -> {
+                    if (all == (id != null)) {
+                        throw new ParameterException(spec.commandLine(), "redrive needs either a dead letter ID or --all");
+                    }
+                    yield dlq.redrive(all ? null : id, out);
+                }
+                default -> throw new ParameterException(spec.commandLine(), "unknown action '" + action
+                        + "': use 'list' or 'redrive'");
+            };
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 }

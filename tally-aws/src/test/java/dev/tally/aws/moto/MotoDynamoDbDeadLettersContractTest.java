@@ -1,0 +1,4 @@
+package dev.tally.aws.moto;
+
+class MotoDynamoDbDeadLettersContractTest extends MotoDynamoDbContracts.DeadLetters {
+}

@@ -1,0 +1,4 @@
+package dev.tally.aws.moto;
+
+class MotoDynamoDbSnapshotsContractTest extends MotoDynamoDbContracts.Snapshots {
+}
