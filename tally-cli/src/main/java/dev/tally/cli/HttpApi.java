@@ -285,6 +285,9 @@ final class HttpApi implements AutoCloseable {
                 (x, m) -> events(store(m.group(1)), id(m.group(2)), x.getRequestURI().getRawQuery()));
         route("GET", "/api/stores/([^/]+)/([^/]+)/aggregate", false,
                 (x, m) -> aggregate(store(m.group(1)), id(m.group(2)), x.getRequestURI().getRawQuery()));
+        route("GET", "/metrics", false, (x, m) -> new Response(200, ServeTelemetry.CONTENT_TYPE,
+                app.telemetry().scrape().getBytes(StandardCharsets.UTF_8)));
+        route("GET", "/api/lag", false, (x, m) -> ObservabilityJson.lag(app.telemetry().recentLag()));
         route("GET", "/", false, (x, m) -> file("index.html", "text/html; charset=utf-8"));
         route("GET", "/static/(app\\.js|style\\.css)", false, (x, m) -> file(m.group(1),
                 m.group(1).endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8"));
@@ -294,7 +297,9 @@ final class HttpApi implements AutoCloseable {
 
     private void dispatch(HttpExchange x) {
         Response r;
+        RequestTelemetry request = null;
         try {
+            request = RequestTelemetry.start(x); // X-Correlation-Id in and out, the request's span
             // Host, Origin and token first: a replay under an Idempotency-Key is an answer like any other
             guard.check(x);
             r = app.idempotencyKeys().answer(x, () -> respond(x));
@@ -305,7 +310,14 @@ final class HttpApi implements AutoCloseable {
         } finally {
             bodies.remove(x);
         }
-        send(x, r);
+        try {
+            send(x, r);
+        } finally {
+            if (request != null) {
+                request.status(r.status());
+                request.close();
+            }
+        }
     }
 
     private Response respond(HttpExchange x) {
