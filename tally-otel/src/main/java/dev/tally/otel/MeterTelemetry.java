@@ -59,7 +59,7 @@ public final class MeterTelemetry implements Telemetry {
 
     public MeterTelemetry(MeterRegistry registry) {
         this.registry = registry;
-        this.batchSize = DistributionSummary.builder("tally.dispatch.batch.size").baseUnit("events")
+        this.batchSize = DistributionSummary.builder("tally.dispatch.batch.size")
                 .description("events per batch the dispatcher turned into messages").register(registry);
         this.dispatch = Timer.builder("tally.dispatch")
                 .description("time to turn a batch into messages and publish them").register(registry);
