@@ -11,6 +11,7 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.util.List;
@@ -26,9 +27,12 @@ public final class OtelTracing implements Telemetry {
     private static final Pattern TRACEPARENT = Pattern.compile("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
 
     private final Tracer tracer;
+    /** False with the API's no-op provider: then nothing is built at all (no span, no scope, no traceparent). */
+    private final boolean enabled;
 
     public OtelTracing(OpenTelemetry openTelemetry) {
         this.tracer = openTelemetry.getTracer("dev.tally");
+        this.enabled = openTelemetry.getTracerProvider() != TracerProvider.noop();
     }
 
     /**
@@ -50,12 +54,18 @@ public final class OtelTracing implements Telemetry {
 
     @Override
     public String traceparent() {
+        if (!enabled) {
+            return null;
+        }
         SpanContext sc = Span.current().getSpanContext();
         return sc.isValid() ? format(sc) : null;
     }
 
     @Override
     public TraceSpan span(String name, String parentTraceparent) {
+        if (!enabled) {
+            return TraceSpan.NONE;
+        }
         SpanBuilder b = tracer.spanBuilder(name).setParent(parent(parentTraceparent));
         if (name.startsWith("HTTP ")) {
             b.setSpanKind(SpanKind.SERVER);
@@ -65,6 +75,9 @@ public final class OtelTracing implements Telemetry {
 
     @Override
     public TraceSpan batchSpan(String name, List<String> traceparents) {
+        if (!enabled) {
+            return TraceSpan.NONE;
+        }
         SpanBuilder b = tracer.spanBuilder(name).setParent(parent(traceparents.isEmpty() ? null : traceparents.get(0)));
         for (String tp : traceparents) {
             SpanContext sc = parse(tp);

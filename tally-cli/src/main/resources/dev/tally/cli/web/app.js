@@ -217,7 +217,7 @@ function lagChart(projection, points, slotSeconds) {
   const y = ms => h - pad - ms * (h - 2 * pad) / top;
   const line = key => points.map((p, i) => p.count > 0 ? x(i).toFixed(1) + ',' + y(p[key]).toFixed(1) : null)
     .filter(Boolean).join(' ');
-  const chart = svg('svg', { viewBox: '0 0 ' + w + ' ' + h, width: w, height: h, class: 'lag-chart',
+  const chart = svg('svg', { viewBox: '0 0 ' + w + ' ' + h, preserveAspectRatio: 'none', class: 'lag-chart',
     'data-projection': projection, role: 'img' });
   const written = points.filter(p => p.count > 0);
   const last = written.length ? written[written.length - 1] : null;
