@@ -52,17 +52,17 @@ public final class TelemetryOverheadBenchmark {
 
     public static void main(String[] argv) {
         Args args = new Args(argv);
-        int rounds = args.integer("rounds", 7);
-        int count = args.integer("count", 100_000);
+        int rounds = args.integer("rounds", 21);
+        int count = args.integer("count", 20_000);
         int aggregates = args.integer("aggregates", 1000);
 
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         OpenTelemetrySdk sdk = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
                 .addSpanProcessor(SimpleSpanProcessor.create(new DroppingExporter())).build()).build();
         Map<String, Telemetry> sides = new LinkedHashMap<>();
         sides.put("off", Telemetry.NONE);
-        sides.put("metrics", new TallyTelemetry(registry, OpenTelemetry.noop()));
-        sides.put("metrics+traces", new TallyTelemetry(registry, sdk));
+        sides.put("metrics", new TallyTelemetry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                OpenTelemetry.noop()));
+        sides.put("metrics+traces", new TallyTelemetry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), sdk));
         List<String> names = new ArrayList<>(sides.keySet());
         Map<String, double[]> rates = new LinkedHashMap<>();
         names.forEach(n -> rates.put(n, new double[rounds]));
