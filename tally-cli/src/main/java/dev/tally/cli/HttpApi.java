@@ -529,7 +529,8 @@ final class HttpApi implements AutoCloseable {
         if (head(store, id) == 0) {
             throw new ApiError(404, "not_found", store.name() + "/" + id + " has no events to replay");
         }
-        RecordedEvent e = store.requestReplay(id, "requested over HTTP");
+        RecordedEvent e = store.requestReplay(id, "requested over HTTP",
+                RequestTelemetry.enrich(dev.tally.core.EventMetadata.empty()));
         return written(id, e.version());
     }
 

@@ -143,14 +143,17 @@ class TracingIT {
                 Map.of("X-Correlation-Id", "order-4711"));
         HttpResponse<String> second = post("/api/stores/bank-account/corr/commands/Debit", "{\"amount\": 100}",
                 Map.of("X-Correlation-Id", "order-4711", "Idempotency-Key", "debit-1"));
+        HttpResponse<String> replay = post("/api/replay/bank-account/corr", "{}",
+                Map.of("X-Correlation-Id", "order-4711"));
         assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
         assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+        assertThat(replay.statusCode()).as(replay.body()).isEqualTo(200);
         assertThat(first.headers().firstValue("X-Correlation-Id")).hasValue("order-4711");
         assertThat(second.headers().firstValue("X-Correlation-Id")).hasValue("order-4711");
         assertThat(server.awaitQuiet(Duration.ofSeconds(60))).isTrue();
 
         JsonNode events = get("/api/stores/bank-account/corr/events").get("events");
-        assertThat(events).hasSize(2);
+        assertThat(events).hasSize(3); // credit, debit, and the replay event
         for (JsonNode e : events) {
             assertThat(e.get("metadata").get("correlationId").asText()).isEqualTo("order-4711");
             assertThat(e.get("metadata").get("causationId").asText()).isNotBlank();
@@ -161,7 +164,7 @@ class TracingIT {
         assertThat(events.get(0).get("metadata").get("causationId").asText())
                 .isNotEqualTo(events.get(1).get("metadata").get("causationId").asText());
 
-        eventually(() -> assertThat(messages.stream().filter(m -> m.aggregateId().equals("corr"))).hasSize(2));
+        eventually(() -> assertThat(messages.stream().filter(m -> m.aggregateId().equals("corr"))).hasSize(3));
         for (Message m : messages.stream().filter(m -> m.aggregateId().equals("corr")).toList()) {
             assertThat(m.event().metadata().correlationId()).isEqualTo("order-4711");
         }

@@ -376,9 +376,18 @@ public final class EventStore<S> {
      * @throws InvalidEventException when the aggregate has no events
      */
     public RecordedEvent requestReplay(String aggregateId, String reason) {
+        return requestReplay(aggregateId, reason, EventMetadata.empty());
+    }
+
+    /**
+     * {@link #requestReplay(String, String)} with the metadata of whoever asked (its correlation
+     * and causation ids); the actor is {@code tally-replay} unless the metadata names one.
+     */
+    public RecordedEvent requestReplay(String aggregateId, String reason, EventMetadata metadata) {
+        EventMetadata m = metadata.actor() == null ? metadata.withActor("tally-replay") : metadata;
         CommandResult<S> result = run(aggregateId, aggregate -> aggregate.exists()
                 ? Decision.emit(new ReplayRequested(reason == null ? "" : reason))
-                : Decision.reject("not_found", "no events"), EventMetadata.empty().withActor("tally-replay"));
+                : Decision.reject("not_found", "no events"), m);
         if (result instanceof CommandResult.Accepted<S> accepted) {
             return accepted.events().get(0);
         }

@@ -1,11 +1,17 @@
 package dev.tally.otel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.Decider;
 import dev.tally.core.EventMetadata;
 import dev.tally.core.EventStore;
+import dev.tally.core.RetryPolicy;
+import dev.tally.core.ledger.VersionConflict;
+import dev.tally.core.message.MessageFilter;
+import dev.tally.core.runtime.FailurePolicy;
+import dev.tally.core.runtime.Target;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.command.Command;
 import dev.tally.core.command.CommandResult;
@@ -114,6 +120,30 @@ class PipelineTelemetryTest {
                 .contains("tally_projection_lag_seconds_bucket{projection=\"total\",le=\"0.005\"}")
                 .contains("tally_projection_lag_seconds_bucket{projection=\"total\",le=\"+Inf\"} 3");
         assertThat(sample(scrape, "tally_append_seconds_sum{store=\"count\"}")).isPositive();
+    }
+
+    @Test
+    void aTargetThatAlwaysFailsIsCountedInRetriesAndDeadLettersAndALostRaceInConflicts() {
+        Observability.install(new TallyTelemetry(registry, OpenTelemetry.noop()));
+        pipeline = InMemoryPipeline.create(Chaos.NONE);
+        EventStore<Count> counts = pipeline.store(COUNT);
+        pipeline.subscribe(new Target("broken", MessageFilter.stateOf("count"), m -> {
+            throw new IllegalStateException("the view store is down");
+        }, FailurePolicy.of(new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(2)))));
+        pipeline.start();
+        counts.execute("a", new Add(1));
+        assertThat(pipeline.awaitQuiet(Duration.ofSeconds(10))).isTrue();
+
+        // a writer that decided on v0 after "a" reached v1 loses the race: one conflict, and the command retries
+        EventStore<Count> racer = EventStore.builder(COUNT, pipeline.ledger()).cache(0).build();
+        assertThatThrownBy(() -> racer.append("a", 0, new Counted(5))).isInstanceOf(VersionConflict.class);
+
+        String scrape = registry.scrape();
+        // three attempts: two retries, then the dead letter
+        assertThat(sample(scrape, "tally_delivery_retries_total{target=\"broken\"}")).isEqualTo(2.0);
+        assertThat(sample(scrape, "tally_dead_letters_total{target=\"broken\"}")).isEqualTo(1.0);
+        assertThat(scrape).doesNotContain("tally_deliveries_total{target=\"broken\"}");
+        assertThat(sample(scrape, "tally_append_conflicts_total{store=\"count\"}")).isEqualTo(1.0);
     }
 
     static double sample(String scrape, String series) {
