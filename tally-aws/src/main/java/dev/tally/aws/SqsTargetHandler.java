@@ -10,6 +10,8 @@ import dev.tally.core.message.ClaimResolver;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageCodec;
 import dev.tally.core.message.MessageHandler;
+import dev.tally.core.observe.Observability;
+import dev.tally.core.observe.TraceSpan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -29,6 +31,8 @@ public class SqsTargetHandler implements RequestHandler<SQSEvent, SQSBatchRespon
     private final MessageHandler handler;
     private final ClaimResolver claims;
 
+    private final EmbeddedMetrics metrics = EmbeddedMetrics.installOnLambda();
+
     public SqsTargetHandler(MessageHandler handler, ClaimResolver claims) {
         this.handler = Objects.requireNonNull(handler, "handler");
         this.claims = Objects.requireNonNull(claims, "claims");
@@ -39,12 +43,22 @@ public class SqsTargetHandler implements RequestHandler<SQSEvent, SQSBatchRespon
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         for (SQSEvent.SQSMessage record : event.getRecords() == null ? List.<SQSEvent.SQSMessage>of()
                 : event.getRecords()) {
+            long started = System.nanoTime();
             try {
-                handler.handle(decode(record.getBody()));
+                Message m = decode(record.getBody());
+                try (TraceSpan span = Observability.telemetry().span("tally.deliver",
+                        Observability.traceparentOf(m.event().metadata()))) {
+                    handler.handle(m);
+                }
+                Observability.telemetry().delivered(EventBridgeTargetHandler.targetName(handler, context),
+                        System.nanoTime() - started);
             } catch (Exception e) {
                 LOG.warn("message {} failed: {}", record.getMessageId(), e.toString());
                 failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
             }
+        }
+        if (metrics != null) {
+            metrics.flush(context == null ? null : context.getFunctionName());
         }
         return new SQSBatchResponse(failures);
     }

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.RetryPolicy;
+import dev.tally.core.observe.Observability;
 import dev.tally.core.runtime.Dispatcher;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -41,6 +42,8 @@ public class StreamDispatcherHandler implements RequestHandler<DynamodbEvent, St
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
 
+    private final EmbeddedMetrics metrics = EmbeddedMetrics.installOnLambda();
+
     public StreamDispatcherHandler(Dispatcher dispatcher) {
         this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
         this.deadLetters = null;
@@ -62,8 +65,19 @@ public class StreamDispatcherHandler implements RequestHandler<DynamodbEvent, St
 
     @Override
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
+        try {
+            return handleBatch(event);
+        } finally {
+            if (metrics != null) {
+                metrics.flush(context == null ? null : context.getFunctionName());
+            }
+        }
+    }
+
+    private StreamsEventResponse handleBatch(DynamodbEvent event) {
         invocations.incrementAndGet();
         List<DynamodbEvent.DynamodbStreamRecord> records = event.getRecords() == null ? List.of() : event.getRecords();
+        reportIteratorAge(records);
         List<RecordedEvent> events = new ArrayList<>(records.size());
         Map<RecordedEvent, String> sequence = new IdentityHashMap<>();
         for (DynamodbEvent.DynamodbStreamRecord r : records) {
@@ -101,6 +115,19 @@ public class StreamDispatcherHandler implements RequestHandler<DynamodbEvent, St
         LOG.warn("dispatch failed at {} ({} published before it): {}", failed.coordinates(), result.published(),
                 result.failure().get().error().toString());
         return failAt(sequence.get(failed), null);
+    }
+
+    /** Lambda's IteratorAge: how old the oldest record of the batch is now. */
+    private static void reportIteratorAge(List<DynamodbEvent.DynamodbStreamRecord> records) {
+        long oldest = Long.MAX_VALUE;
+        for (DynamodbEvent.DynamodbStreamRecord r : records) {
+            if (r.getDynamodb() != null && r.getDynamodb().getApproximateCreationDateTime() != null) {
+                oldest = Math.min(oldest, r.getDynamodb().getApproximateCreationDateTime().getTime());
+            }
+        }
+        if (oldest != Long.MAX_VALUE) {
+            Observability.telemetry().iteratorAge(System.currentTimeMillis() - oldest);
+        }
     }
 
     /** Dispatches the events read before an unreadable record; on failure reports the earlier record. */

@@ -261,6 +261,9 @@ final class HttpApi implements AutoCloseable {
                 (x, m) -> events(store(m.group(1)), id(m.group(2)), x.getRequestURI().getRawQuery()));
         route("GET", "/api/stores/([^/]+)/([^/]+)/aggregate", false,
                 (x, m) -> aggregate(store(m.group(1)), id(m.group(2)), x.getRequestURI().getRawQuery()));
+        route("GET", "/metrics", false, (x, m) -> new Response(200, ServeTelemetry.CONTENT_TYPE,
+                app.telemetry().scrape().getBytes(StandardCharsets.UTF_8)));
+        route("GET", "/api/lag", false, (x, m) -> ObservabilityJson.lag(app.telemetry().recentLag()));
         route("GET", "/", false, (x, m) -> file("index.html", "text/html; charset=utf-8"));
         route("GET", "/static/(app\\.js|style\\.css)", false, (x, m) -> file(m.group(1),
                 m.group(1).endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8"));
@@ -306,7 +309,10 @@ final class HttpApi implements AutoCloseable {
     /** On a worker: the idempotency key, the route, the answer. */
     private void run(HttpExchange x) {
         Response r;
+        RequestTelemetry request = null;
         try {
+            // on the thread that runs the route: the correlation and the span are this thread's
+            request = RequestTelemetry.start(x); // X-Correlation-Id in and out, the request's span
             r = app.idempotencyKeys().answer(x, () -> respond(x));
         } catch (ApiError e) {
             r = error(e.status, e.code, e.getMessage());
@@ -315,7 +321,14 @@ final class HttpApi implements AutoCloseable {
         } finally {
             bodies.remove(x);
         }
-        send(x, r);
+        try {
+            send(x, r);
+        } finally {
+            if (request != null) {
+                request.status(r.status());
+                request.close();
+            }
+        }
     }
 
     private Response respond(HttpExchange x) {
@@ -522,7 +535,8 @@ final class HttpApi implements AutoCloseable {
         if (head(store, id) == 0) {
             throw new ApiError(404, "not_found", store.name() + "/" + id + " has no events to replay");
         }
-        RecordedEvent e = store.requestReplay(id, "requested over HTTP");
+        RecordedEvent e = store.requestReplay(id, "requested over HTTP",
+                RequestTelemetry.enrich(dev.tally.core.EventMetadata.empty()));
         return written(id, e.version());
     }
 

@@ -211,9 +211,10 @@ final class IdempotencyKeys {
                 .encodeToString(sha256(key.getBytes(StandardCharsets.UTF_8))));
     }
 
-    /** The metadata a request's commands carry: its command id, if it has a key. */
+    /** The metadata a request's commands carry: its command id, if it has a key, and its correlation. */
     static EventMetadata metadata(HttpExchange x) {
-        return commandId(x).map(id -> EventMetadata.empty().withCommandId(id)).orElse(EventMetadata.empty());
+        return RequestTelemetry.enrich(commandId(x).map(id -> EventMetadata.empty().withCommandId(id))
+                .orElse(EventMetadata.empty()));
     }
 
     private static boolean recorded(int status) {

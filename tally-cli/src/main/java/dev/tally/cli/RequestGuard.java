@@ -90,7 +90,8 @@ final class RequestGuard {
                     + " own origin (" + scheme + "://" + host + "): cross-origin requests are refused. Call the API from"
                     + " the dashboard this server serves, or from a client that sends no Origin header (curl, scripts)");
         }
-        if (token != null && x.getRequestURI().getRawPath().startsWith("/api")) {
+        if (token != null && (x.getRequestURI().getRawPath().startsWith("/api")
+                || x.getRequestURI().getRawPath().equals("/metrics"))) {
             String header = x.getRequestHeaders().getFirst("Authorization");
             String expected = "Bearer " + token;
             if (header == null || !MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8),

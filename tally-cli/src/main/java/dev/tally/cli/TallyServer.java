@@ -69,6 +69,7 @@ public final class TallyServer implements AutoCloseable {
     private final List<AppRoute> appRoutes = new ArrayList<>();
     private final HttpApi api;
     private final IdempotencyKeys idempotencyKeys;
+    private final ServeTelemetry telemetry;
     private final Thread startupCheck;
     private volatile ConvergenceCheck.Report lastCheck;
     private volatile String checkState = "not run";
@@ -82,6 +83,7 @@ public final class TallyServer implements AutoCloseable {
         }
         // before anything opens a file in it: a second server on the directory stops here
         this.lock = settings.dataDir() == null ? null : DataDirectoryLock.acquire(settings.dataDir());
+        this.telemetry = new ServeTelemetry(); // metrics and traces from the first append on; closed with the lock
         progress.accept(settings.dataDir() == null ? "starting DynamoDB Local in memory (nothing is kept)..."
                 : "starting DynamoDB Local with data in " + settings.dataDir().toAbsolutePath() + "...");
         try {
@@ -144,9 +146,17 @@ public final class TallyServer implements AutoCloseable {
     }
 
     private void releaseLock() {
-        if (lock != null) {
-            lock.close();
+        try {
+            if (lock != null) {
+                lock.close();
+            }
+        } finally {
+            telemetry.close();
         }
+    }
+
+    ServeTelemetry telemetry() {
+        return telemetry;
     }
 
     public static TallyServer start(Settings settings, Consumer<String> progress) {

@@ -57,6 +57,14 @@ class ExposedModeIT {
                 "0")) {
             assertThat(new Http(tally.url()).get("/api/stores").status()).isEqualTo(401);
             assertThat(new Http(tally.url(), TOKEN, null).get("/api/stores").status()).isEqualTo(200);
+            // the metrics need the token too
+            assertThat(new Http(tally.url()).get("/metrics").status()).isEqualTo(401);
+            java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(tally.url().resolve("/metrics"))
+                            .header("Authorization", "Bearer " + TOKEN).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).contains("# TYPE jvm_threads_live_threads gauge");
         }
     }
 

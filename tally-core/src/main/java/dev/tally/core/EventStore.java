@@ -11,6 +11,9 @@ import dev.tally.core.ledger.LedgerAdapter;
 import dev.tally.core.ledger.LedgerUnavailable;
 import dev.tally.core.ledger.OutcomeUnknown;
 import dev.tally.core.ledger.VersionConflict;
+import dev.tally.core.observe.Observability;
+import dev.tally.core.observe.Telemetry;
+import dev.tally.core.observe.TraceSpan;
 import dev.tally.core.snapshot.Snapshot;
 import dev.tally.core.snapshot.SnapshotPolicy;
 import dev.tally.core.snapshot.SnapshotStore;
@@ -180,6 +183,26 @@ public final class EventStore<S> {
         if (events.isEmpty()) {
             return List.of();
         }
+        Telemetry telemetry = Observability.telemetry();
+        try (TraceSpan span = telemetry.span("tally.append", null)) {
+            long started = System.nanoTime();
+            try {
+                List<RecordedEvent> records = appendTraced(aggregateId, expectedVersion, events,
+                        Observability.stamp(metadata));
+                telemetry.appended(name(), records.size(), System.nanoTime() - started);
+                return records;
+            } catch (VersionConflict conflict) {
+                telemetry.conflict(name());
+                throw conflict;
+            } catch (RuntimeException e) {
+                span.failed(e);
+                throw e;
+            }
+        }
+    }
+
+    private List<RecordedEvent> appendTraced(String aggregateId, long expectedVersion, List<?> events,
+                                             EventMetadata metadata) {
         List<RecordedEvent> records = new ArrayList<>(events.size());
         long v = expectedVersion;
         // a command id goes on the first event only (with the count of the command's events): the
@@ -257,6 +280,9 @@ public final class EventStore<S> {
         String commandId = metadata.commandId().orElse(null);
         RuntimeException last = null;
         for (int attempt = 1; attempt <= retryPolicy.maxAttempts(); attempt++) {
+            if (attempt > 1) {
+                Observability.telemetry().commandRetry(name());
+            }
             try {
                 // The first attempt may decide on the cached aggregate without a read: if anything was
                 // written since, the conditional append refuses and the next attempt reads. A rejection
@@ -279,6 +305,7 @@ public final class EventStore<S> {
                     }
                 }
                 if (decision instanceof Decision.Reject<?> reject) {
+                    Observability.telemetry().rejected(name());
                     return new CommandResult.Rejected<>(reject.rejection(), aggregate, attempt);
                 }
                 List<?> pending = ((Decision.Emit<?>) decision).events();
@@ -380,9 +407,18 @@ public final class EventStore<S> {
      * @throws InvalidEventException when the aggregate has no events
      */
     public RecordedEvent requestReplay(String aggregateId, String reason) {
+        return requestReplay(aggregateId, reason, EventMetadata.empty());
+    }
+
+    /**
+     * {@link #requestReplay(String, String)} with the metadata of whoever asked (its correlation
+     * and causation ids); the actor is {@code tally-replay} unless the metadata names one.
+     */
+    public RecordedEvent requestReplay(String aggregateId, String reason, EventMetadata metadata) {
+        EventMetadata m = metadata.actor() == null ? metadata.withActor("tally-replay") : metadata;
         CommandResult<S> result = run(aggregateId, aggregate -> aggregate.exists()
                 ? Decision.emit(new ReplayRequested(reason == null ? "" : reason))
-                : Decision.reject("not_found", "no events"), EventMetadata.empty().withActor("tally-replay"));
+                : Decision.reject("not_found", "no events"), m);
         if (result instanceof CommandResult.Accepted<S> accepted) {
             return accepted.events().get(0);
         }

@@ -195,9 +195,66 @@ async function refreshPipeline() {
   }
 }
 
+// --- event-to-view lag per target (GET /api/lag) ----------------------------------------------
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function svg(name, attributes) {
+  const el = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attributes)) el.setAttribute(k, String(v));
+  return el;
+}
+
+function lagLabel(ms) {
+  return ms >= 1000 ? (ms / 1000).toFixed(1) + ' s' : ms + ' ms';
+}
+
+/** One small chart: the largest lag of each slot as a line, the mean as a second, empty slots as gaps. */
+function lagChart(projection, points, slotSeconds) {
+  const w = 300, h = 56, pad = 2;
+  const top = Math.max(1, ...points.map(p => p.maxMillis));
+  const x = i => pad + i * (w - 2 * pad) / Math.max(1, points.length - 1);
+  const y = ms => h - pad - ms * (h - 2 * pad) / top;
+  const line = key => points.map((p, i) => p.count > 0 ? x(i).toFixed(1) + ',' + y(p[key]).toFixed(1) : null)
+    .filter(Boolean).join(' ');
+  const chart = svg('svg', { viewBox: '0 0 ' + w + ' ' + h, preserveAspectRatio: 'none', class: 'lag-chart',
+    'data-projection': projection, role: 'img' });
+  const written = points.filter(p => p.count > 0);
+  const last = written.length ? written[written.length - 1] : null;
+  const title = svg('title', {});
+  title.textContent = projection + ': event-to-view lag over the last ' + (points.length * slotSeconds / 60)
+    + ' minutes, largest ' + lagLabel(top);
+  chart.appendChild(title);
+  chart.appendChild(svg('line', { x1: 0, y1: h - pad, x2: w, y2: h - pad, class: 'axis' }));
+  chart.appendChild(svg('polyline', { points: line('maxMillis'), class: 'lag-max', fill: 'none' }));
+  chart.appendChild(svg('polyline', { points: line('meanMillis'), class: 'lag-mean', fill: 'none' }));
+  for (const [i, p] of points.entries()) {
+    if (p.count > 0) chart.appendChild(svg('circle', { cx: x(i), cy: y(p.maxMillis), r: 1.8, class: 'lag-dot' }));
+  }
+  const figure = document.createElement('figure');
+  figure.className = 'lag';
+  figure.dataset.projection = projection;
+  const caption = document.createElement('figcaption');
+  const value = document.createElement('span');
+  value.className = 'lag-value';
+  value.textContent = last ? 'now ' + lagLabel(last.maxMillis) + ' (peak ' + lagLabel(top) + ')' : 'no writes';
+  caption.append(projection, ' ', value);
+  figure.append(caption, chart);
+  return figure;
+}
+
+async function refreshLag() {
+  const r = await api('GET', '/api/lag');
+  if (!r.ok) return;
+  const box = $('lag-charts');
+  const entries = Object.entries(r.json.projections);
+  if (entries.length === 0) return;
+  box.replaceChildren(...entries.map(([name, points]) => lagChart(name, points, r.json.slotSeconds)));
+}
+
 async function refresh() {
   try {
-    await Promise.all([refreshAccounts(), refreshDetail(), refreshCounter(), refreshPipeline()]);
+    await Promise.all([refreshAccounts(), refreshDetail(), refreshCounter(), refreshPipeline(), refreshLag()]);
   } catch (e) {
     $('health').textContent = 'server unreachable';
     $('health').className = 'pill bad';

@@ -2,6 +2,9 @@ package dev.tally.core.projection;
 
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageHandler;
+import dev.tally.core.observe.Observability;
+import dev.tally.core.observe.Telemetry;
+import dev.tally.core.observe.TraceSpan;
 import dev.tally.core.runtime.FailurePolicy;
 import dev.tally.core.runtime.Target;
 import java.util.Objects;
@@ -35,8 +38,25 @@ public final class Projector<S, V> implements MessageHandler {
         if (row.isEmpty()) {
             return;
         }
-        ProjectionWriter.WriteOutcome outcome = writer.write(row.get().key(), row.get().version(), row.get().view());
-        (outcome == ProjectionWriter.WriteOutcome.WRITTEN ? written : stale).incrementAndGet();
+        Telemetry telemetry = Observability.telemetry();
+        ProjectionWriter.WriteOutcome outcome;
+        try (TraceSpan span = telemetry.span("tally.view.write",
+                Observability.traceparentOf(message.event().metadata()))) {
+            span.attribute("tally.projection", projection.name());
+            try {
+                outcome = writer.write(row.get().key(), row.get().version(), row.get().view());
+            } catch (RuntimeException e) {
+                span.failed(e);
+                throw e;
+            }
+            span.attribute("tally.outcome", outcome.name());
+        }
+        if (outcome == ProjectionWriter.WriteOutcome.WRITTEN) {
+            written.incrementAndGet();
+            telemetry.viewWritten(projection.name(), message.event().timestamp());
+        } else {
+            stale.incrementAndGet();
+        }
     }
 
     public String name() {

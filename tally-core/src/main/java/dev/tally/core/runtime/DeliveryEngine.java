@@ -1,5 +1,8 @@
 package dev.tally.core.runtime;
 
+import dev.tally.core.observe.Observability;
+import dev.tally.core.observe.Telemetry;
+import dev.tally.core.observe.TraceSpan;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.message.ClaimResolver;
@@ -270,6 +273,8 @@ public final class DeliveryEngine implements AutoCloseable {
     private void deliver(Attempt a) {
         Counters c = counters(a.target().name());
         PendingDelivery d = a.delivery();
+        Telemetry telemetry = Observability.telemetry();
+        long started = System.nanoTime();
         try {
             if (d.message() == null) {
                 // kept as a reference (a claim check, an item that no longer decodes): read it back now,
@@ -278,12 +283,21 @@ public final class DeliveryEngine implements AutoCloseable {
                         d.ref().version()));
                 a = new Attempt(a.target(), d);
             }
-            a.target().handler().handle(d.message());
+            try (TraceSpan span = telemetry.span("tally.deliver",
+                    Observability.traceparentOf(d.message().event().metadata()))) {
+                try {
+                    a.target().handler().handle(d.message());
+                } catch (Throwable e) {
+                    span.failed(e);
+                    throw e;
+                }
+            }
         } catch (Throwable e) {
             c.failed.incrementAndGet();
             failed(a, e, c);
             return;
         }
+        telemetry.delivered(a.target().name(), System.nanoTime() - started);
         c.delivered.incrementAndGet();
         finish(d);
     }
@@ -302,6 +316,7 @@ public final class DeliveryEngine implements AutoCloseable {
                 // the stored copy keeps its older retry state: a restart retries it a little early
                 LOG.warn("could not store the retry state of {}: {}", d.id(), storeFailed.toString());
             }
+            Observability.telemetry().deliveryRetry(a.target().name());
             schedule(new Attempt(a.target(), again), r.delay().toNanos());
             return;
         }
@@ -323,6 +338,7 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         LOG.warn("target {} failed {} time(s) on {}; dead-lettered: {}", a.target().name(), attempts,
                 d.ref(), cause.toString());
+        Observability.telemetry().deadLettered(a.target().name());
         c.dead.incrementAndGet();
         finish(d);
     }

@@ -11,6 +11,9 @@ import dev.tally.core.AggregateCache;
 import dev.tally.core.EventStore;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
+import dev.tally.core.observe.Observability;
+import dev.tally.core.observe.Telemetry;
+import dev.tally.core.observe.TraceSpan;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -67,24 +70,34 @@ public final class Dispatcher implements ClaimResolver {
      * (the shape of Lambda's partial batch response).
      */
     public Result dispatch(List<RecordedEvent> events) {
+        Telemetry telemetry = Observability.telemetry();
+        long started = System.nanoTime();
         List<Message> messages = new ArrayList<>(events.size());
         Failure failure = null;
         for (RecordedEvent e : events) {
-            try {
-                messages.add(messageFor(e));
-            } catch (Exception ex) {
-                failure = new Failure(e, ex);
-                break;
+            // each event's span continues the trace of the request that wrote it
+            try (TraceSpan span = telemetry.span("tally.dispatch", Observability.traceparentOf(e.metadata()))) {
+                try {
+                    messages.add(messageFor(e));
+                } catch (Exception ex) {
+                    span.failed(ex);
+                    failure = new Failure(e, ex);
+                    break;
+                }
             }
         }
         if (!messages.isEmpty()) {
-            try {
-                bus.publish(messages);
-            } catch (Exception ex) {
-                failures.incrementAndGet();
-                LOG.warn("publishing {} message(s) failed: {}", messages.size(), ex.toString());
-                return new Result(0, Optional.of(new Failure(events.get(0), ex)));
+            try (TraceSpan span = telemetry.batchSpan("tally.publish", traceparents(messages))) {
+                try {
+                    bus.publish(messages);
+                } catch (Exception ex) {
+                    span.failed(ex);
+                    failures.incrementAndGet();
+                    LOG.warn("publishing {} message(s) failed: {}", messages.size(), ex.toString());
+                    return new Result(0, Optional.of(new Failure(events.get(0), ex)));
+                }
             }
+            telemetry.dispatched(messages.size(), System.nanoTime() - started);
         }
         dispatched.addAndGet(messages.size());
         if (failure != null) {
@@ -92,6 +105,20 @@ public final class Dispatcher implements ClaimResolver {
             LOG.warn("cannot dispatch {}: {}", failure.event().coordinates(), failure.error().toString());
         }
         return new Result(messages.size(), Optional.ofNullable(failure));
+    }
+
+    private static List<String> traceparents(List<Message> messages) {
+        if (Observability.telemetry() == Telemetry.NONE) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>(messages.size());
+        for (Message m : messages) {
+            String tp = Observability.traceparentOf(m.event().metadata());
+            if (tp != null) {
+                out.add(tp);
+            }
+        }
+        return out;
     }
 
     /** The state-carrying message for one event, as of its version. */
