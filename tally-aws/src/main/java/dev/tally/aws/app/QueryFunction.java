@@ -55,8 +55,7 @@ public class QueryFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIG
 
     private QueryFunction(TallyApp app, TallyEnvironment env, Map<String, String> variables) {
         this(AppFunctions.stores(app, env, variables, AppFunctions.Snapshots.READ_ONLY),
-                viewReaders(app, env, env.require("TALLY_VIEW_TABLES",
-                        "the view table of each projection, as projection=table pairs separated by commas")));
+                viewReaders(app, env, variables.getOrDefault("TALLY_VIEW_TABLES", "")));
     }
 
     public QueryFunction(Map<String, EventStore<?>> stores, Map<String, ViewReader<?>> views) {
@@ -68,6 +67,9 @@ public class QueryFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIG
     static Map<String, ViewReader<?>> viewReaders(TallyApp app, TallyEnvironment env, String tables) {
         Map<String, String> byProjection = new LinkedHashMap<>();
         for (String pair : tables.split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
             String[] kv = pair.trim().split("=", 2);
             if (kv.length != 2 || kv[0].isBlank() || kv[1].isBlank()) {
                 throw new IllegalStateException("TALLY_VIEW_TABLES has '" + pair + "': expected projection=table pairs"
