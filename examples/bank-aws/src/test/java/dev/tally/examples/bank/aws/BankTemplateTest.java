@@ -8,10 +8,14 @@ import dev.tally.aws.StreamRecords;
 import dev.tally.core.EventMetadata;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.json.JsonCodec;
+import dev.tally.aws.deploy.TemplateChecks;
 import dev.tally.dynamodb.LedgerItems;
+import dev.tally.testing.CfnLint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.event.ruler.Machine;
 
@@ -40,7 +44,35 @@ class BankTemplateTest {
                 functions++;
             }
         }
-        assertThat(functions).isEqualTo(4);
+        // command, query, dispatcher and one projector per view
+        assertThat(functions).isEqualTo(6);
+    }
+
+    @Test
+    void cfnLintFindsNothingInTheCommittedTemplate() {
+        CfnLint.Result r = CfnLint.lint(TEMPLATE);
+        assertThat(r.clean()).as("cfn-lint on deploy/template.json:%n%s", r.output()).isTrue();
+    }
+
+    @Test
+    void leastPrivilegeAndAlarms() throws Exception {
+        JsonNode committed = JsonCodec.parse(Files.readString(TEMPLATE));
+        assertThat(TemplateChecks.leastPrivilege(committed)).isEmpty();
+        assertThat(TemplateChecks.observability(committed)).isEmpty();
+        // one view table per projection, each written by its own projector only
+        for (String projection : List.of("Balance", "LastTransaction", "LastMonthBalance")) {
+            JsonNode statements = committed.get("Resources").get(projection + "ProjectorRole").get("Properties")
+                    .get("Policies").get(0).get("PolicyDocument").get("Statement");
+            List<String> written = new ArrayList<>();
+            for (JsonNode s : statements) {
+                for (JsonNode a : s.get("Action")) {
+                    if (a.asText().equals("dynamodb:PutItem")) {
+                        s.get("Resource").forEach(res -> written.add(res.get("Fn::GetAtt").get(0).asText()));
+                    }
+                }
+            }
+            assertThat(written).containsExactly(projection + "ViewTable");
+        }
     }
 
     @Test

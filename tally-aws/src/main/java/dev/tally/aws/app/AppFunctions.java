@@ -1,0 +1,108 @@
+package dev.tally.aws.app;
+
+import dev.tally.aws.TallyEnvironment;
+import dev.tally.core.AggregateDefinition;
+import dev.tally.core.EventStore;
+import dev.tally.core.app.TallyApp;
+import dev.tally.core.projection.Projection;
+import dev.tally.core.runtime.Dispatcher;
+import dev.tally.core.snapshot.SnapshotPolicy;
+import dev.tally.dynamodb.DynamoDbLedger;
+import dev.tally.dynamodb.DynamoDbSnapshotStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * What the generic Lambda functions of any {@link TallyApp} share: finding the app in the jar and
+ * building its event stores over the ledger. Environment (set by the generated template):
+ *
+ * <pre>
+ * TALLY_APP             the app's name (needed only when the jar holds several apps)
+ * TALLY_LEDGER_TABLE    the ledger table
+ * TALLY_SNAPSHOT_TABLE  the snapshot table (optional)
+ * </pre>
+ *
+ * Snapshots are written by the command function only; every other function reads them and never
+ * writes one, which is what lets the template deny them {@code PutItem} on the snapshot table.
+ */
+public final class AppFunctions {
+    /** How often the command function takes a snapshot. */
+    public static final int SNAPSHOT_EVERY = 100;
+
+    /** Whether a function's stores write snapshots (the command function) or only read them. */
+    public enum Snapshots { READ_ONLY, READ_WRITE }
+
+    private AppFunctions() {
+    }
+
+    /**
+     * The app in this jar, found with {@link ServiceLoader} (as {@code tally serve --app} finds it);
+     * {@code name} picks one when there are several (null: the only one).
+     */
+    public static TallyApp findApp(String name) {
+        List<TallyApp> apps = new ArrayList<>();
+        ServiceLoader.load(TallyApp.class, AppFunctions.class.getClassLoader()).forEach(apps::add);
+        if (apps.isEmpty()) {
+            throw new IllegalStateException("no TallyApp in this jar: list your app's class in"
+                    + " META-INF/services/dev.tally.core.app.TallyApp and package it into the Lambda jar");
+        }
+        if (name == null || name.isBlank()) {
+            if (apps.size() > 1) {
+                throw new IllegalStateException("this jar holds " + apps.size() + " apps " + names(apps)
+                        + ": set TALLY_APP to the one this function serves");
+            }
+            return apps.get(0);
+        }
+        return apps.stream().filter(a -> a.name().equals(name)).findFirst().orElseThrow(() ->
+                new IllegalStateException("TALLY_APP is '" + name + "', but this jar holds " + names(apps)
+                        + ": set it to one of those"));
+    }
+
+    static TallyApp findApp(Map<String, String> variables) {
+        return findApp(variables.get("TALLY_APP"));
+    }
+
+    private static List<String> names(List<TallyApp> apps) {
+        return apps.stream().map(TallyApp::name).toList();
+    }
+
+    /** The app's stores by name, over the ledger and (when given) the snapshot table. */
+    public static Map<String, EventStore<?>> stores(TallyApp app, DynamoDbClient client, String ledgerTable,
+                                                     String snapshotTable, Snapshots snapshots) {
+        DynamoDbLedger ledger = new DynamoDbLedger(client, ledgerTable);
+        Map<String, EventStore<?>> stores = new LinkedHashMap<>();
+        for (AggregateDefinition<?> d : app.stores()) {
+            EventStore.Builder<?> b = EventStore.builder(d, ledger);
+            if (snapshotTable != null && !snapshotTable.isBlank()) {
+                b.snapshots(new DynamoDbSnapshotStore(client, snapshotTable), snapshots == Snapshots.READ_WRITE
+                        ? SnapshotPolicy.everyNEvents(SNAPSHOT_EVERY) : SnapshotPolicy.never());
+            }
+            stores.put(d.name(), b.build());
+        }
+        return stores;
+    }
+
+    static Map<String, EventStore<?>> stores(TallyApp app, TallyEnvironment env, Map<String, String> variables,
+                                              Snapshots snapshots) {
+        return stores(app, env.dynamoDb(), env.require("TALLY_LEDGER_TABLE", "the ledger table"),
+                variables.get("TALLY_SNAPSHOT_TABLE"), snapshots);
+    }
+
+    /** Reads claim checks from the ledger (a projector never publishes). */
+    static Dispatcher claimResolver(Map<String, EventStore<?>> stores) {
+        return new Dispatcher(List.copyOf(stores.values()), messages -> {
+            throw new IllegalStateException("a projector function does not publish");
+        });
+    }
+
+    /** The app's projection of that name, or an error listing the ones it has. */
+    public static Projection<?, ?> projection(TallyApp app, String name) {
+        return app.projections().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow(() ->
+                new IllegalStateException("app " + app.name() + " has no projection '" + name + "'; it has "
+                        + app.projections().stream().map(Projection::name).toList()));
+    }
+}
