@@ -118,8 +118,7 @@ public final class SagaRunner<E, S> {
         if (instance.isEmpty()) {
             return;
         }
-        record(instance.get(), observed, m.id());
-        advance(instance.get());
+        recordAndAdvance(instance.get(), observed, m.id());
     }
 
     /** A timer of this saga came due: records it on its instance and advances it (at least once is fine). */
@@ -128,8 +127,23 @@ public final class SagaRunner<E, S> {
             throw new IllegalArgumentException("timer " + timer.id() + " belongs to saga '" + timer.sagaName()
                     + "', not to '" + saga.name() + "'");
         }
-        record(timer.sagaId(), new SagaInput.TimedOut(timer.name(), timer.dueAt()), "timer:" + timer.id());
-        advance(timer.sagaId());
+        recordAndAdvance(timer.sagaId(), new SagaInput.TimedOut(timer.name(), timer.dueAt()), "timer:" + timer.id());
+    }
+
+    /** Under the instance's lock: no input is recorded while one of its actions is in flight here. */
+    private void recordAndAdvance(String instance, SagaInput input, String cause) {
+        ReentrantLock lock = lockOf(instance);
+        lock.lock();
+        try {
+            record(instance, input, cause);
+            advance(instance);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ReentrantLock lockOf(String instance) {
+        return locks[Math.floorMod(instance.hashCode(), locks.length)];
     }
 
     /** Records an input on an instance, once per input (its command id); a refusal is logged, not retried. */
@@ -147,7 +161,7 @@ public final class SagaRunner<E, S> {
      * next, until its to-do list is empty.
      */
     public void advance(String instance) {
-        ReentrantLock lock = locks[Math.floorMod(instance.hashCode(), locks.length)];
+        ReentrantLock lock = lockOf(instance);
         lock.lock();
         try {
             for (int round = 0; round < MAX_ROUNDS; round++) {
