@@ -44,15 +44,17 @@ public sealed interface SagaInput extends Command<Object>
     /**
      * The outcome of one of the saga's actions: for a {@link SagaAction.Send}, accepted or rejected
      * with the rejection's code and message; a {@link SagaAction.Schedule} or {@link SagaAction.Cancel}
-     * is always accepted.
+     * is always accepted. {@code at} is when the runner got the outcome (the runner's clock): time
+     * enters the saga as data, so a saga can tell that a step came back after its deadline.
      */
-    record Replied(String actionId, boolean accepted, String code, String message) implements SagaInput {
+    record Replied(String actionId, boolean accepted, String code, String message, Instant at) implements SagaInput {
         public Replied {
             SagaAction.requireActionId(actionId);
+            Objects.requireNonNull(at, "at");
         }
 
-        public static Replied accepted(String actionId) {
-            return new Replied(actionId, true, null, null);
+        public static Replied accepted(String actionId, Instant at) {
+            return new Replied(actionId, true, null, null, at);
         }
 
         @Override

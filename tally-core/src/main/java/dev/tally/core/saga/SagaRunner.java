@@ -15,6 +15,7 @@ import dev.tally.core.runtime.Target;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -51,20 +52,23 @@ public final class SagaRunner<E, S> {
     private final Function<String, EventStore<?>> stores;
     private final TimerScheduler timers;
     private final FailurePolicy failurePolicy;
+    private final Clock clock;
     private final ReentrantLock[] locks = new ReentrantLock[64];
 
     /**
      * @param instances the event store of the saga's instances (on {@link Saga#definition()})
      * @param stores    the stores the saga sends commands to, by name
      * @param timers    where its timers go
+     * @param clock     stamps the replies ({@link SagaInput.Replied#at()})
      */
     public SagaRunner(Saga<E, S> saga, EventStore<S> instances, Function<String, EventStore<?>> stores,
-                      TimerScheduler timers, FailurePolicy failurePolicy) {
+                      TimerScheduler timers, FailurePolicy failurePolicy, Clock clock) {
         this.saga = Objects.requireNonNull(saga, "saga");
         this.instances = Objects.requireNonNull(instances, "instances");
         this.stores = Objects.requireNonNull(stores, "stores");
         this.timers = Objects.requireNonNull(timers, "timers");
         this.failurePolicy = Objects.requireNonNull(failurePolicy, "failurePolicy");
+        this.clock = Objects.requireNonNull(clock, "clock");
         if (!instances.name().equals(saga.name())) {
             throw new IllegalArgumentException("the instances of saga '" + saga.name() + "' must be kept in the store"
                     + " built from saga.definition(), got store '" + instances.name() + "'");
@@ -82,7 +86,8 @@ public final class SagaRunner<E, S> {
     public static <E, S> SagaRunner<E, S> on(Pipeline pipeline, Saga<E, S> saga,
                                              Function<String, EventStore<?>> stores, TimerScheduler timers) {
         EventStore<S> instances = pipeline.store(saga.definition());
-        SagaRunner<E, S> runner = new SagaRunner<>(saga, instances, stores, timers, FailurePolicy.DEFAULT);
+        SagaRunner<E, S> runner = new SagaRunner<>(saga, instances, stores, timers,
+                FailurePolicy.DEFAULT, Clock.systemUTC());
         pipeline.subscribe(runner.observer());
         pipeline.subscribe(runner.worker());
         return runner;
@@ -204,17 +209,17 @@ public final class SagaRunner<E, S> {
                     .withActor("saga:" + saga.name()));
             return r instanceof CommandResult.Rejected<?> rejected
                     ? new SagaInput.Replied(send.id(), false, rejected.rejection().code(),
-                            rejected.rejection().message())
-                    : SagaInput.Replied.accepted(send.id());
+                            rejected.rejection().message(), clock.instant())
+                    : SagaInput.Replied.accepted(send.id(), clock.instant());
         }
         if (action instanceof SagaAction.Schedule schedule) {
             timers.schedule(new Timer(timerId(instance, schedule.name()), saga.name(), instance, schedule.name(),
                     schedule.dueAt(), "{}"));
-            return SagaInput.Replied.accepted(schedule.id());
+            return SagaInput.Replied.accepted(schedule.id(), clock.instant());
         }
         SagaAction.Cancel cancel = (SagaAction.Cancel) action;
         timers.cancel(timerId(instance, cancel.name()));
-        return SagaInput.Replied.accepted(cancel.id());
+        return SagaInput.Replied.accepted(cancel.id(), clock.instant());
     }
 
     /** An input as a command of the saga's store (its definition's command type is {@link SagaInput}). */

@@ -148,10 +148,10 @@ public final class OrderSaga implements ProcessManager<OrderSaga.SagaEvent, Orde
         }
         if (input instanceof SagaInput.Replied r) {
             return switch (r.actionId()) {
-                case "timer:set" -> p.timerSet() ? Decision.nothing() : Decision.emit(new DeadlineSet());
+                case "timer:set" -> p.timerSet() ? Decision.nothing() : late(p, r, new DeadlineSet());
                 case "timer:clear" -> p.timerCleared() ? Decision.nothing() : Decision.emit(new DeadlineCleared());
                 default -> p.has(r.actionId()) ? Decision.nothing()
-                        : Decision.emit(new StepRecorded(r.actionId(), r.accepted(), r.code()));
+                        : late(p, r, new StepRecorded(r.actionId(), r.accepted(), r.code()));
             };
         }
         // the deadline: too late for an order not confirmed yet, unless it is failing already
@@ -160,6 +160,21 @@ public final class OrderSaga implements ProcessManager<OrderSaga.SagaEvent, Orde
         }
         String next = p.forward().stream().filter(s -> !p.has(s)).findFirst().orElse(null);
         return Decision.emit(new DeadlinePassed(next));
+    }
+
+    /**
+     * The event of a reply, and when the reply came at or after the deadline of an order not
+     * confirmed by it, the deadline's passing too (a saga started or resumed late stops there).
+     */
+    private Decision<SagaEvent> late(Progress p, SagaInput.Replied r, SagaEvent event) {
+        Progress after = p;
+        if (event instanceof StepRecorded s) {
+            after = p.with(new Step(s.name(), s.accepted(), s.code()));
+        }
+        if (r.at().isBefore(p.deadline()) || after.confirmed() || after.failing()) {
+            return Decision.emit(event);
+        }
+        return Decision.emit(event, new DeadlinePassed(null));
     }
 
     @Override
