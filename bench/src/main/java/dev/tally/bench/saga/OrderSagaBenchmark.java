@@ -36,14 +36,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The order saga on the local stack (DynamoDB Local, its stream, the local EventBridge, timers in a
- * DynamoDB table): orders completed per second on a backlog placed at once, and the latency from
- * "place returned" to "the OrderConfirmed message reached a bus target". For scale, the same run
+ * DynamoDB table): the latency from "place called" to "the OrderConfirmed message reached a bus
+ * target" with one order in flight at a time, then orders completed per second on a backlog placed
+ * at once by several clients (whose latencies are mostly queueing). For scale, the same run
  * measures plain bank credits per second on the same stack (one command, no saga): the ratio says
  * how many plain commands one saga-driven order costs.
  *
  * <pre>
  * java -cp bench/target/tally-bench.jar dev.tally.bench.saga.OrderSagaBenchmark [--orders 300] [--credits 600]
- *      [--clients 8] [--skus 20] [--accounts 20]
+ *      [--clients 8] [--skus 20] [--accounts 20] [--sequential 30]
  * </pre>
  */
 public final class OrderSagaBenchmark {
@@ -54,19 +55,20 @@ public final class OrderSagaBenchmark {
         int clients = args.integer("clients", 8);
         int skus = args.integer("skus", 20);
         int accounts = args.integer("accounts", 20);
+        int sequential = args.integer("sequential", 30);
         say("a fresh DynamoDB Local (in memory) and the local pipeline with the order saga...");
         try (LocalDynamoDb db = LocalDynamoDb.inMemory()) {
-            run(db, orders, credits, clients, skus, accounts);
+            run(db, orders, credits, clients, skus, accounts, sequential);
         }
         System.exit(0); // DynamoDB Local leaves non-daemon threads behind
     }
 
-    private static void run(LocalDynamoDb db, int orders, int credits, int clients, int skus, int accountCount)
-            throws Exception {
+    private static void run(LocalDynamoDb db, int orders, int credits, int clients, int skus, int accountCount,
+                            int sequential) throws Exception {
         Map<String, Long> placedAt = new ConcurrentHashMap<>();
-        long[] latencies = new long[orders];
+        long[] latencies = new long[orders + sequential];
         java.util.concurrent.atomic.AtomicInteger confirmed = new java.util.concurrent.atomic.AtomicInteger();
-        CountDownLatch allConfirmed = new CountDownLatch(orders);
+        CountDownLatch allConfirmed = new CountDownLatch(orders + sequential);
         try (LocalPipeline pipeline = LocalPipeline.builder(db).tablePrefix("saga-bench").build()) {
             EventStore<Order.State> orderStore = pipeline.store(Order.DEFINITION);
             EventStore<Inventory.Stock> inventory = pipeline.store(Inventory.DEFINITION);
@@ -111,6 +113,24 @@ public final class OrderSagaBenchmark {
                 say("RESULT credits: " + format(creditRate) + "/s");
                 pipeline.awaitQuiet(Duration.ofSeconds(120));
 
+                say("\n## latency: " + sequential + " orders one at a time, each placed once the previous one ended");
+                for (int i = 0; i < sequential; i++) {
+                    String id = "single-" + i;
+                    long before = allConfirmed.getCount();
+                    placedAt.put(id, System.nanoTime());
+                    orderStore.execute(id, new Order.Place("buyer-" + (i % accountCount), List.of(
+                            new Order.Line("sku-" + (i % skus), 1, 100),
+                            new Order.Line("sku-" + ((i + 7) % skus), 2, 50)), 300));
+                    while (allConfirmed.getCount() == before) {
+                        Thread.sleep(1);
+                    }
+                }
+                long[] single = java.util.Arrays.copyOf(latencies, confirmed.get());
+                say("RESULT latency: " + single.length + " confirmed; placed -> confirmed p50 "
+                        + format(percentileMillis(single, 50)) + " ms, p99 " + format(percentileMillis(single, 99))
+                        + " ms, max " + format(percentileMillis(single, 100)) + " ms");
+                int backlogStart = confirmed.get();
+
                 say("\n## " + orders + " orders placed by " + clients + " clients, each 2 SKUs, 1 payment, 300 s deadline");
                 ExecutorService placers = Executors.newFixedThreadPool(clients);
                 long o0 = System.nanoTime();
@@ -128,11 +148,12 @@ public final class OrderSagaBenchmark {
                 placers.shutdown();
                 boolean done = allConfirmed.await(20, TimeUnit.MINUTES);
                 long elapsed = System.nanoTime() - o0;
-                long[] sample = java.util.Arrays.copyOf(latencies, confirmed.get());
-                double orderRate = rate(orders - allConfirmed.getCount(), elapsed);
-                say("RESULT orders: " + (orders - allConfirmed.getCount()) + " of " + orders + " ended"
-                        + (done ? "" : " (timed out waiting)") + ", " + confirmed.get() + " confirmed; "
-                        + format(orderRate) + " orders/s completed; placed -> confirmed p50 "
+                long[] sample = java.util.Arrays.copyOfRange(latencies, backlogStart, confirmed.get());
+                long ended = orders - allConfirmed.getCount();
+                double orderRate = rate(ended, elapsed);
+                say("RESULT orders: " + ended + " of " + orders + " ended"
+                        + (done ? "" : " (timed out waiting)") + ", " + sample.length + " confirmed; "
+                        + format(orderRate) + " orders/s completed; placed -> confirmed in the backlog p50 "
                         + format(percentileMillis(sample, 50)) + " ms, p99 " + format(percentileMillis(sample, 99))
                         + " ms, max " + format(percentileMillis(sample, 100)) + " ms");
                 say("RESULT ratio: one order costs the time of " + format(creditRate / orderRate)
