@@ -88,6 +88,10 @@ class OrdersIT {
         });
         assertThat(get("/api/inventory/apple").get("reserved").asLong()).isZero();
 
+        // the dashboard's list: every order with its steps
+        JsonNode listed = get("/api/orders?limit=1000").get("orders");
+        assertThat(listed.findValuesAsText("orderId")).contains("o1", "o2");
+
         // the saga's own stream, as `tally events` reads it; its inputs come from its runner only
         assertThat(get("/api/stores/order-saga/o1/events").toString()).contains("SagaStarted");
         assertThat(http.post("/api/stores/order-saga/o1/commands/TimedOut",
