@@ -146,6 +146,45 @@ abstract class OrderSagaScenarios {
         assertCompensatedOnce(shop, "o5", "erin", "apple", 1_000, 10);
     }
 
+    @Test
+    void crashesBetweenStepsOnAChaoticBusChangeNoOutcome() {
+        Crashes crashes = new Crashes(0.1, 42, 25);
+        shop = newShop(new Chaos(0.3, Duration.ofMillis(5), true), crashes, new Shop.MovableClock());
+        Shop s = shop;
+        // independent orders (own SKUs, own accounts): their outcomes do not depend on their order
+        s.restock("apple", 5);
+        s.restock("pear", 2);
+        s.restock("plum", 5);
+        s.restock("kiwi", 3);
+        s.restock("fig", 2);
+        s.credit("frank", 500);
+        s.credit("grace", 500);
+        s.credit("heidi", 100);
+        s.credit("ivan", 1_000);
+        s.place("c1", "frank", 3600, line("apple", 2, 100));
+        s.place("c2", "grace", 3600, line("pear", 3, 10));
+        s.place("c3", "heidi", 3600, line("plum", 1, 300));
+        s.place("c4", "ivan", 3600, line("kiwi", 1, 100), line("fig", 2, 50));
+
+        assertThat(s.awaitOutcome("c1").status()).isEqualTo(Order.Status.CONFIRMED);
+        assertThat(s.awaitOutcome("c2").reason()).isEqualTo("insufficient_stock");
+        assertThat(s.awaitOutcome("c3").reason()).isEqualTo("insufficient_funds");
+        assertThat(s.awaitOutcome("c4").status()).isEqualTo(Order.Status.CONFIRMED);
+        assertThat(List.of("frank", "grace", "heidi", "ivan")).extracting(a -> s.accounts.load(a).state().balance())
+                .containsExactly(300L, 500L, 100L, 800L);
+        assertThat(List.of("apple", "pear", "plum", "kiwi", "fig")).extracting(k -> s.inventory.load(k).state())
+                .extracting(Inventory.Stock::available, Inventory.Stock::reserved, Inventory.Stock::sold)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(3L, 0L, 2L),
+                        org.assertj.core.groups.Tuple.tuple(2L, 0L, 0L),
+                        org.assertj.core.groups.Tuple.tuple(5L, 0L, 0L),
+                        org.assertj.core.groups.Tuple.tuple(2L, 0L, 1L),
+                        org.assertj.core.groups.Tuple.tuple(0L, 0L, 2L));
+        assertThat(s.applied(s.inventory, "plum", "c3", "StockReleased")).isEqualTo(1);
+        assertThat(s.applied(s.accounts, "heidi", "c3", "Debited")).isZero();
+        assertThat(s.applied(s.accounts, "heidi", "c3", "Credited")).isZero();
+        assertThat(crashes.injected()).as("crashes were injected").isPositive();
+    }
+
     /** After a cancellation: balance and stock as before the order, each compensation applied at most once. */
     static void assertCompensatedOnce(Shop s, String orderId, String account, String sku, long balance,
                                       long available) {
