@@ -265,7 +265,7 @@ final class HttpApi implements AutoCloseable {
                 app.telemetry().scrape().getBytes(StandardCharsets.UTF_8)));
         route("GET", "/api/lag", false, (x, m) -> ObservabilityJson.lag(app.telemetry().recentLag()));
         route("GET", "/", false, (x, m) -> file("index.html", "text/html; charset=utf-8"));
-        route("GET", "/static/(app\\.js|style\\.css)", false, (x, m) -> file(m.group(1),
+        route("GET", "/static/(app\\.js|orders\\.js|style\\.css)", false, (x, m) -> file(m.group(1),
                 m.group(1).endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8"));
     }
 
@@ -472,6 +472,10 @@ final class HttpApi implements AutoCloseable {
     }
 
     private Response command(HttpExchange x, EventStore<?> store, String id, String commandName) throws IOException {
+        if (store.definition().commandType() == dev.tally.core.saga.SagaInput.class) {
+            throw new ApiError(405, "saga_store", "'" + store.name() + "' keeps a saga's instances: its inputs come"
+                    + " from its runner only; read it with GET .../aggregate or .../events");
+        }
         Class<?> type = store.definition().commandTypes().get(commandName);
         if (type == null) {
             throw new ApiError(404, "unknown_command", "store '" + store.name() + "' has no command '" + commandName

@@ -10,7 +10,12 @@ import dev.tally.core.projection.ProjectionWriter;
 import dev.tally.core.projection.ViewReader;
 import dev.tally.core.runtime.Chaos;
 import dev.tally.core.runtime.ConvergenceCheck;
+import dev.tally.core.saga.Saga;
+import dev.tally.core.saga.SagaRunner;
+import dev.tally.core.saga.TimerPoller;
+import dev.tally.core.saga.TimerStore;
 import dev.tally.dynamodb.DynamoDbProjectionWriter;
+import dev.tally.dynamodb.DynamoDbTimerStore;
 import dev.tally.dynamodb.DynamoDbTables;
 import dev.tally.dynamodb.TableDefinitions;
 import dev.tally.local.LocalDynamoDb;
@@ -71,6 +76,8 @@ public final class TallyServer implements AutoCloseable {
     private final IdempotencyKeys idempotencyKeys;
     private final ServeTelemetry telemetry;
     private final Thread startupCheck;
+    private final List<SagaRunner<?, ?>> sagaRunners = new ArrayList<>();
+    private TimerPoller timerPoller;
     private volatile ConvergenceCheck.Report lastCheck;
     private volatile String checkState = "not run";
 
@@ -99,6 +106,7 @@ public final class TallyServer implements AutoCloseable {
             for (TallyApp app : settings.apps()) {
                 host(app, progress);
             }
+            hostSagas(progress);
             AppContext context = new AppContext() {
                 @Override
                 @SuppressWarnings("unchecked")
@@ -125,6 +133,10 @@ public final class TallyServer implements AutoCloseable {
             }
             this.idempotencyKeys = new IdempotencyKeys(pipeline.dynamoDbClient(), java.time.Clock.systemUTC());
             pipeline.start();
+            if (!sagaRunners.isEmpty()) {
+                timerPoller = new TimerPoller(timerStore(), sagaRunners, java.time.Clock.systemUTC(),
+                        Duration.ofMillis(250)).start();
+            }
             Http http = settings.http();
             this.api = HttpApi.start(this, new HttpApi.Options(settings.host(), settings.port(), settings.token(),
                     http.tlsCert() == null ? null : new HttpApi.TlsFiles(http.tlsCert(), http.tlsKey()), http.workers(),
@@ -188,6 +200,32 @@ public final class TallyServer implements AutoCloseable {
         }
         progress.accept("app " + app.name() + ": stores " + app.stores().stream().map(AggregateDefinition::name)
                 .toList() + ", projections " + app.projections().stream().map(Projection::name).toList());
+    }
+
+    /**
+     * Every app's sagas, after every app's stores (a saga may send commands to another app's store):
+     * a store for the saga's instances, its targets on the local EventBridge, timers in the
+     * "{prefix}-timers" table that a poller fires.
+     */
+    private void hostSagas(Consumer<String> progress) {
+        for (TallyApp app : settings.apps()) {
+            for (Saga<?, ?> saga : app.sagas()) {
+                if (stores.containsKey(saga.name())) {
+                    throw new IllegalArgumentException("saga '" + saga.name() + "' of app " + app.name()
+                            + " has the name of a store already served: saga names must be unique among stores");
+                }
+                SagaRunner<?, ?> runner = SagaRunner.on(pipeline, saga, stores::get, timerStore());
+                stores.put(saga.name(), runner.instances());
+                sagaRunners.add(runner);
+                progress.accept("app " + app.name() + ": saga " + saga.name() + " observing " + saga.observes().stores());
+            }
+        }
+    }
+
+    private TimerStore timerStore() {
+        String table = pipeline.table("timers");
+        DynamoDbTables.createIfMissing(pipeline.dynamoDbClient(), TableDefinitions.keyValue(table));
+        return new DynamoDbTimerStore(pipeline.dynamoDbClient(), table);
     }
 
     private <S, V> ProjectionWriter<V> project(String app, Projection<S, V> projection) {
@@ -281,6 +319,9 @@ public final class TallyServer implements AutoCloseable {
     @Override
     public void close() {
         startupCheck.interrupt();
+        if (timerPoller != null) {
+            timerPoller.close();
+        }
         try {
             api.close();
         } finally {

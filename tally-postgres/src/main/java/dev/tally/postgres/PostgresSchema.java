@@ -41,7 +41,8 @@ public final class PostgresSchema {
     static final List<Migration> MIGRATIONS = List.of(
             Migration.load(1, "ledger", "V1__ledger.sql"),
             Migration.load(2, "dead letters", "V2__dead_letters.sql"),
-            Migration.load(3, "command ids", "V3__command_ids.sql"));
+            Migration.load(3, "command ids", "V3__command_ids.sql"),
+            Migration.load(4, "saga timers", "V4__saga_timers.sql"));
 
     /** First key of the advisory lock that serializes migrations ("TALY" in ASCII). */
     private static final int LOCK_NAMESPACE = 0x54414c59;

@@ -70,6 +70,11 @@ public record PostgresTables(String schema, String prefix) {
         return qualified("dead_letters");
     }
 
+    /** The saga timers of {@link PostgresTimerStore}. */
+    public String sagaTimers() {
+        return qualified("saga_timers");
+    }
+
     public String schemaVersion() {
         return qualified("schema_version");
     }

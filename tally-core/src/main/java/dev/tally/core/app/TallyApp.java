@@ -30,6 +30,15 @@ public interface TallyApp {
 
     List<Projection<?, ?>> projections();
 
+    /**
+     * Sagas (process managers) the host runs (default none): each keeps its instances in a store of
+     * its name, observes the messages of its filter and sends commands to the stores of any app the
+     * host serves, with durable timers.
+     */
+    default List<dev.tally.core.saga.Saga<?, ?>> sagas() {
+        return List.of();
+    }
+
     /** Routes of the app's own, served beside the generic ones (default none). */
     default List<AppRoute> routes(AppContext context) {
         return List.of();

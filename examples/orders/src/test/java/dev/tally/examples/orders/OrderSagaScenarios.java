@@ -1,0 +1,201 @@
+package dev.tally.examples.orders;
+
+import static dev.tally.testing.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.tally.core.runtime.Chaos;
+import dev.tally.core.saga.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The order saga's behaviour, the same on every stack: a subclass gives a fresh {@link Shop} on its
+ * pipeline and, where the stack keeps data, a second one on the same storage (a restart).
+ */
+abstract class OrderSagaScenarios {
+    Shop shop;
+
+    /** A shop on fresh storage. */
+    abstract Shop newShop(Chaos chaos, Crashes crashes, Shop.MovableClock clock);
+
+    /** After {@code halted} stopped as kill -9 would, a shop on the same storage; null where nothing is kept. */
+    abstract Shop restart(Shop halted, Shop.MovableClock clock);
+
+    @AfterEach
+    void closeShop() {
+        if (shop != null) {
+            shop.close();
+        }
+    }
+
+    Shop start() {
+        shop = newShop(Chaos.NONE, Crashes.NONE, new Shop.MovableClock());
+        return shop;
+    }
+
+    static Order.Line line(String sku, long quantity, long unitPrice) {
+        return new Order.Line(sku, quantity, unitPrice);
+    }
+
+    List<String> stepNames(String orderId) {
+        return shop.sagas.load(orderId).state().steps().stream().map(OrderSaga.Step::name).toList();
+    }
+
+    @Test
+    void anOrderWithStockAndFundsIsConfirmedAndItsStockSold() {
+        Shop s = start();
+        s.restock("apple", 10);
+        s.credit("alice", 1_000);
+        s.place("o1", "alice", 3600, line("apple", 2, 150));
+
+        Order.State order = s.awaitOutcome("o1");
+        assertThat(order.status()).isEqualTo(Order.Status.CONFIRMED);
+        assertThat(order.total()).isEqualTo(300);
+        assertThat(stepNames("o1")).containsExactly("reserve:apple", "pay", "confirm", "sell:apple");
+        Inventory.Stock apple = s.inventory.load("apple").state();
+        assertThat(apple.available()).isEqualTo(8);
+        assertThat(apple.reserved()).isZero();
+        assertThat(apple.sold()).isEqualTo(2);
+        assertThat(s.accounts.load("alice").state().balance()).isEqualTo(700);
+        eventually(() -> assertThat(s.timers.due(Instant.now().plus(Duration.ofDays(2)), 100))
+                .as("the deadline is cancelled once confirmed").noneMatch(t -> t.sagaId().equals("o1")));
+    }
+
+    @Test
+    void aRefusedPaymentReleasesTheReservedStock() {
+        Shop s = start();
+        s.restock("apple", 10);
+        s.restock("pear", 5);
+        s.credit("bob", 100);
+        s.place("o2", "bob", 3600, line("apple", 2, 150), line("pear", 1, 50));
+
+        Order.State order = s.awaitOutcome("o2");
+        assertThat(order.status()).isEqualTo(Order.Status.CANCELLED);
+        assertThat(order.reason()).isEqualTo("insufficient_funds");
+        assertThat(stepNames("o2")).as("compensations in reverse order of the steps taken")
+                .containsExactly("reserve:apple", "reserve:pear", "pay", "release:pear", "release:apple",
+                        "cancel-order");
+        assertThat(s.inventory.load("apple").state().available()).isEqualTo(10);
+        assertThat(s.inventory.load("pear").state().available()).isEqualTo(5);
+        assertThat(s.inventory.load("apple").state().reserved()).isZero();
+        assertThat(s.accounts.load("bob").state().balance()).isEqualTo(100);
+    }
+
+    @Test
+    void missingStockCancelsAndReleasesWhatWasReserved() {
+        Shop s = start();
+        s.restock("apple", 10);
+        s.restock("pear", 1);
+        s.credit("carol", 10_000);
+        s.place("o3", "carol", 3600, line("apple", 2, 150), line("pear", 5, 50));
+
+        Order.State order = s.awaitOutcome("o3");
+        assertThat(order.status()).isEqualTo(Order.Status.CANCELLED);
+        assertThat(order.reason()).isEqualTo("insufficient_stock");
+        assertThat(stepNames("o3")).containsExactly("reserve:apple", "reserve:pear", "release:apple",
+                "cancel-order");
+        assertThat(s.inventory.load("apple").state().available()).isEqualTo(10);
+        assertThat(s.accounts.load("carol").state().balance()).isEqualTo(10_000);
+        assertThat(s.accounts.load("carol").version()).as("the account was never touched").isEqualTo(1);
+    }
+
+    @Test
+    void theDeadlineCancelsAnOrderStuckBeforeItsPaymentAndCompensatesOnce() {
+        Shop s = start();
+        s.restock("apple", 10);
+        s.credit("dave", 1_000);
+        s.unreachable.add("bank-account");
+        s.place("o4", "dave", 60, line("apple", 3, 100));
+        eventually(() -> assertThat(stepNames("o4")).containsExactly("reserve:apple"));
+        assertThat(s.inventory.load("apple").state().reserved()).isEqualTo(3);
+
+        s.clock.advance(Duration.ofMinutes(2)); // past the deadline: the poller fires it
+        s.unreachable.clear();
+
+        Order.State order = s.awaitOutcome("o4");
+        assertThat(order.status()).isEqualTo(Order.Status.CANCELLED);
+        assertThat(order.reason()).isEqualTo("timeout");
+        assertCompensatedOnce(s, "o4", "dave", "apple", 1_000, 10);
+    }
+
+    @Test
+    void aTimeoutSurvivesARestart() {
+        Shop.MovableClock clock = new Shop.MovableClock();
+        shop = newShop(Chaos.NONE, Crashes.NONE, clock);
+        Shop first = shop;
+        first.restock("apple", 10);
+        first.credit("erin", 1_000);
+        first.unreachable.add("bank-account"); // the payment hangs: the order waits for it
+        first.place("o5", "erin", 60, line("apple", 4, 100));
+        eventually(() -> assertThat(first.sagas.load("o5").state().steps()).extracting(OrderSaga.Step::name)
+                .containsExactly("reserve:apple"));
+        List<Timer> pending = first.timers.due(Instant.now().plus(Duration.ofDays(1)), 1000);
+        assertThat(pending).anyMatch(t -> t.sagaId().equals("o5"));
+
+        Shop.MovableClock later = new Shop.MovableClock();
+        later.advance(Duration.ofMinutes(5)); // started again after the deadline
+        shop = restart(first, later);
+        assumeTrue(shop != null, "this stack keeps nothing across a restart");
+        Order.State order = shop.awaitOutcome("o5");
+        assertThat(order.status()).isEqualTo(Order.Status.CANCELLED);
+        assertThat(order.reason()).isEqualTo("timeout");
+        assertCompensatedOnce(shop, "o5", "erin", "apple", 1_000, 10);
+    }
+
+    @Test
+    void crashesBetweenStepsOnAChaoticBusChangeNoOutcome() {
+        Crashes crashes = new Crashes(0.1, 42, 25);
+        shop = newShop(new Chaos(0.3, Duration.ofMillis(5), true), crashes, new Shop.MovableClock());
+        Shop s = shop;
+        // independent orders (own SKUs, own accounts): their outcomes do not depend on their order
+        s.restock("apple", 5);
+        s.restock("pear", 2);
+        s.restock("plum", 5);
+        s.restock("kiwi", 3);
+        s.restock("fig", 2);
+        s.credit("frank", 500);
+        s.credit("grace", 500);
+        s.credit("heidi", 100);
+        s.credit("ivan", 1_000);
+        s.place("c1", "frank", 3600, line("apple", 2, 100));
+        s.place("c2", "grace", 3600, line("pear", 3, 10));
+        s.place("c3", "heidi", 3600, line("plum", 1, 300));
+        s.place("c4", "ivan", 3600, line("kiwi", 1, 100), line("fig", 2, 50));
+
+        assertThat(s.awaitOutcome("c1").status()).isEqualTo(Order.Status.CONFIRMED);
+        assertThat(s.awaitOutcome("c2").reason()).isEqualTo("insufficient_stock");
+        assertThat(s.awaitOutcome("c3").reason()).isEqualTo("insufficient_funds");
+        assertThat(s.awaitOutcome("c4").status()).isEqualTo(Order.Status.CONFIRMED);
+        assertThat(List.of("frank", "grace", "heidi", "ivan")).extracting(a -> s.accounts.load(a).state().balance())
+                .containsExactly(300L, 500L, 100L, 800L);
+        assertThat(List.of("apple", "pear", "plum", "kiwi", "fig")).extracting(k -> s.inventory.load(k).state())
+                .extracting(Inventory.Stock::available, Inventory.Stock::reserved, Inventory.Stock::sold)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(3L, 0L, 2L),
+                        org.assertj.core.groups.Tuple.tuple(2L, 0L, 0L),
+                        org.assertj.core.groups.Tuple.tuple(5L, 0L, 0L),
+                        org.assertj.core.groups.Tuple.tuple(2L, 0L, 1L),
+                        org.assertj.core.groups.Tuple.tuple(0L, 0L, 2L));
+        assertThat(s.applied(s.inventory, "plum", "c3", "StockReleased")).isEqualTo(1);
+        assertThat(s.applied(s.accounts, "heidi", "c3", "Debited")).isZero();
+        assertThat(s.applied(s.accounts, "heidi", "c3", "Credited")).isZero();
+        assertThat(crashes.injected()).as("crashes were injected").isPositive();
+    }
+
+    /** After a cancellation: balance and stock as before the order, each compensation applied at most once. */
+    static void assertCompensatedOnce(Shop s, String orderId, String account, String sku, long balance,
+                                      long available) {
+        assertThat(s.accounts.load(account).state().balance()).isEqualTo(balance);
+        Inventory.Stock stock = s.inventory.load(sku).state();
+        assertThat(stock.available()).isEqualTo(available);
+        assertThat(stock.reserved()).isZero();
+        assertThat(s.applied(s.inventory, sku, orderId, "StockReleased")).isEqualTo(1);
+        long debits = s.applied(s.accounts, account, orderId, "Debited");
+        assertThat(s.applied(s.accounts, account, orderId, "Credited")).as("one refund per debit").isEqualTo(debits)
+                .isLessThanOrEqualTo(1);
+        assertThat(s.applied(s.orders, orderId, orderId, "OrderCancelled")).isEqualTo(1);
+    }
+}

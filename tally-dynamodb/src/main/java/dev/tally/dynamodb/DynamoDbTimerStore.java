@@ -1,0 +1,89 @@
+package dev.tally.dynamodb;
+
+import dev.tally.core.saga.Timer;
+import dev.tally.core.saga.TimerStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+
+/**
+ * Saga timers in a DynamoDB table ({@link TableDefinitions#keyValue}, key "pk" = timer id), polled by
+ * the runtime: the local stack keeps them this way. {@link #due} scans with a filter on the due time
+ * (epoch milliseconds), which suits the local stack's handful of pending timers; on AWS, timers are
+ * EventBridge Scheduler schedules instead.
+ */
+public final class DynamoDbTimerStore implements TimerStore {
+    private final DynamoDbClient client;
+    private final String table;
+
+    public DynamoDbTimerStore(DynamoDbClient client, String table) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.table = Objects.requireNonNull(table, "table");
+    }
+
+    /** Stores the timer once: a second schedule of the same id keeps the first (conditional put). */
+    @Override
+    public void schedule(Timer timer) {
+        Objects.requireNonNull(timer, "timer");
+        try {
+            client.putItem(PutItemRequest.builder().tableName(table).item(Map.of(
+                            "pk", AttributeValue.fromS(timer.id()),
+                            "saga", AttributeValue.fromS(timer.sagaName()),
+                            "sagaId", AttributeValue.fromS(timer.sagaId()),
+                            "name", AttributeValue.fromS(timer.name()),
+                            "dueAt", AttributeValue.fromN(Long.toString(timer.dueAt().toEpochMilli())),
+                            "dueAtText", AttributeValue.fromS(timer.dueAt().toString()),
+                            "payload", AttributeValue.fromS(timer.payload())))
+                    .conditionExpression("attribute_not_exists(pk)").build());
+        } catch (ConditionalCheckFailedException already) {
+            // scheduled before: idempotent by id
+        }
+    }
+
+    @Override
+    public void cancel(String timerId) {
+        delete(timerId);
+    }
+
+    @Override
+    public List<Timer> due(Instant now, int limit) {
+        List<Timer> due = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            ScanResponse page = client.scan(ScanRequest.builder().tableName(table).consistentRead(true)
+                    .filterExpression("dueAt <= :now")
+                    .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now.toEpochMilli()))))
+                    .exclusiveStartKey(start).build());
+            page.items().forEach(item -> due.add(timer(item)));
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        due.sort(Comparator.comparing(Timer::dueAt).thenComparing(Timer::id));
+        return due.size() > limit ? List.copyOf(due.subList(0, limit)) : due;
+    }
+
+    @Override
+    public void fired(String timerId) {
+        delete(timerId);
+    }
+
+    private void delete(String timerId) {
+        client.deleteItem(DeleteItemRequest.builder().tableName(table)
+                .key(Map.of("pk", AttributeValue.fromS(Objects.requireNonNull(timerId, "timerId")))).build());
+    }
+
+    private static Timer timer(Map<String, AttributeValue> item) {
+        // the text keeps nanoseconds the epoch milliseconds drop
+        return new Timer(item.get("pk").s(), item.get("saga").s(), item.get("sagaId").s(), item.get("name").s(),
+                Instant.parse(item.get("dueAtText").s()), item.get("payload").s());
+    }
+}

@@ -1,0 +1,14 @@
+package dev.tally.testing;
+
+import dev.tally.core.memory.InMemoryTimerStore;
+import dev.tally.core.saga.TimerStore;
+
+/** The timer store contract in memory: every store is the same instance. */
+class InMemoryTimerStoreContractTest extends TimerStoreContract {
+    private final InMemoryTimerStore store = new InMemoryTimerStore();
+
+    @Override
+    protected TimerStore openStore() {
+        return store;
+    }
+}
