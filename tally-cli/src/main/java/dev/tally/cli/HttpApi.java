@@ -65,6 +65,8 @@ import org.slf4j.LoggerFactory;
  * POST /api/verify[?repair=true]                  -> views compared with the ledger (and repaired)
  * POST /api/chaos {"on": true|false}
  * GET  /api/stores/{store}/{id}/events[?limit=N&cursor=C], GET /api/stores/{store}/{id}/aggregate[?atVersion=N]
+ * POST /api/forget/{store}/{id}                    -> 200 {"aggregateId","version"}: destroys the data keys of its
+ *                                                    personal data and appends the audit event (docs/privacy.md)
  * GET  /                                          -> the dashboard
  * </pre>
  *
@@ -275,6 +277,7 @@ final class HttpApi implements AutoCloseable {
         route("GET", "/api/views/([^/]+)/([^/]+)", false,
                 (x, m) -> view(name("projection", m.group(1)), id(m.group(2))));
         route("POST", "/api/replay/([^/]+)/([^/]+)", true, (x, m) -> replay(store(m.group(1)), id(m.group(2))));
+        route("POST", "/api/forget/([^/]+)/([^/]+)", true, (x, m) -> forget(store(m.group(1)), id(m.group(2))));
         route("GET", "/api/pipeline", false, (x, m) -> pipeline());
         route("GET", "/api/dead-letters", false, (x, m) -> deadLetters(x.getRequestURI().getRawQuery()));
         route("POST", "/api/verify", true, (x, m) -> verify(x.getRequestURI().getRawQuery()));
@@ -424,7 +427,8 @@ final class HttpApi implements AutoCloseable {
         for (int i = 1; i <= m.groupCount(); i++) {
             params.add(id(m.group(i)));
         }
-        JsonNode body = "POST".equals(x.getRequestMethod()) ? bodyOrEmpty(x) : JsonCodec.object();
+        JsonNode body = "POST".equals(x.getRequestMethod()) || "PUT".equals(x.getRequestMethod()) ? bodyOrEmpty(x)
+                : JsonCodec.object();
         AppRoute.Response r;
         Map<String, String> query = query(x.getRequestURI().getRawQuery());
         try {
@@ -518,6 +522,18 @@ final class HttpApi implements AutoCloseable {
             throw new ApiError(404, "not_found", store.name() + "/" + id + " has no events to replay");
         }
         RecordedEvent e = store.requestReplay(id, "requested over HTTP");
+        return written(id, e.version());
+    }
+
+    /** Destroys the data keys of the aggregate's personal data and appends the audit event (docs/privacy.md). */
+    private Response forget(EventStore<?> store, String id) {
+        if (head(store, id) == 0) {
+            throw new ApiError(404, "not_found", store.name() + "/" + id + " has no events: nothing to forget");
+        }
+        if (store.personalData().isEmpty()) {
+            throw new ApiError(409, "no_keys", "store '" + store.name() + "' has no keys for personal data");
+        }
+        RecordedEvent e = store.forget(id);
         return written(id, e.version());
     }
 
