@@ -118,6 +118,11 @@ class PersonalDataTest {
             assertThat(personal.reveal(JsonCodec.toTree(cards.read("m1").orElseThrow().view()), null).value()
                     .get("name").asText()).isEqualTo("Ada Lovelace");
 
+            // the state-carrying message (what EventBridge, SQS, the journal and dead letters hold) is sealed
+            RecordedEvent joined = members.read("m1", ReadOptions.ALL).get(0);
+            String message = dev.tally.core.message.MessageCodec.toJsonString(pipeline.dispatcher().messageFor(joined));
+            assertThat(message).contains("tally:pii:1:").doesNotContain("Ada Lovelace").doesNotContain("ada@example");
+
             RecordedEvent audit = members.forget("m1");
             assertThat(audit.type()).isEqualTo(PersonalDataForgotten.TYPE_NAME);
             assertThat(audit.payload().get("subjects").toString()).isEqualTo("[\"m1\"]");
