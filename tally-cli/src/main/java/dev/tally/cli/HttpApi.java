@@ -511,7 +511,8 @@ final class HttpApi implements AutoCloseable {
                 + "' has no view '" + key + "' (yet: views follow the ledger within moments)"));
         ObjectNode body = JsonCodec.object().put("projection", projection).put("key", v.key())
                 .put("version", v.version());
-        body.set("view", JsonCodec.toTree(v.view()));
+        EventStore<?> owner = stores.get(p.projection().store());
+        body.set("view", owner == null ? JsonCodec.toTree(v.view()) : revealed(owner, JsonCodec.toTree(v.view())));
         return Response.json(200, body);
     }
 
@@ -558,7 +559,9 @@ final class HttpApi implements AutoCloseable {
         List<RecordedEvent> read = store.read(id, new ReadOptions(from, Long.MAX_VALUE, false, limit + 1));
         ArrayNode events = JsonCodec.mapper().createArrayNode();
         for (RecordedEvent e : read.subList(0, Math.min(limit, read.size()))) {
-            events.add(JsonCodec.eventToJson(e));
+            ObjectNode event = JsonCodec.eventToJson(e);
+            event.set("payload", revealed(store, e.payload()));
+            events.add(event);
         }
         ObjectNode body = JsonCodec.object();
         body.put("store", store.name());
@@ -595,7 +598,13 @@ final class HttpApi implements AutoCloseable {
                 }
             }
         }
-        return Response.json(200, aggregateJson(store, id, at));
+        return Response.json(200, revealed(store, aggregateJson(store, id, at)));
+    }
+
+    /** Sealed personal values revealed for the reader; "(forgotten)" where the key was destroyed (docs/privacy.md). */
+    private static JsonNode revealed(EventStore<?> store, JsonNode n) {
+        return store.personalData().map(p -> p.reveal(n, com.fasterxml.jackson.databind.node.TextNode.valueOf(
+                dev.tally.core.privacy.PersonalData.FORGOTTEN)).value()).orElse(n);
     }
 
     private static <S> ObjectNode aggregateJson(EventStore<S> store, String id, long at) {

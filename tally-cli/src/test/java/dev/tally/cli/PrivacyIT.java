@@ -81,9 +81,22 @@ class PrivacyIT {
             // the ledger still folds: the events are there, the audit event last, the personal fields sealed
             JsonNode events = http.get("/api/stores/bank-account/alice/events").json().get("events");
             assertThat(events).hasSize(3);
-            assertThat(events.get(0).get("payload").get("name").asText()).startsWith("tally:pii:1:");
+            assertThat(events.get(0).get("payload").get("name").asText()).isEqualTo("(forgotten)");
+            assertThat(events.get(0).get("payload").get("email").asText()).isEqualTo("(forgotten)");
             assertThat(events.get(2).get("type").asText()).isEqualTo("tally.PersonalDataForgotten");
-            assertThat(http.get("/api/stores/bank-account/alice/aggregate").json().toString()).contains("700");
+            assertThat(http.get("/api/accounts/alice/events").json().get("events").get(0).get("payload").get("name")
+                    .asText()).isEqualTo("(forgotten)");
+            String aggregate = http.get("/api/stores/bank-account/alice/aggregate").json().toString();
+            assertThat(aggregate).contains("700").contains("(forgotten)");
+            assertThat(http.get("/api/views/holder/alice").json().get("view").toString())
+                    .isEqualTo("{\"name\":\"(forgotten)\",\"email\":\"(forgotten)\"}");
+            assertThat(http.get("/api/views/holder/bob").json().get("view").get("name").asText()).isEqualTo(BOB_NAME);
+            // a reader of the kept holder's events sees the values (the query side reveals them)
+            assertThat(http.get("/api/stores/bank-account/bob/events").json().get("events").get(0).get("payload")
+                    .get("email").asText()).isEqualTo(BOB_EMAIL);
+            TallyProcess.Finished listed = TallyProcess.run(Map.of(), "events", "bank-account", "alice", "--url",
+                    second.url().toString());
+            assertThat(listed.output()).contains("(forgotten)").contains("tally.PersonalDataForgotten");
             second.stop();
             output.addAll(second.output());
         }

@@ -31,6 +31,8 @@ import javax.crypto.spec.GCMParameterSpec;
  */
 public final class PersonalData {
     public static final String PREFIX = "tally:pii:1:";
+    /** What readers of events show in place of a value whose key was destroyed. */
+    public static final String FORGOTTEN = "(forgotten)";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
@@ -132,6 +134,9 @@ public final class PersonalData {
      * its key was forgotten (a JSON null when {@code placeholder} is null).
      */
     public Revealed reveal(JsonNode tree, JsonNode placeholder) {
+        if (subjectsIn(tree).isEmpty()) {
+            return new Revealed(tree, false); // nothing sealed: the tree as it is
+        }
         JsonNode p = placeholder == null ? JsonNodeFactory.instance.nullNode() : placeholder;
         boolean[] forgotten = {false};
         JsonNode out = reveal(tree, p, forgotten);

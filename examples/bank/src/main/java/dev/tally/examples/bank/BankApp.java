@@ -110,7 +110,12 @@ public final class BankApp implements TallyApp {
                             new ReadOptions(from, Long.MAX_VALUE, false, limit + 1));
                     ArrayNode events = JsonCodec.mapper().createArrayNode();
                     for (RecordedEvent e : read.subList(0, Math.min(limit, read.size()))) {
-                        events.add(JsonCodec.eventToJson(e));
+                        ObjectNode event = JsonCodec.eventToJson(e);
+                        // the holder revealed for the reader; "(forgotten)" once its key is destroyed
+                        accounts.personalData().ifPresent(p -> event.set("payload", p.reveal(e.payload(),
+                                com.fasterxml.jackson.databind.node.TextNode.valueOf(
+                                        dev.tally.core.privacy.PersonalData.FORGOTTEN)).value()));
+                        events.add(event);
                     }
                     ObjectNode body = JsonCodec.object().put("store", BankAccount.STORE).put("aggregateId", r.param(0));
                     body.set("events", events);
