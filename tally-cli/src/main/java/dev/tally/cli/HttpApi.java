@@ -63,6 +63,8 @@ import org.slf4j.LoggerFactory;
  * POST /api/verify[?repair=true]                  -> views compared with the ledger (and repaired)
  * POST /api/chaos {"on": true|false}
  * GET  /api/stores/{store}/{id}/events[?limit=N&cursor=C], GET /api/stores/{store}/{id}/aggregate[?atVersion=N]
+ * POST /api/forget/{store}/{id}                    -> 200 {"aggregateId","version"}: destroys the data keys of its
+ *                                                    personal data and appends the audit event (docs/privacy.md)
  * GET  /                                          -> the dashboard
  * </pre>
  *
@@ -251,6 +253,7 @@ final class HttpApi implements AutoCloseable {
         route("GET", "/api/views/([^/]+)/([^/]+)", false,
                 (x, m) -> view(name("projection", m.group(1)), id(m.group(2))));
         route("POST", "/api/replay/([^/]+)/([^/]+)", true, (x, m) -> replay(store(m.group(1)), id(m.group(2))));
+        route("POST", "/api/forget/([^/]+)/([^/]+)", true, (x, m) -> forget(store(m.group(1)), id(m.group(2))));
         route("GET", "/api/pipeline", false, (x, m) -> pipeline());
         route("GET", "/api/dead-letters", false, (x, m) -> deadLetters(x.getRequestURI().getRawQuery()));
         route("POST", "/api/verify", true, (x, m) -> verify(x.getRequestURI().getRawQuery()));
@@ -442,7 +445,8 @@ final class HttpApi implements AutoCloseable {
         for (int i = 1; i <= m.groupCount(); i++) {
             params.add(id(m.group(i)));
         }
-        JsonNode body = "POST".equals(x.getRequestMethod()) ? bodyOrEmpty(x) : JsonCodec.object();
+        JsonNode body = "POST".equals(x.getRequestMethod()) || "PUT".equals(x.getRequestMethod()) ? bodyOrEmpty(x)
+                : JsonCodec.object();
         AppRoute.Response r;
         Map<String, String> query = query(x.getRequestURI().getRawQuery());
         try {
@@ -529,7 +533,8 @@ final class HttpApi implements AutoCloseable {
                 + "' has no view '" + key + "' (yet: views follow the ledger within moments)"));
         ObjectNode body = JsonCodec.object().put("projection", projection).put("key", v.key())
                 .put("version", v.version());
-        body.set("view", JsonCodec.toTree(v.view()));
+        EventStore<?> owner = stores.get(p.projection().store());
+        body.set("view", owner == null ? JsonCodec.toTree(v.view()) : revealed(owner, JsonCodec.toTree(v.view())));
         return Response.json(200, body);
     }
 
@@ -541,6 +546,18 @@ final class HttpApi implements AutoCloseable {
         }
         RecordedEvent e = store.requestReplay(id, "requested over HTTP",
                 RequestTelemetry.enrich(dev.tally.core.EventMetadata.empty()));
+        return written(id, e.version());
+    }
+
+    /** Destroys the data keys of the aggregate's personal data and appends the audit event (docs/privacy.md). */
+    private Response forget(EventStore<?> store, String id) {
+        if (head(store, id) == 0) {
+            throw new ApiError(404, "not_found", store.name() + "/" + id + " has no events: nothing to forget");
+        }
+        if (store.personalData().isEmpty()) {
+            throw new ApiError(409, "no_keys", "store '" + store.name() + "' has no keys for personal data");
+        }
+        RecordedEvent e = store.forget(id);
         return written(id, e.version());
     }
 
@@ -565,7 +582,9 @@ final class HttpApi implements AutoCloseable {
         List<RecordedEvent> read = store.read(id, new ReadOptions(from, Long.MAX_VALUE, false, limit + 1));
         ArrayNode events = JsonCodec.mapper().createArrayNode();
         for (RecordedEvent e : read.subList(0, Math.min(limit, read.size()))) {
-            events.add(JsonCodec.eventToJson(e));
+            ObjectNode event = JsonCodec.eventToJson(e);
+            event.set("payload", revealed(store, e.payload()));
+            events.add(event);
         }
         ObjectNode body = JsonCodec.object();
         body.put("store", store.name());
@@ -602,7 +621,13 @@ final class HttpApi implements AutoCloseable {
                 }
             }
         }
-        return Response.json(200, aggregateJson(store, id, at));
+        return Response.json(200, revealed(store, aggregateJson(store, id, at)));
+    }
+
+    /** Sealed personal values revealed for the reader; "(forgotten)" where the key was destroyed (docs/privacy.md). */
+    private static JsonNode revealed(EventStore<?> store, JsonNode n) {
+        return store.personalData().map(p -> p.reveal(n, com.fasterxml.jackson.databind.node.TextNode.valueOf(
+                dev.tally.core.privacy.PersonalData.FORGOTTEN)).value()).orElse(n);
     }
 
     private static <S> ObjectNode aggregateJson(EventStore<S> store, String id, long at) {

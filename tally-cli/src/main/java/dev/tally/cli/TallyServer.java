@@ -102,7 +102,8 @@ public final class TallyServer implements AutoCloseable {
         }
         try {
             progress.accept("creating tables, the local EventBridge and the stream poller...");
-            this.pipeline = LocalPipeline.builder(dynamoDb).chaos(settings.chaos()).build();
+            this.pipeline = LocalPipeline.builder(dynamoDb).chaos(settings.chaos())
+                    .personalData(ServerKeys.open(settings.dataDir(), dynamoDb.client())).build();
             for (TallyApp app : settings.apps()) {
                 host(app, progress);
             }

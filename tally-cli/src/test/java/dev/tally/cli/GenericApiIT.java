@@ -23,9 +23,9 @@ class GenericApiIT {
             JsonNode stores = http.get("/api/stores").json();
             assertThat(stores).hasSize(2);
             JsonNode bank = stores.get(0).get("name").asText().equals("bank-account") ? stores.get(0) : stores.get(1);
-            assertThat(bank.get("commands").toString()).isEqualTo("[\"Credit\",\"Debit\"]");
+            assertThat(bank.get("commands").toString()).isEqualTo("[\"Credit\",\"Debit\",\"SetHolder\"]");
             assertThat(bank.get("projections").toString())
-                    .isEqualTo("[\"balance\",\"last-transaction\",\"last-month-balance\"]");
+                    .isEqualTo("[\"balance\",\"last-transaction\",\"last-month-balance\",\"holder\"]");
 
             Http.Answer credited = http.post("/api/stores/bank-account/gina/commands/Credit", "{\"amount\": 300}");
             assertThat(credited.status()).isEqualTo(200);

@@ -3,6 +3,7 @@ package dev.tally.core;
 import dev.tally.core.command.Command;
 import dev.tally.core.command.Decision;
 import dev.tally.core.json.JsonCodec;
+import dev.tally.core.privacy.PersonalFields;
 import dev.tally.core.upcast.Upcaster;
 import dev.tally.core.upcast.UpcasterChain;
 import java.util.ArrayList;
@@ -45,6 +46,7 @@ public final class AggregateDefinition<S> {
     private final Map<String, Class<?>> commands;
     private final int reducerVersion;
     private final UpcasterChain upcasters;
+    private final Map<String, PersonalFields> personal;
 
     @SuppressWarnings("unchecked")
     private AggregateDefinition(Builder<S> b, Map<String, EventType<?>> types, Map<String, Class<?>> commands) {
@@ -61,6 +63,19 @@ public final class AggregateDefinition<S> {
         this.commands = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(commands));
         this.reducerVersion = b.reducerVersion;
         this.upcasters = new UpcasterChain(b.upcasters);
+        Map<String, PersonalFields> byName = new LinkedHashMap<>();
+        b.personal.forEach((c, f) -> byName.put(byClass.get(c).name(), f));
+        this.personal = Map.copyOf(byName);
+    }
+
+    /** The personal fields of an event type, when it was declared to have some. */
+    public Optional<PersonalFields> personalFields(String typeName) {
+        return Optional.ofNullable(personal.get(typeName));
+    }
+
+    /** Whether any event type of this aggregate holds personal data. */
+    public boolean hasPersonalData() {
+        return !personal.isEmpty();
     }
 
     /** A definition with every name and schema version derived (simple class names, version 1). */
@@ -102,6 +117,9 @@ public final class AggregateDefinition<S> {
         if (ReplayRequested.TYPE_NAME.equals(typeName)) {
             return Optional.of(ReplayRequested.TYPE);
         }
+        if (PersonalDataForgotten.TYPE_NAME.equals(typeName)) {
+            return Optional.of(PersonalDataForgotten.TYPE);
+        }
         return Optional.ofNullable(types.get(typeName));
     }
 
@@ -110,6 +128,9 @@ public final class AggregateDefinition<S> {
         Objects.requireNonNull(event, "event");
         if (event instanceof ReplayRequested) {
             return ReplayRequested.TYPE;
+        }
+        if (event instanceof PersonalDataForgotten) {
+            return PersonalDataForgotten.TYPE;
         }
         EventType<?> t = typesByClass.get(event.getClass());
         if (t == null) {
@@ -148,7 +169,7 @@ public final class AggregateDefinition<S> {
     /** Applies one decoded event. The replay event leaves the state as it is. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public S evolve(S state, Event<?> event) {
-        if (event.type().equals(ReplayRequested.TYPE)) {
+        if (event.type().equals(ReplayRequested.TYPE) || event.type().equals(PersonalDataForgotten.TYPE)) {
             return state;
         }
         S next = decider.evolve(state, (Event<Object>) event);
@@ -205,6 +226,7 @@ public final class AggregateDefinition<S> {
         private final Decider<?, ?, S> decider;
         private final Map<Class<?>, EventType<?>> pinned = new LinkedHashMap<>();
         private final List<Upcaster> upcasters = new ArrayList<>();
+        private final Map<Class<?>, PersonalFields> personal = new LinkedHashMap<>();
         private int reducerVersion = 1;
 
         private Builder(String name, Class<S> stateType, Class<?> commandType, Class<?> eventType,
@@ -220,6 +242,41 @@ public final class AggregateDefinition<S> {
         public <P> Builder<S> event(Class<P> eventClass, String typeName, int schemaVersion) {
             Objects.requireNonNull(eventClass, "eventClass");
             pinned.put(eventClass, EventType.of(typeName, eventClass, schemaVersion));
+            return this;
+        }
+
+        /**
+         * Declares the personal fields of an event record (String components), sealed on append with
+         * the data key of their subject; see {@link PersonalFields}.
+         */
+        public Builder<S> personalData(Class<?> eventClass, PersonalFields fields) {
+            Objects.requireNonNull(eventClass, "eventClass");
+            Objects.requireNonNull(fields, "fields");
+            if (!eventClass.isRecord()) {
+                throw new IllegalArgumentException(eventClass.getName() + " is not a record: personal fields are"
+                        + " declared on event records");
+            }
+            Map<String, Class<?>> components = new LinkedHashMap<>();
+            for (var c : eventClass.getRecordComponents()) {
+                components.put(c.getName(), c.getType());
+            }
+            List<String> named = new ArrayList<>(fields.fields());
+            if (fields.subjectField() != null) {
+                named.add(fields.subjectField());
+            }
+            for (String f : named) {
+                Class<?> type = components.get(f);
+                if (type == null) {
+                    throw new IllegalArgumentException(eventClass.getSimpleName() + " has no component '" + f
+                            + "'; its components are " + components.keySet());
+                }
+                if (type != String.class) {
+                    throw new IllegalArgumentException("component '" + f + "' of " + eventClass.getSimpleName()
+                            + " is a " + type.getSimpleName() + ": personal fields and the subject field must be"
+                            + " Strings (a sealed value is a string)");
+                }
+            }
+            personal.put(eventClass, fields);
             return this;
         }
 
@@ -247,6 +304,12 @@ public final class AggregateDefinition<S> {
                     throw new IllegalStateException("two events of '" + name + "' are named '" + t.name() + "' ("
                             + clash.payloadType().getName() + " and " + c.getName() + "): pin one with"
                             + " .event(" + c.getSimpleName() + ".class, \"OtherName\", 1)");
+                }
+            }
+            for (Class<?> c : personal.keySet()) {
+                if (!eventRecords.contains(c)) {
+                    throw new IllegalStateException(c.getName() + " is declared personal on '" + name + "' but "
+                            + eventType.getSimpleName() + " does not permit it");
                 }
             }
             for (Class<?> c : pinned.keySet()) {

@@ -14,6 +14,8 @@ import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.observe.Observability;
 import dev.tally.core.observe.Telemetry;
 import dev.tally.core.observe.TraceSpan;
+import dev.tally.core.privacy.PersonalData;
+import dev.tally.core.privacy.PersonalFields;
 import dev.tally.core.snapshot.Snapshot;
 import dev.tally.core.snapshot.SnapshotPolicy;
 import dev.tally.core.snapshot.SnapshotStore;
@@ -55,6 +57,7 @@ public final class EventStore<S> {
     private final Clock clock;
     private final AggregateCache cache;
     private final ReentrantLock[] commandLocks;
+    private final PersonalData personalData;
 
     private EventStore(Builder<S> b) {
         this.definition = b.definition;
@@ -65,6 +68,7 @@ public final class EventStore<S> {
         this.clock = b.clock;
         this.cache = b.cacheSize == 0 ? null : new AggregateCache(b.cacheSize);
         this.commandLocks = b.localCommandLock ? new ReentrantLock[256] : null;
+        this.personalData = b.personalData;
         if (commandLocks != null) {
             for (int i = 0; i < commandLocks.length; i++) {
                 commandLocks[i] = new ReentrantLock();
@@ -165,6 +169,17 @@ public final class EventStore<S> {
         Names.requireAggregateId(aggregateId);
         EventType<?> type = definition.typeOf(event);
         JsonNode json = JsonCodec.toTree(event);
+        Optional<PersonalFields> personal = definition.personalFields(type.name());
+        if (personal.isPresent()) {
+            if (personalData == null) {
+                throw new IllegalStateException("event " + type.name() + " of '" + name() + "' has personal fields "
+                        + personal.get().fields() + " but this event store has no keys to seal them with: build it with"
+                        + " EventStore.builder(...).personalData(new PersonalData(keys)) (the pipelines take"
+                        + " .personalData(...) too)");
+            }
+            json = personalData.seal(aggregateId, personal.get(), (com.fasterxml.jackson.databind.node.ObjectNode) json,
+                    name() + "/" + aggregateId + "@" + version);
+        }
         return new RecordedEvent(name(), aggregateId, version, type.name(), type.schemaVersion(), now(), json,
                 metadata);
     }
@@ -426,6 +441,46 @@ public final class EventStore<S> {
                 + " check the store name and the aggregate id");
     }
 
+    // --- personal data ----------------------------------------------------------------------------
+
+    /** The sealer and revealer of personal fields, when this store has keys. */
+    public Optional<PersonalData> personalData() {
+        return Optional.ofNullable(personalData);
+    }
+
+    /**
+     * Forgets the personal data of an aggregate: destroys the data key of every subject whose
+     * sealed values its stream holds (in the key store and in this process's key cache), then
+     * appends the audit event {@link PersonalDataForgotten}, which reducers ignore and which makes
+     * every projector refresh the aggregate's views. Sealed values in events, states, snapshots,
+     * messages, views and dead letters stay sealed forever after; reading them gives a placeholder.
+     * Running it again is harmless (it appends another audit event).
+     *
+     * @return the audit event
+     * @throws InvalidEventException when the aggregate has no events
+     */
+    public RecordedEvent forget(String aggregateId) {
+        if (personalData == null) {
+            throw new IllegalStateException("event store '" + name() + "' has no keys (build it with"
+                    + " .personalData(...)), so it holds no sealed personal data to forget");
+        }
+        List<RecordedEvent> stream = read(aggregateId, ReadOptions.ALL);
+        if (stream.isEmpty()) {
+            throw new InvalidEventException("cannot forget " + name() + "/" + aggregateId + ": it has no events;"
+                    + " check the store name and the aggregate id");
+        }
+        java.util.Set<String> subjects = new java.util.TreeSet<>();
+        for (RecordedEvent e : stream) {
+            subjects.addAll(PersonalData.subjectsIn(e.payload()));
+        }
+        // the keys go first: a crash after this point has already forgotten; the audit event follows
+        subjects.forEach(personalData.keys()::forget);
+        CommandResult<S> result = run(aggregateId, aggregate -> Decision.emit(
+                new PersonalDataForgotten(List.copyOf(subjects))), EventMetadata.empty().withActor("tally-forget"));
+        LOG.info("forgot the personal data of {}/{} ({} subject(s))", name(), aggregateId, subjects.size());
+        return ((CommandResult.Accepted<S>) result).events().get(0);
+    }
+
     // --- state and snapshots -----------------------------------------------------------------
 
     public JsonNode stateToJson(S state) {
@@ -566,6 +621,7 @@ public final class EventStore<S> {
         private Clock clock = Clock.systemUTC();
         private int cacheSize = 1000;
         private boolean localCommandLock = true;
+        private PersonalData personalData;
 
         private Builder(AggregateDefinition<S> definition, LedgerAdapter ledger) {
             this.definition = Objects.requireNonNull(definition, "definition");
@@ -607,6 +663,12 @@ public final class EventStore<S> {
          */
         public Builder<S> localCommandLock(boolean on) {
             this.localCommandLock = on;
+            return this;
+        }
+
+        /** The keys that seal the personal fields the definition declares (needed to append such events). */
+        public Builder<S> personalData(PersonalData personalData) {
+            this.personalData = personalData;
             return this;
         }
 

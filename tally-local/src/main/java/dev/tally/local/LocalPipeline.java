@@ -130,7 +130,7 @@ public final class LocalPipeline implements Pipeline, Settling {
             throw new IllegalStateException("add event stores before start(): the dispatcher is built then");
         }
         EventStore<S> s = EventStore.builder(definition, ledger).snapshots(snapshots, config.snapshotPolicy)
-                .retryPolicy(config.commandRetry).clock(config.clock).build();
+                .retryPolicy(config.commandRetry).clock(config.clock).personalData(config.personalData).build();
         stores.add(s);
         return s;
     }
@@ -381,9 +381,16 @@ public final class LocalPipeline implements Pipeline, Settling {
         private boolean fsync;
         private Duration drain = Duration.ofSeconds(5);
         private java.util.function.UnaryOperator<ShardCheckpoints> streamCheckpoints;
+        private dev.tally.core.privacy.PersonalData personalData;
 
         private Builder(LocalDynamoDb dynamoDb) {
             this.dynamoDb = Objects.requireNonNull(dynamoDb, "dynamoDb");
+        }
+
+        /** The keys that seal the personal fields of the stores' events (see docs/privacy.md). */
+        public Builder personalData(dev.tally.core.privacy.PersonalData personalData) {
+            this.personalData = personalData;
+            return this;
         }
 
         public Builder tablePrefix(String prefix) {

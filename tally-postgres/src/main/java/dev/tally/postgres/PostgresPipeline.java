@@ -118,7 +118,7 @@ public final class PostgresPipeline implements Pipeline, Settling {
             }
         }
         EventStore<S> store = EventStore.builder(definition, ledger).snapshots(snapshots, config.snapshotPolicy)
-                .retryPolicy(config.commandRetry).clock(config.clock).build();
+                .retryPolicy(config.commandRetry).clock(config.clock).personalData(config.personalData).build();
         stores.add(store);
         return store;
     }
@@ -490,9 +490,16 @@ public final class PostgresPipeline implements Pipeline, Settling {
         private Duration idleWait = Duration.ofSeconds(10);
         private int maxDeadLetterBodyBytes = PostgresDeadLetterStore.DEFAULT_MAX_BODY_BYTES;
         private boolean listen = true;
+        private dev.tally.core.privacy.PersonalData personalData;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        }
+
+        /** The keys that seal the personal fields of the stores' events (see docs/privacy.md). */
+        public Builder personalData(dev.tally.core.privacy.PersonalData personalData) {
+            this.personalData = personalData;
+            return this;
         }
 
         /** Where Tally's tables are (default {@code public.tally_*}). */

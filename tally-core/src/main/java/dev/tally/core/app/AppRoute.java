@@ -27,6 +27,10 @@ public record AppRoute(String method, Pattern path, boolean writes, Handler hand
         return new AppRoute("POST", Pattern.compile(path), true, handler);
     }
 
+    public static AppRoute put(String path, Handler handler) {
+        return new AppRoute("PUT", Pattern.compile(path), true, handler);
+    }
+
     /** Answers a request; a refusal the client caused is an {@link AppError}. */
     @FunctionalInterface
     public interface Handler {

@@ -47,6 +47,7 @@ public final class InMemoryPipeline implements Pipeline, Settling {
     private SnapshotPolicy snapshotPolicy = SnapshotPolicy.everyNEvents(100);
     private RetryPolicy commandRetry = RetryPolicy.DEFAULT;
     private Clock clock = Clock.systemUTC();
+    private dev.tally.core.privacy.PersonalData personalData;
     private Dispatcher dispatcher;
     private CatchUpSubscription feed;
 
@@ -74,6 +75,12 @@ public final class InMemoryPipeline implements Pipeline, Settling {
         return this;
     }
 
+    /** The keys that seal personal fields in the stores made after this call. */
+    public InMemoryPipeline personalData(dev.tally.core.privacy.PersonalData personalData) {
+        this.personalData = personalData;
+        return this;
+    }
+
     /** Creates an event store on this pipeline's ledger; call before {@link #start()}. */
     @Override
     public synchronized <S> EventStore<S> store(AggregateDefinition<S> definition) {
@@ -81,7 +88,7 @@ public final class InMemoryPipeline implements Pipeline, Settling {
             throw new IllegalStateException("add event stores before start(): the dispatcher is built then");
         }
         EventStore<S> store = EventStore.builder(definition, ledger).snapshots(snapshots, snapshotPolicy)
-                .retryPolicy(commandRetry).clock(clock).build();
+                .retryPolicy(commandRetry).clock(clock).personalData(personalData).build();
         stores.add(store);
         return store;
     }

@@ -8,7 +8,7 @@ import dev.tally.core.command.Decision;
  * makes every command say how (no command can be forgotten), and the records travel as data (HTTP,
  * logs, sagas).
  */
-public sealed interface AccountCommand extends Command<Account> permits Credit, Debit {
+public sealed interface AccountCommand extends Command<Account> permits Credit, Debit, SetHolder {
     /** Rejection codes. */
     String INSUFFICIENT_FUNDS = "insufficient_funds";
     String INVALID_AMOUNT = "invalid_amount";

@@ -2,6 +2,7 @@ package dev.tally.examples.bank;
 
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.Decider;
+import dev.tally.core.privacy.PersonalFields;
 
 /**
  * The bank account of seed 000: credit and debit commands, and no overdraft ever. Two debits that
@@ -21,8 +22,16 @@ public final class BankAccount {
     public static final Decider<AccountCommand, AccountEvent, Account> DECIDER = Decider.of(Account.EMPTY,
             AccountCommand::decide, (account, e) -> e.payload().applyTo(account, e.version(), e.timestamp()));
 
-    public static final AggregateDefinition<Account> DEFINITION = AggregateDefinition.of(STORE, Account.class,
-            AccountCommand.class, AccountEvent.class, DECIDER);
+    /**
+     * The holder's name and email are personal data: sealed on append with the account's data key,
+     * so a forget ({@code EventStore.forget}) leaves them unreadable everywhere. Reducer version 2:
+     * the account gained its holder.
+     */
+    public static final AggregateDefinition<Account> DEFINITION = AggregateDefinition.builder(STORE, Account.class,
+                    AccountCommand.class, AccountEvent.class, DECIDER)
+            .personalData(HolderChanged.class, PersonalFields.of("name", "email"))
+            .reducerVersion(2)
+            .build();
 
     private BankAccount() {
     }

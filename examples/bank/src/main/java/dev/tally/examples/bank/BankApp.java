@@ -31,7 +31,13 @@ import java.util.List;
  * GET  /api/accounts[?limit=N&cursor=C]           -> a page of the accounts the balance view knows
  * GET  /api/accounts/{id}                         -> the read model | 404 when the account has no events
  * GET  /api/accounts/{id}/events[?limit=N&cursor=C] -> a page of the ledger stream, oldest first
+ * PUT  /api/accounts/{id}/holder   {"name", "email"} -> 200 {"aggregateId","version"} | 400
+ * POST /api/accounts/{id}/forget                  -> 200 {"aggregateId","version"}: the holder's data key is
+ *                                                    destroyed; GET then shows {"name":null,"email":null,"forgotten":true}
  * </pre>
+ *
+ * The account's {@code "holder"} is {@code {"name","email","forgotten"}} (null when none was set): the
+ * holder view holds the sealed values, revealed here with the store's keys.
  *
  * Pages: {@code limit} is 1-1000 (default 1000 events, 500 accounts); the answer's
  * {@code nextCursor} (null on the last page) is passed back as {@code cursor} for the next one.
@@ -53,7 +59,7 @@ public final class BankApp implements TallyApp {
     @Override
     public List<Projection<?, ?>> projections() {
         return List.of(BankProjections.BALANCE_VIEW, BankProjections.LAST_TRANSACTION_VIEW,
-                BankProjections.LAST_MONTH_BALANCE_VIEW);
+                BankProjections.LAST_MONTH_BALANCE_VIEW, BankProjections.HOLDER_VIEW);
     }
 
     @Override
@@ -62,7 +68,18 @@ public final class BankApp implements TallyApp {
         ViewReader<BalanceView> balances = context.views(BankProjections.BALANCE_VIEW);
         ViewReader<LastTransaction> lastTransactions = context.views(BankProjections.LAST_TRANSACTION_VIEW);
         ViewReader<LastMonthBalanceView> lastMonths = context.views(BankProjections.LAST_MONTH_BALANCE_VIEW);
+        ViewReader<HolderView> holders = context.views(BankProjections.HOLDER_VIEW);
         return List.of(
+                AppRoute.put("/api/accounts/([^/]+)/holder", r -> execute(accounts, r.param(0), holder(r.body()),
+                        r.metadata())),
+                AppRoute.post("/api/accounts/([^/]+)/forget", r -> {
+                    String id = r.param(0);
+                    if (head(accounts, id) == 0) {
+                        throw new AppError(404, "not_found", "account '" + id + "' has no events: nothing to forget");
+                    }
+                    RecordedEvent audit = accounts.forget(id);
+                    return Response.ok(JsonCodec.object().put("aggregateId", id).put("version", audit.version()));
+                }),
                 AppRoute.post("/api/accounts/([^/]+)/credit", r -> execute(accounts, r.param(0),
                         new Credit(amount(r.body())), r.metadata())),
                 AppRoute.post("/api/accounts/([^/]+)/debit", r -> execute(accounts, r.param(0),
@@ -74,8 +91,10 @@ public final class BankApp implements TallyApp {
                     if (head == 0) {
                         throw new AppError(404, "not_found", "account '" + id + "' has no events; credit it first");
                     }
-                    return Response.ok(accountJson(id, head, BankProjections.account(id, balances, lastTransactions,
-                            lastMonths).orElse(null)));
+                    ObjectNode body = accountJson(id, head, BankProjections.account(id, balances, lastTransactions,
+                            lastMonths).orElse(null));
+                    body.set("holder", holderJson(accounts, holders, id));
+                    return Response.ok(body);
                 }),
                 AppRoute.get("/api/accounts/([^/]+)/events", r -> {
                     int limit = limit(r, 1000);
@@ -91,7 +110,12 @@ public final class BankApp implements TallyApp {
                             new ReadOptions(from, Long.MAX_VALUE, false, limit + 1));
                     ArrayNode events = JsonCodec.mapper().createArrayNode();
                     for (RecordedEvent e : read.subList(0, Math.min(limit, read.size()))) {
-                        events.add(JsonCodec.eventToJson(e));
+                        ObjectNode event = JsonCodec.eventToJson(e);
+                        // the holder revealed for the reader; "(forgotten)" once its key is destroyed
+                        accounts.personalData().ifPresent(p -> event.set("payload", p.reveal(e.payload(),
+                                com.fasterxml.jackson.databind.node.TextNode.valueOf(
+                                        dev.tally.core.privacy.PersonalData.FORGOTTEN)).value()));
+                        events.add(event);
                     }
                     ObjectNode body = JsonCodec.object().put("store", BankAccount.STORE).put("aggregateId", r.param(0));
                     body.set("events", events);
@@ -126,6 +150,39 @@ public final class BankApp implements TallyApp {
             throw new AppError(422, rejected.rejection().code(), rejected.rejection().message());
         }
         return Response.ok(JsonCodec.object().put("aggregateId", id).put("version", r.aggregate().version()));
+    }
+
+    /** The holder of a PUT body; the values are personal data, so no message repeats them. */
+    static SetHolder holder(JsonNode body) {
+        JsonNode name = body.get("name");
+        JsonNode email = body.get("email");
+        String problem = name == null || !name.isTextual() || email == null || !email.isTextual()
+                ? "send JSON such as {\"name\": \"Ada Lovelace\", \"email\": \"ada@example.org\"}: both fields are"
+                + " strings" : SetHolder.problem(name.asText(), email.asText());
+        if (problem != null) {
+            throw new AppError(400, SetHolder.INVALID_HOLDER, problem);
+        }
+        return new SetHolder(name.asText(), email.asText());
+    }
+
+    /** {"name","email","forgotten"} revealed from the holder view; null when the account has no holder. */
+    static JsonNode holderJson(EventStore<Account> accounts, ViewReader<HolderView> holders, String id) {
+        var view = holders.read(id);
+        if (view.isEmpty()) {
+            return com.fasterxml.jackson.databind.node.NullNode.instance;
+        }
+        JsonNode sealed = JsonCodec.toTree(view.get().view());
+        ObjectNode out = JsonCodec.object();
+        if (accounts.personalData().isEmpty()) {
+            out.setAll((ObjectNode) sealed);
+            out.put("forgotten", false);
+            return out;
+        }
+        dev.tally.core.privacy.PersonalData.Revealed r = accounts.personalData().get().reveal(sealed, null);
+        out.set("name", r.value().get("name"));
+        out.set("email", r.value().get("email"));
+        out.put("forgotten", r.forgotten());
+        return out;
     }
 
     /** A positive whole number of minor units, as the client wrote it (2.5 and 1e2 are refused). */

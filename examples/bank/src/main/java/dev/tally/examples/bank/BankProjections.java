@@ -28,6 +28,12 @@ public final class BankProjections {
             LAST_MONTH_BALANCE, BankAccount.DEFINITION, LastMonthBalanceView.class,
             a -> new LastMonthBalanceView(a.state().lastMonthBalance(), a.state().month()));
 
+    public static final String HOLDER = "holder";
+    /** The holder, sealed as the state carries it (null: no view until a holder is set). */
+    public static final Projection<Account, HolderView> HOLDER_VIEW = Projection.of(HOLDER, BankAccount.DEFINITION,
+            HolderView.class, a -> a.state().holder() == null ? null
+                    : new HolderView(a.state().holder().name(), a.state().holder().email()));
+
     private final ProjectionWriter<BalanceView> balances;
     private final ProjectionWriter<LastTransaction> lastTransactions;
     private final ProjectionWriter<LastMonthBalanceView> lastMonthBalances;

@@ -1,0 +1,13 @@
+package dev.tally.testing;
+
+import dev.tally.core.privacy.InMemoryWrappedKeyStore;
+import dev.tally.core.privacy.WrappedKeyStore;
+
+class InMemoryWrappedKeyStoreContractTest extends WrappedKeyStoreContract {
+    private final InMemoryWrappedKeyStore store = new InMemoryWrappedKeyStore();
+
+    @Override
+    protected WrappedKeyStore keys() {
+        return store;
+    }
+}
