@@ -102,6 +102,9 @@ public final class AggregateDefinition<S> {
         if (ReplayRequested.TYPE_NAME.equals(typeName)) {
             return Optional.of(ReplayRequested.TYPE);
         }
+        if (StreamArchived.TYPE_NAME.equals(typeName)) {
+            return Optional.of(StreamArchived.TYPE);
+        }
         return Optional.ofNullable(types.get(typeName));
     }
 
@@ -110,6 +113,9 @@ public final class AggregateDefinition<S> {
         Objects.requireNonNull(event, "event");
         if (event instanceof ReplayRequested) {
             return ReplayRequested.TYPE;
+        }
+        if (event instanceof StreamArchived) {
+            return StreamArchived.TYPE;
         }
         EventType<?> t = typesByClass.get(event.getClass());
         if (t == null) {
@@ -148,7 +154,7 @@ public final class AggregateDefinition<S> {
     /** Applies one decoded event. The replay event leaves the state as it is. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public S evolve(S state, Event<?> event) {
-        if (event.type().equals(ReplayRequested.TYPE)) {
+        if (event.type().equals(ReplayRequested.TYPE) || event.type().equals(StreamArchived.TYPE)) {
             return state;
         }
         S next = decider.evolve(state, (Event<Object>) event);
