@@ -6,6 +6,7 @@ import dev.tally.core.EventStore;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.StreamArchived;
+import dev.tally.core.ledger.KnownVersions;
 import dev.tally.core.ledger.VersionConflict;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,6 +48,12 @@ public final class Archiver {
         EMPTY
     }
 
+    /**
+     * The shortest idle time an archive takes: far longer than {@link KnownVersions#MAX_AGE}, so no
+     * writer still trusts a version it saw before the stream went idle.
+     */
+    public static final Duration MIN_IDLE = Duration.ofDays(1);
+
     private final ArchiveReadingLedger ledger;
     private final Clock clock;
 
@@ -57,6 +64,10 @@ public final class Archiver {
 
     /** Archives one stream if its last event is at least {@code idle} old. */
     public <S> Outcome archive(EventStore<S> store, String aggregateId, Duration idle) {
+        if (idle.compareTo(MIN_IDLE) < 0) {
+            throw new IllegalArgumentException("archive only streams idle for at least a day (got " + idle + "):"
+                    + " writers trust a version they saw for up to " + KnownVersions.MAX_AGE.toMinutes() + " minutes");
+        }
         if (store.ledger() != ledger) {
             throw new IllegalArgumentException("event store '" + store.name() + "' must be built on the archiver's"
                     + " ArchiveReadingLedger, so that archived history stays readable");
