@@ -245,6 +245,11 @@ class OpsCommandsTest {
         EventStore<Count> reader = EventStore.builder(OpsTestApp.COUNTER, ledger).cache(0).build();
         assertThat(reader.read("a3", ReadOptions.range(1, 8))).isEqualTo(before);
         assertThat(reader.loadAt("a3", 4).state()).isEqualTo(new Count(10));
+        // a writer on an old state is refused, at v1 (a "new" stream) as at v5, though those keys were deleted
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> reader.append("a5", 0, new OpsTestApp.Counted(1)))
+                .isInstanceOf(dev.tally.core.ledger.VersionConflict.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> reader.append("a5", 4, new OpsTestApp.Counted(1)))
+                .isInstanceOf(dev.tally.core.ledger.VersionConflict.class);
         reader.execute("a3", new Add(1000));
         assertThat(reader.load("a3").version()).isEqualTo(10);
         assertThat(reader.load("a3").state()).isEqualTo(new Count(1036));

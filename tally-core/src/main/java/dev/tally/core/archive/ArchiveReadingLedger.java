@@ -22,7 +22,9 @@ import java.util.Objects;
  *
  * <p>Appends go to the ledger unchanged. An append below an archived head finds its N-1 missing:
  * the ledger refuses it with a {@link VersionGap}, which this ledger reports as the
- * {@link VersionConflict} it is (the writer decided on an old state and must reload).
+ * {@link VersionConflict} it is (the writer decided on an old state and must reload). Version 1
+ * has no N-1: the first append of a stream costs one read here, to refuse it when the stream was
+ * archived.
  */
 public final class ArchiveReadingLedger implements PrunableLedger {
     private final LedgerAdapter ledger;
@@ -43,6 +45,17 @@ public final class ArchiveReadingLedger implements PrunableLedger {
 
     @Override
     public void append(List<RecordedEvent> events) {
+        // version 1 has no N-1 to find missing: a stream archived whole would take a new v1 in a store
+        // whose conditional write sees the deleted key as free, so a new stream's first append checks
+        for (RecordedEvent e : events) {
+            if (e.version() == 1) {
+                long first = firstStoredVersion(e.store(), e.aggregateId());
+                if (first > 1) {
+                    throw new VersionConflict(e.store(), e.aggregateId(), 1, "versions 1.." + (first - 1)
+                            + " are archived and the stream goes on at v" + first + "; load the aggregate again");
+                }
+            }
+        }
         try {
             ledger.append(events);
         } catch (VersionGap gap) {

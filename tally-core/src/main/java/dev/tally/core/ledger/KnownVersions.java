@@ -7,16 +7,18 @@ import java.util.function.LongSupplier;
 
 /**
  * The highest version this process has seen stored, per stream, in a bounded LRU map. Ledger
- * adapters use it to skip the "is version N-1 stored?" check of an append on the hot path (a
- * command loads before it appends); forgetting an entry only costs that check once.
+ * adapters use it to skip the "is version N-1 stored?" check of an append on the hot path: a
+ * command loads the head H, then appends H+1, and H is what was seen. Forgetting an entry only
+ * costs that check once.
  *
- * <p>Sound because a version once stored stays taken: events are never deleted, except by the
- * archiver, which deletes versions 1..H of a stream only when its last event is older than
- * {@code Archiver.MIN_IDLE} (a day) and leaves the marker at H+1. An entry is therefore trusted for
- * {@link #MAX_AGE} (an hour) since the stream was last seen: any sighting within a day of the archive
- * saw version H (the stream was idle), so an entry that still claims a version below H is older
- * than an hour and forgotten, and the append it would have skipped checks N-1, finds it archived
- * and is refused (docs/operations.md).
+ * <p>{@link #exists} vouches for the seen head only, never for the versions below it, and only for
+ * {@link #MAX_AGE} (an hour) since the stream was last seen. Versions below a head may be gone:
+ * the archiver deletes versions 1..H of a stream idle for at least a day and leaves its marker at
+ * H+1 (docs/operations.md). A writer deciding on an old version k therefore never skips the check:
+ * either its entry is for the head (k = H+1 or later), or it is older than an hour and forgotten,
+ * or it names a higher version than k. The check then finds k archived and the append is refused.
+ * Without archives nothing changes for the hot path; a stale writer, which conflicts anyway, pays
+ * the check.
  */
 public final class KnownVersions {
     /** How long an entry is trusted after the stream was last seen. */
@@ -51,6 +53,7 @@ public final class KnownVersions {
                 : Math.max(version, s.version()), now));
     }
 
+    /** True when {@code version} is the highest version seen of the stream, within the last hour. */
     public synchronized boolean exists(String stream, long version) {
         Seen s = highest.get(stream);
         if (s == null) {
@@ -60,6 +63,6 @@ public final class KnownVersions {
             highest.remove(stream);
             return false;
         }
-        return s.version() >= version;
+        return s.version() == version;
     }
 }
