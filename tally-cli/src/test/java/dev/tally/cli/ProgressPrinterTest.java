@@ -30,7 +30,8 @@ class ProgressPrinterTest {
         assertThat(out).contains("\rrebuild balance [###############---------------] 5,000/10,000  500/s  0:10 left");
         assertThat(out).endsWith("\rrebuild balance [##############################] 10,000/10,000  500/s  done   "
                 + System.lineSeparator());
-        assertThat(out.lines().count()).as("one line, redrawn").isEqualTo(1);
+        assertThat(out.chars().filter(c -> c == '\n').count()).as("one line, redrawn").isEqualTo(1);
+        assertThat(out.chars().filter(c -> c == '\r').count()).isEqualTo(3);
     }
 
     @Test
