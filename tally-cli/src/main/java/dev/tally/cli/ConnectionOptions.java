@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Where an operations command works: a running server ({@code --url}, the default) or the backend
- * directly ({@code --dynamodb-endpoint}, or {@code --region} for DynamoDB on AWS), with the apps
+ * directly ({@code --dynamodb-endpoint}, or {@code --region} for DynamoDB on AWS, or {@code --jdbc-url}
+ * for PostgreSQL), with the apps
  * whose definitions fold the aggregates ({@code --app}; apps on the classpath count too).
  */
 final class ConnectionOptions {
@@ -55,8 +56,16 @@ final class ConnectionOptions {
             + " --archive-s3 (e.g. moto_server)")
     URI s3Endpoint;
 
+    @Option(names = "--jdbc-url", paramLabel = "URL", description = "work directly on PostgreSQL (e.g."
+            + " jdbc:postgresql://127.0.0.1:5432/app?user=app; the password from PGPASSWORD when not in the URL)")
+    String jdbcUrl;
+
+    @Option(names = "--schema", paramLabel = "NAME", description = "with --jdbc-url: the schema of Tally's tables"
+            + " (default: public, tables tally_*)")
+    String schema;
+
     boolean direct() {
-        return dynamoDbEndpoint != null || region != null;
+        return dynamoDbEndpoint != null || region != null || jdbcUrl != null;
     }
 
     OpsBackend open(CommandLine cl) {
@@ -70,6 +79,13 @@ final class ConnectionOptions {
                         + " (--dynamodb-endpoint or --region); a server uses its own");
             }
             return new RemoteOps(url == null ? DEFAULT_URL : url, System.getenv("TALLY_TOKEN"));
+        }
+        if (jdbcUrl != null) {
+            if (dynamoDbEndpoint != null || region != null || archiveDir != null || archiveS3 != null) {
+                throw new CommandLine.ParameterException(cl, "--jdbc-url works on PostgreSQL: leave out the DynamoDB"
+                        + " options, and --archive-* (archiving is not there for PostgreSQL yet)");
+            }
+            return DirectOps.openJdbc(this, AppLoader.load(apps, cl));
         }
         if (archiveDir != null && archiveS3 != null) {
             throw new CommandLine.ParameterException(cl, "pass one archive: --archive-dir or --archive-s3");

@@ -12,6 +12,12 @@ import dev.tally.core.archive.ArchiveStore;
 import dev.tally.core.archive.Archiver;
 import dev.tally.core.archive.DirectoryArchiveStore;
 import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.ledger.PrunableLedger;
+import dev.tally.core.snapshot.SnapshotStore;
+import dev.tally.postgres.PostgresLedger;
+import dev.tally.postgres.PostgresProjectionWriter;
+import dev.tally.postgres.PostgresSnapshotStore;
+import dev.tally.postgres.PostgresTables;
 import dev.tally.core.ops.ProjectionResend;
 import dev.tally.core.ops.Rebuild;
 import dev.tally.core.projection.Projection;
@@ -43,7 +49,13 @@ final class DirectOps implements OpsBackend {
     private record Hosted(String app, Projection<?, ?> projection) {
     }
 
-    private final DynamoDbClient client;
+    /** Where a projection's views are written in direct mode. */
+    interface Views {
+        <V> ProjectionWriter<V> writer(String app, Projection<?, V> projection);
+    }
+
+    private final AutoCloseable resource;
+    private final Views views;
     private final String description;
     private final LedgerAdapter ledger;
     private final String viewTable;
@@ -51,9 +63,10 @@ final class DirectOps implements OpsBackend {
     private final Map<String, Hosted> projections = new TreeMap<>();
     private final Map<String, Projector<?, ?>> projectors = new HashMap<>();
 
-    private DirectOps(DynamoDbClient client, String description, LedgerAdapter ledger, DynamoDbSnapshotStore snapshots,
-                      String viewTable, List<TallyApp> apps) {
-        this.client = client;
+    private DirectOps(AutoCloseable resource, Views views, String description, LedgerAdapter ledger,
+                      SnapshotStore snapshots, String viewTable, List<TallyApp> apps) {
+        this.resource = resource;
+        this.views = views;
         this.description = description;
         this.ledger = ledger;
         this.viewTable = viewTable;
@@ -80,8 +93,36 @@ final class DirectOps implements OpsBackend {
         }
         String where = "dynamodb:" + o.ledgerTable + " at " + (o.dynamoDbEndpoint != null ? o.dynamoDbEndpoint
                 : "AWS " + region) + (archive == null ? "" : ", archive " + archive.describe());
-        return new DirectOps(client, where, ledger, new DynamoDbSnapshotStore(client, o.snapshotTable), o.viewTable,
-                apps);
+        String viewTable = o.viewTable;
+        Views views = new Views() {
+            @Override
+            public <V> ProjectionWriter<V> writer(String app, Projection<?, V> p) {
+                return new DynamoDbProjectionWriter<>(client, viewTable != null ? viewTable : app + "-" + p.name(),
+                        p.viewType());
+            }
+        };
+        return new DirectOps(client, views, where, ledger, new DynamoDbSnapshotStore(client, o.snapshotTable),
+                o.viewTable, apps);
+    }
+
+    /** PostgreSQL at a JDBC URL: the ledger, snapshots and views in Tally's tables (default schema or --schema). */
+    static DirectOps openJdbc(ConnectionOptions o, List<TallyApp> apps) {
+        org.postgresql.ds.PGSimpleDataSource data = new org.postgresql.ds.PGSimpleDataSource();
+        data.setUrl(o.jdbcUrl);
+        String password = System.getenv("PGPASSWORD");
+        if (password != null && !o.jdbcUrl.contains("password=")) {
+            data.setPassword(password);
+        }
+        PostgresTables tables = o.schema == null ? PostgresTables.DEFAULT : PostgresTables.inSchema(o.schema);
+        Views views = new Views() {
+            @Override
+            public <V> ProjectionWriter<V> writer(String app, Projection<?, V> p) {
+                return new PostgresProjectionWriter<>(data, tables, p.name(), p.viewType());
+            }
+        };
+        String where = "postgresql:" + tables.events() + " at " + o.jdbcUrl.replaceAll("password=[^&]*", "password=***");
+        return new DirectOps(() -> { }, views, where, new PostgresLedger(data, tables),
+                new PostgresSnapshotStore(data, tables), null, apps);
     }
 
     private EventStore<?> store(String name) {
@@ -122,9 +163,7 @@ final class DirectOps implements OpsBackend {
     private <S, V> Projector<S, V> projector(Hosted hosted) {
         @SuppressWarnings("unchecked")
         Projection<S, V> p = (Projection<S, V>) hosted.projection();
-        String table = viewTable != null ? viewTable : hosted.app() + "-" + p.name();
-        ProjectionWriter<V> writer = new DynamoDbProjectionWriter<>(client, table, p.viewType());
-        return new Projector<>(p, writer);
+        return new Projector<>(p, views.writer(hosted.app(), p));
     }
 
     @Override
@@ -150,7 +189,7 @@ final class DirectOps implements OpsBackend {
 
     @Override
     public List<ArchiveOutcome> archive(String store, List<String> aggregateIds, int idleDays) {
-        if (!(ledger instanceof ArchiveReadingLedger archived)) {
+        if (!(ledger instanceof ArchiveReadingLedger archived) || !(archived.ledger() instanceof PrunableLedger)) {
             throw new IllegalArgumentException("tally archive needs an archive: --archive-dir DIR (the local stack) or"
                     + " --archive-s3 s3://BUCKET/PREFIX");
         }
@@ -171,6 +210,10 @@ final class DirectOps implements OpsBackend {
 
     @Override
     public void close() {
-        client.close();
+        try {
+            resource.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing " + description + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -60,6 +60,10 @@ public final class Archiver {
     public Archiver(ArchiveReadingLedger ledger, Clock clock) {
         this.ledger = Objects.requireNonNull(ledger, "ledger");
         this.clock = Objects.requireNonNull(clock, "clock");
+        if (!(ledger.ledger() instanceof dev.tally.core.ledger.PrunableLedger)) {
+            throw new IllegalArgumentException("the ledger " + ledger.ledger().describe() + " cannot drop archived"
+                    + " events (it is not a PrunableLedger), so nothing can be archived from it");
+        }
     }
 
     /** Archives one stream if its last event is at least {@code idle} old. */
