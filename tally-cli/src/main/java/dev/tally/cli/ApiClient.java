@@ -30,6 +30,11 @@ final class ApiClient {
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json"));
     }
 
+    JsonNode post(String path, JsonNode body) {
+        return send(HttpRequest.newBuilder(base.resolve(path))
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).header("Content-Type", "application/json"));
+    }
+
     private JsonNode send(HttpRequest.Builder request) {
         if (token != null && !token.isBlank()) {
             // a server with a token needs it on every API route, reads included

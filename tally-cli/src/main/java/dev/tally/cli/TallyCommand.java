@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
             "",
             "Start here:  tally serve   (then open the URL it prints)"},
         subcommands = {ServeCommand.class, EventsCommand.class, AggregateCommand.class, DlqCommand.class,
-            VerifyCommand.class, NewCommand.class, ForgetCommand.class},
+            VerifyCommand.class, NewCommand.class, RebuildCommand.class, ReplayCommand.class,
+            VerifySnapshotsCommand.class, ArchiveCommand.class, ForgetCommand.class},
         footer = {"", "Run 'tally <command> --help' for a command's options."})
 final class TallyCommand implements Runnable {
     @Spec

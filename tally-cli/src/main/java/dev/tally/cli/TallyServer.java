@@ -132,6 +132,7 @@ public final class TallyServer implements AutoCloseable {
             for (TallyApp app : settings.apps()) {
                 appRoutes.addAll(app.routes(context));
             }
+            appRoutes.addAll(OpsRoutes.of(this)); // rebuild, replay --all and verify-snapshots with --url
             this.idempotencyKeys = new IdempotencyKeys(pipeline.dynamoDbClient(), java.time.Clock.systemUTC());
             pipeline.start();
             if (!sagaRunners.isEmpty()) {

@@ -120,6 +120,9 @@ public final class AggregateDefinition<S> {
         if (PersonalDataForgotten.TYPE_NAME.equals(typeName)) {
             return Optional.of(PersonalDataForgotten.TYPE);
         }
+        if (StreamArchived.TYPE_NAME.equals(typeName)) {
+            return Optional.of(StreamArchived.TYPE);
+        }
         return Optional.ofNullable(types.get(typeName));
     }
 
@@ -131,6 +134,9 @@ public final class AggregateDefinition<S> {
         }
         if (event instanceof PersonalDataForgotten) {
             return PersonalDataForgotten.TYPE;
+        }
+        if (event instanceof StreamArchived) {
+            return StreamArchived.TYPE;
         }
         EventType<?> t = typesByClass.get(event.getClass());
         if (t == null) {
@@ -169,7 +175,8 @@ public final class AggregateDefinition<S> {
     /** Applies one decoded event. The replay event leaves the state as it is. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public S evolve(S state, Event<?> event) {
-        if (event.type().equals(ReplayRequested.TYPE) || event.type().equals(PersonalDataForgotten.TYPE)) {
+        if (event.type().equals(ReplayRequested.TYPE) || event.type().equals(PersonalDataForgotten.TYPE)
+                || event.type().equals(StreamArchived.TYPE)) {
             return state;
         }
         S next = decider.evolve(state, (Event<Object>) event);

@@ -57,7 +57,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionConflictExcepti
  * LastEvaluatedKey. <b>Aggregate ids</b> come from the sparse "aggregates" index (eventually
  * consistent, ordered by id).
  */
-public final class DynamoDbLedger implements LedgerAdapter {
+public final class DynamoDbLedger implements LedgerAdapter, dev.tally.core.ledger.PrunableLedger {
     /** DynamoDB's item size limit. */
     public static final long MAX_ITEM_BYTES = 400 * 1024;
     /** DynamoDB's limit of actions in one TransactWriteItems. */
@@ -365,6 +365,12 @@ public final class DynamoDbLedger implements LedgerAdapter {
                     .build()).item();
         }
         return item == null || item.isEmpty() ? null : LedgerItems.fromItem(item);
+    }
+
+    /** Drops archived versions 1..version; the item after them takes over the aggregate index (see {@link LedgerPruning}). */
+    @Override
+    public void deleteThrough(String store, String aggregateId, long version) {
+        LedgerPruning.deleteThrough(client, table, store, aggregateId, version);
     }
 
     // --- read --------------------------------------------------------------------------------

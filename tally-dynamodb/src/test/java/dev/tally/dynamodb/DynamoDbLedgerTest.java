@@ -121,7 +121,8 @@ class DynamoDbLedgerTest {
         VersionConflict conflict = org.junit.jupiter.api.Assertions.assertThrows(VersionConflict.class,
                 () -> ledger.append(List.of(TestEvents.event(store, "hot", 4, "Rival", JsonCodec.object(),
                         EventMetadata.empty()))));
-        assertThat(calls).containsExactly("PutItem");
+        // v3 is below the head this ledger saw (v4): it may have been archived, so it is checked
+        assertThat(calls).as("a writer below the seen head checks N-1").containsExactly("TransactWriteItems");
         assertThat(conflict.existing()).get().extracting(RecordedEvent::type).isEqualTo("Thing1");
 
         calls.clear();

@@ -22,7 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link LedgerAdapter} (one lock makes appends atomic) and is also a {@link GlobalLog} whose
  * positions are 1, 2, 3... in append order. Aggregate ids list in order of their first event.
  */
-public final class InMemoryLedger implements LedgerAdapter, GlobalLog {
+public final class InMemoryLedger implements LedgerAdapter, GlobalLog, dev.tally.core.ledger.PrunableLedger {
     private final Map<String, List<RecordedEvent>> streams = new HashMap<>();
     private final Map<String, List<String>> idsByStore = new HashMap<>();
     private final List<RecordedEvent> log = new ArrayList<>();
@@ -39,6 +39,10 @@ public final class InMemoryLedger implements LedgerAdapter, GlobalLog {
                 long head = heads.computeIfAbsent(key, k -> (long) streams.getOrDefault(k, List.of()).size());
                 if (e.version() <= head) {
                     RecordedEvent existing = streams.get(key).get((int) e.version() - 1);
+                    if (existing == null) { // archived: deleted by deleteThrough, still taken
+                        throw new VersionConflict(e.store(), e.aggregateId(), e.version(), "version " + e.version()
+                                + " is archived");
+                    }
                     throw new VersionConflict(e.store(), e.aggregateId(), e.version(), existing);
                 }
                 if (e.version() > head + 1) {
@@ -76,10 +80,23 @@ public final class InMemoryLedger implements LedgerAdapter, GlobalLog {
             return List.of();
         }
         List<RecordedEvent> slice = new ArrayList<>(stream.subList(from, to));
+        slice.removeIf(java.util.Objects::isNull); // archived versions (deleteThrough)
         if (o.reverse()) {
             Collections.reverse(slice);
         }
         return slice.size() > o.limit() ? List.copyOf(slice.subList(0, o.limit())) : slice;
+    }
+
+    /**
+     * Drops archived versions from the stream (the global log keeps them: positions never move). The
+     * versions stay taken: an append at one of them is a conflict, as before.
+     */
+    @Override
+    public synchronized void deleteThrough(String store, String aggregateId, long version) {
+        List<RecordedEvent> stream = streams.getOrDefault(key(store, aggregateId), List.of());
+        for (int i = 0; i < Math.min(version, stream.size()); i++) {
+            stream.set(i, null);
+        }
     }
 
     /** Ids in order of their first event; the cursor is the index of the next id. */

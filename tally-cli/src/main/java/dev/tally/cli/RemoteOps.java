@@ -1,0 +1,91 @@
+package dev.tally.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.Page;
+import dev.tally.core.PageRequest;
+import dev.tally.core.json.JsonCodec;
+import dev.tally.core.ops.Rebuild;
+import dev.tally.core.snapshot.SnapshotVerifier;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The operations through a running server's API (the routes of {@link OpsRoutes}). */
+final class RemoteOps implements OpsBackend {
+    private final String url;
+    private final ApiClient api;
+
+    RemoteOps(String url, String token) {
+        this.url = url;
+        this.api = new ApiClient(url, token);
+    }
+
+    @Override
+    public String storeOf(String projection) {
+        JsonNode p = api.get("/api/ops/projections/" + projection);
+        return p.get("store").asText();
+    }
+
+    @Override
+    public Page<String> ids(String store, PageRequest request) {
+        JsonNode r = api.get("/api/ops/stores/" + store + "/ids?size=" + request.size()
+                + (request.cursor() == null ? "" : "&cursor=" + URLEncoder.encode(request.cursor(), StandardCharsets.UTF_8)));
+        List<String> ids = new ArrayList<>();
+        r.get("ids").forEach(n -> ids.add(n.asText()));
+        return new Page<>(ids, r.path("nextCursor").isTextual() ? r.get("nextCursor").asText() : null);
+    }
+
+    @Override
+    public Rebuild.Sent resend(String projection, List<String> aggregateIds) {
+        JsonNode r = api.post("/api/ops/projections/" + projection + "/resend", idsBody(aggregateIds));
+        return new Rebuild.Sent(r.get("messages").asInt(), r.get("events").asLong());
+    }
+
+    @Override
+    public long replay(String store, String aggregateId) {
+        try {
+            return api.post("/api/replay/" + store + "/" + aggregateId).get("version").asLong();
+        } catch (IllegalStateException e) {
+            if (e.getMessage() != null && e.getMessage().contains("has no events")) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public List<SnapshotVerifier.Result> verifySnapshots(String store, List<String> aggregateIds) {
+        JsonNode r = api.post("/api/ops/stores/" + store + "/verify-snapshots", idsBody(aggregateIds));
+        List<SnapshotVerifier.Result> out = new ArrayList<>();
+        for (JsonNode n : r.get("results")) {
+            out.add(new SnapshotVerifier.Result(store, n.get("aggregateId").asText(), n.get("version").asLong(),
+                    n.get("ok").asBoolean(), n.get("message").asText()));
+        }
+        return out;
+    }
+
+    @Override
+    public List<ArchiveOutcome> archive(String store, List<String> aggregateIds, int idleDays) {
+        throw new IllegalStateException("tally archive works on the backend directly: pass --dynamodb-endpoint (or"
+                + " --region) with --archive-dir or --archive-s3, while no server writes to the streams it archives");
+    }
+
+    private static ObjectNode idsBody(List<String> ids) {
+        ObjectNode body = JsonCodec.object();
+        ArrayNode a = body.putArray("ids");
+        ids.forEach(a::add);
+        return body;
+    }
+
+    @Override
+    public String describe() {
+        return url;
+    }
+
+    @Override
+    public void close() {
+    }
+}
