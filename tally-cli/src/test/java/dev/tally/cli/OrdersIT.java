@@ -88,6 +88,14 @@ class OrdersIT {
         });
         assertThat(get("/api/inventory/apple").get("reserved").asLong()).isZero();
 
+        // each saga step is timed (issue 15's saga step latency): o1 took four, o2 four
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                server.url().resolve("/metrics")).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher steps = java.util.regex.Pattern.compile(
+                "tally_saga_step_seconds_count\\{saga=\"order-saga\"} ([0-9.E]+)").matcher(metrics);
+        assertThat(steps.find()).as("tally_saga_step_seconds_count in /metrics").isTrue();
+        assertThat(Double.parseDouble(steps.group(1))).isGreaterThanOrEqualTo(8.0);
+
         // the dashboard's list: every order with its steps
         JsonNode listed = get("/api/orders?limit=1000").get("orders");
         assertThat(listed.findValuesAsText("orderId")).contains("o1", "o2");

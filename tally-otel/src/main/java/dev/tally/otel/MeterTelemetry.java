@@ -42,6 +42,7 @@ public final class MeterTelemetry implements Telemetry {
     private final Map<String, Counter> deliveryRetries = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Map<String, Timer> lag = new ConcurrentHashMap<>();
+    private final Map<String, Timer> sagaSteps = new ConcurrentHashMap<>();
     private final DistributionSummary batchSize;
     private final Timer dispatch;
     private final AtomicLong iteratorAgeMillis = new AtomicLong();
@@ -56,6 +57,7 @@ public final class MeterTelemetry implements Telemetry {
     private final Function<String, Counter> newDeliveryRetry;
     private final Function<String, Counter> newDeadLetter;
     private final Function<String, Timer> newLag;
+    private final Function<String, Timer> newSagaStep;
 
     public MeterTelemetry(MeterRegistry registry) {
         this.registry = registry;
@@ -83,6 +85,8 @@ public final class MeterTelemetry implements Telemetry {
                 .description("failed deliveries that will be retried").register(registry);
         newDeadLetter = target -> Counter.builder("tally.dead.letters").tag("target", target)
                 .description("deliveries that went to the dead letters").register(registry);
+        newSagaStep = saga -> Timer.builder("tally.saga.step").tag("saga", saga)
+                .description("a saga step: its action performed and the reply recorded").register(registry);
         newLag = projection -> Timer.builder("tally.projection.lag").tag("projection", projection)
                 .description("from an event's timestamp to the write of its view")
                 .serviceLevelObjectives(LAG_BUCKETS).register(registry);
@@ -133,6 +137,11 @@ public final class MeterTelemetry implements Telemetry {
     public void delivered(String target, long nanos) {
         meter(deliveryLatency, target, newDeliveryLatency).record(nanos, TimeUnit.NANOSECONDS);
         meter(deliveries, target, newDelivery).increment();
+    }
+
+    @Override
+    public void sagaStep(String saga, long nanos) {
+        meter(sagaSteps, saga, newSagaStep).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -77,6 +77,11 @@ public final class TallyTelemetry implements Telemetry {
     }
 
     @Override
+    public void sagaStep(String saga, long nanos) {
+        meters.sagaStep(saga, nanos);
+    }
+
+    @Override
     public void deliveryRetry(String target) {
         meters.deliveryRetry(target);
     }

@@ -61,6 +61,10 @@ public interface Telemetry {
     default void deadLettered(String target) {
     }
 
+    /** Saga {@code saga} took one step (an action performed and its reply recorded) in {@code nanos}. */
+    default void sagaStep(String saga, long nanos) {
+    }
+
     /** A view of {@code projection} was written for an event stored at {@code eventTime}: its lag is now minus that. */
     default void viewWritten(String projection, Instant eventTime) {
     }

@@ -179,9 +179,13 @@ public final class SagaRunner<E, S> {
                     return;
                 }
                 SagaAction action = todo.get(0);
-                SagaInput.Replied reply = perform(instance, action);
+                long started = System.nanoTime();
+                // caused by the saga's newest event, the one whose state lists this action
+                String cause = saga.name() + "/" + instance + "@" + current.version();
+                SagaInput.Replied reply = perform(instance, action, cause);
                 CommandResult<S> r = instances.execute(instance, asCommand(reply), EventMetadata.empty()
                         .withCommandId(reply.commandId()).withActor("saga:" + saga.name()));
+                dev.tally.core.observe.Observability.telemetry().sagaStep(saga.name(), System.nanoTime() - started);
                 List<SagaAction> after = saga.manager().todo(r.aggregate().state());
                 if (!after.isEmpty() && after.get(0).equals(action)) {
                     throw new IllegalStateException("saga '" + saga.name() + "' still lists action '" + action.id()
@@ -197,7 +201,7 @@ public final class SagaRunner<E, S> {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private SagaInput.Replied perform(String instance, SagaAction action) {
+    private SagaInput.Replied perform(String instance, SagaAction action, String cause) {
         if (action instanceof SagaAction.Send send) {
             EventStore target = stores.apply(send.store());
             if (target == null) {
@@ -205,7 +209,7 @@ public final class SagaRunner<E, S> {
                         .getSimpleName() + " to store '" + send.store() + "', which this runner was not given");
             }
             CommandResult<?> r = target.execute(send.aggregateId(), (Command) send.command(), EventMetadata.empty()
-                    .withCommandId(commandId(instance, send.id())).withCausationId(saga.name() + "/" + instance)
+                    .withCommandId(commandId(instance, send.id())).withCausationId(cause)
                     .withActor("saga:" + saga.name()));
             return r instanceof CommandResult.Rejected<?> rejected
                     ? new SagaInput.Replied(send.id(), false, rejected.rejection().code(),

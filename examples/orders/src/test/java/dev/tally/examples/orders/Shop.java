@@ -121,7 +121,8 @@ final class Shop implements AutoCloseable {
     long applied(EventStore<?> store, String aggregateId, String orderId, String eventType) {
         long n = 0;
         for (RecordedEvent e : store.read(aggregateId, ReadOptions.ALL)) {
-            if (e.type().equals(eventType) && (OrderSaga.NAME + "/" + orderId).equals(e.metadata().causationId())) {
+            if (e.type().equals(eventType) && e.metadata().causationId() != null
+                    && e.metadata().causationId().startsWith(OrderSaga.NAME + "/" + orderId + "@")) {
                 n++;
             }
         }
