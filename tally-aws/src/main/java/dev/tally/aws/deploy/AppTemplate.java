@@ -258,6 +258,7 @@ public final class AppTemplate {
         Objects.requireNonNull(dispatcher);
 
         List<BusTarget> targets = new ArrayList<>(projectorTargets());
+        targets.addAll(SagaTargets.of(app));
         targets.addAll(extraTargets);
         for (BusTarget target : targets) {
             target.resources().forEach(r::set);
