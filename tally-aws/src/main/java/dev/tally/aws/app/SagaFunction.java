@@ -69,7 +69,7 @@ public final class SagaFunction implements RequestStreamHandler {
         this(System.getenv());
     }
 
-    private SagaFunction(Map<String, String> variables) {
+    SagaFunction(Map<String, String> variables) {
         this(AppFunctions.findApp(variables), new TallyEnvironment(variables), variables);
     }
 
