@@ -37,10 +37,11 @@ import java.util.StringJoiner;
  * one that writes the ledger or snapshots; the dispatcher reads both (Query) and puts events on the
  * bus; a projector writes its own view table only.
  *
- * <p>A consumer of the bus is a {@link BusTarget}: the projectors are built as targets, and any
- * other consumer (a saga, with its scheduler group and the role the scheduler uses to invoke it)
- * is added with {@link #withTarget} and rendered the same way: function, role, rule with retries
- * and dead-letter queue, asynchronous-invoke failure destination, log group and errors alarm.
+ * <p>A consumer of the bus is a {@link BusTarget}: the projectors and the app's sagas
+ * ({@link SagaTargets}: the saga function, its schedule group and the role the scheduler uses to
+ * invoke it) are built as targets, and any other consumer is added with {@link #withTarget}; all are
+ * rendered the same way: function, role, rule with retries and dead-letter queue,
+ * asynchronous-invoke failure destination, log group and errors alarm.
  */
 public final class AppTemplate {
     /** How long function and API logs are kept. */
@@ -258,6 +259,7 @@ public final class AppTemplate {
         Objects.requireNonNull(dispatcher);
 
         List<BusTarget> targets = new ArrayList<>(projectorTargets());
+        targets.addAll(SagaTargets.of(app));
         targets.addAll(extraTargets);
         for (BusTarget target : targets) {
             target.resources().forEach(r::set);

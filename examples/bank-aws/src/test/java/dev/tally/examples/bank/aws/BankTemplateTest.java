@@ -45,7 +45,7 @@ class BankTemplateTest {
             }
         }
         // command, query, dispatcher and one projector per view
-        assertThat(functions).isEqualTo(6);
+        assertThat(functions).isEqualTo(3 + new dev.tally.examples.bank.BankApp().projections().size());
     }
 
     @Test
