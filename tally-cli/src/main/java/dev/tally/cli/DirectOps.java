@@ -29,6 +29,7 @@ import dev.tally.dynamodb.DynamoDbClients;
 import dev.tally.dynamodb.DynamoDbLedger;
 import dev.tally.dynamodb.DynamoDbProjectionWriter;
 import dev.tally.dynamodb.DynamoDbSnapshotStore;
+import dev.tally.local.LongRunningHttp;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,8 +84,8 @@ final class DirectOps implements OpsBackend {
 
     static DirectOps open(ConnectionOptions o, List<TallyApp> apps) {
         Region region = Region.of(o.region == null ? "us-east-1" : o.region);
-        DynamoDbClient client = o.dynamoDbEndpoint != null ? DynamoDbClients.forEndpoint(o.dynamoDbEndpoint, region)
-                : DynamoDbClients.forAws(region);
+        DynamoDbClient client = o.dynamoDbEndpoint != null ? DynamoDbClients.forEndpoint(o.dynamoDbEndpoint, region, LongRunningHttp.client())
+                : DynamoDbClients.forAws(region, LongRunningHttp.client());
         ArchiveStore archive = o.archiveDir != null ? new DirectoryArchiveStore(o.archiveDir)
                 : o.archiveS3 != null ? S3ArchiveStore.at(o.archiveS3, o.s3Endpoint, region) : null;
         LedgerAdapter ledger = new DynamoDbLedger(client, o.ledgerTable);

@@ -21,7 +21,6 @@ import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.util.Callback;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
@@ -167,7 +166,7 @@ public final class LocalDynamoDb implements AutoCloseable {
 
     /** A new DynamoDB client for this server (closed with it). */
     public synchronized DynamoDbClient client() {
-        DynamoDbClient c = DynamoDbClients.forEndpoint(endpoint, REGION);
+        DynamoDbClient c = DynamoDbClients.forEndpoint(endpoint, REGION, LongRunningHttp.client());
         clients.add(c);
         return c;
     }
@@ -175,7 +174,7 @@ public final class LocalDynamoDb implements AutoCloseable {
     /** A new DynamoDB Streams client for this server (closed with it). */
     public synchronized DynamoDbStreamsClient streamsClient() {
         DynamoDbStreamsClient c = DynamoDbStreamsClient.builder()
-                .httpClient(UrlConnectionHttpClient.create())
+                .httpClient(LongRunningHttp.client())
                 .region(REGION)
                 .endpointOverride(endpoint)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("tallyLocal",

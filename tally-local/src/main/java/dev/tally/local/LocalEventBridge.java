@@ -36,7 +36,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.event.ruler.Machine;
 
@@ -118,10 +117,10 @@ public final class LocalEventBridge extends EngineRoutingBus {
         return busName;
     }
 
-    /** A real SDK client pointed at this endpoint (url-connection HTTP client, dummy credentials). */
+    /** A real SDK client pointed at this endpoint (the long-running HTTP client, dummy credentials). */
     public EventBridgeClient client() {
         return EventBridgeClient.builder()
-                .httpClient(UrlConnectionHttpClient.create())
+                .httpClient(LongRunningHttp.client())
                 .region(LocalDynamoDb.REGION)
                 .endpointOverride(endpoint())
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("tallyLocal",

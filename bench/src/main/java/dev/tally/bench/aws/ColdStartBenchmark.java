@@ -91,7 +91,10 @@ public final class ColdStartBenchmark {
 
             List<Config> configs = List.of(new Config("default", List.of()),
                     new Config("C1", List.of("-XX:TieredStopAtLevel=1")),
-                    new Config("C1+AppCDS", List.of("-XX:TieredStopAtLevel=1")));
+                    new Config("C1+AppCDS", List.of("-XX:TieredStopAtLevel=1")),
+                    // what the JVM picks by itself on a one-vCPU Lambda (serial GC), and no perf-data file
+                    new Config("C1+AppCDS+SerialGC", List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                            "-XX:-UsePerfData")));
             Map<String, List<Long>> times = new LinkedHashMap<>();
             // the AppCDS archives: one training run per client and mode
             for (HttpClients c : HttpClients.values()) {
