@@ -70,10 +70,13 @@ public final class ServeLoadBenchmark {
 
     private static void run(String jar, String apps, Path root, String client, List<Integer> rates, int seconds, int warmup,
             int accounts) throws Exception {
-        Path data = Files.createTempDirectory(root, "tally-serve-bench");
+        boolean inMemory = root.toString().equals("in-memory");
+        Path data = inMemory ? Files.createTempDirectory("tally-serve-bench") : Files.createTempDirectory(root,
+                "tally-serve-bench");
         Path log = data.resolveSibling(data.getFileName() + ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dtally.http.client=" + client, "-jar", jar, "serve", "--data", data.toString(), "--port", "0"));
+                "-Dtally.http.client=" + client, "-jar", jar, "serve", "--port", "0"));
+        command.addAll(inMemory ? List.of("--in-memory") : List.of("--data", data.toString()));
         for (String app : apps.split(",")) {
             command.add("--app");
             command.add(app);
