@@ -52,9 +52,10 @@ import org.slf4j.LoggerFactory;
  * The HTTP API (JSON) and the dashboard, on the JDK's built-in server. Routes:
  *
  * <pre>
- * GET  /api/stores                               -> [{"name","commands","projections"}]
+ * GET  /api/stores                               -> [{"name","commands","internalCommands","projections"}]
  * POST /api/stores/{store}/{id}/commands/{Command} the command record as JSON -> 200 {"aggregateId","version"}
  *                                                    | 400 naming the field | 422 {"error": code, "message"}
+ *                                                    | 403 internal_command for a command its app declared internal
  * GET  /api/views/{projection}/{id}               -> {"projection","key","version","view"} | 404
  * (each app's own routes, e.g. the bank's /api/accounts/..., the counter's /api/counters/...)
  * POST /api/replay/{store}/{id}                   -> appends the replay event
@@ -468,6 +469,8 @@ final class HttpApi implements AutoCloseable {
             ObjectNode n = list.addObject().put("name", s.name());
             ArrayNode commands = n.putArray("commands");
             s.definition().commandTypes().keySet().forEach(commands::add);
+            ArrayNode internal = n.putArray("internalCommands");
+            s.definition().internalCommands().forEach(internal::add);
             ArrayNode projections = n.putArray("projections");
             app.projections().values().stream().filter(p -> p.projection().store().equals(s.name()))
                     .forEach(p -> projections.add(p.projection().name()));
@@ -485,6 +488,9 @@ final class HttpApi implements AutoCloseable {
             throw new ApiError(404, "unknown_command", "store '" + store.name() + "' has no command '" + commandName
                     + "'; its commands are " + store.definition().commandTypes().keySet());
         }
+        if (store.definition().isInternal(commandName)) {
+            throw new ApiError(403, "internal_command", internalCommand(store, commandName));
+        }
         JsonNode body = bodyOrEmpty(x);
         Object command;
         try {
@@ -499,6 +505,15 @@ final class HttpApi implements AutoCloseable {
                     + "; send e.g. " + example(type));
         }
         return executeCommand(store, id, command, IdempotencyKeys.metadata(x));
+    }
+
+    /** Why a command declared internal is refused here, and what to use instead. */
+    static String internalCommand(EventStore<?> store, String commandName) {
+        java.util.Set<String> open = new java.util.LinkedHashSet<>(store.definition().commandTypes().keySet());
+        open.removeAll(store.definition().internalCommands());
+        return "command '" + commandName + "' of store '" + store.name() + "' is internal: its app declared it for its"
+                + " own process (a saga or the app's code), so it is not accepted over HTTP; use the app's own routes,"
+                + " or one of the store's other commands " + open;
     }
 
     @SuppressWarnings("unchecked")

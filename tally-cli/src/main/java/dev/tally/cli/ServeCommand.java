@@ -58,6 +58,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--chaos", description = "start with chaos on: 30%% duplicate deliveries, reordering, delays")
     boolean chaos;
 
+    @Option(names = "--chaos-unreachable", paramLabel = "STORE", description = "the commands sagas send to this store"
+            + " fail as if its service were down (retried, then dead-lettered), so their deadlines run out: a way to"
+            + " try timeouts and compensations; repeat for several stores")
+    java.util.List<String> unreachable = new java.util.ArrayList<>();
+
     @Option(names = "--tls-cert", paramLabel = "FILE", description = "serve HTTPS with this PEM certificate chain"
             + " (the server's certificate first); needs --tls-key")
     Path tlsCert;
@@ -111,7 +116,7 @@ final class ServeCommand implements Callable<Integer> {
         java.util.List<dev.tally.core.app.TallyApp> found = AppLoader.load(apps, spec.commandLine());
         TallyServer server = TallyServer.start(new TallyServer.Settings(inMemory ? null : data, host, port,
                 token, chaos ? Chaos.typical() : Chaos.NONE, found,
-                new TallyServer.Http(tlsCert, tlsKey, workers, maxQueued)), line -> {
+                new TallyServer.Http(tlsCert, tlsKey, workers, maxQueued), java.util.Set.copyOf(unreachable)), line -> {
                     out.println(line);
                     out.flush();
                 });

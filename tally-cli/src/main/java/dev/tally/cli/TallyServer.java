@@ -46,9 +46,18 @@ public final class TallyServer implements AutoCloseable {
 
     /** How to run it. {@code dataDir} null means in memory; {@code port} 0 means any free port. */
     public record Settings(Path dataDir, String host, int port, String token, Chaos chaos, List<TallyApp> apps,
-                           Http http) {
+                           Http http, java.util.Set<String> unreachableStores) {
+        public Settings {
+            unreachableStores = unreachableStores == null ? java.util.Set.of() : java.util.Set.copyOf(unreachableStores);
+        }
+
         public Settings(Path dataDir, String host, int port, String token, Chaos chaos, List<TallyApp> apps) {
             this(dataDir, host, port, token, chaos, apps, Http.DEFAULTS);
+        }
+
+        public Settings(Path dataDir, String host, int port, String token, Chaos chaos, List<TallyApp> apps,
+                        Http http) {
+            this(dataDir, host, port, token, chaos, apps, http, java.util.Set.of());
         }
     }
 
@@ -210,13 +219,20 @@ public final class TallyServer implements AutoCloseable {
      * "{prefix}-timers" table that a poller fires.
      */
     private void hostSagas(Consumer<String> progress) {
+        UnreachableStores unreachable = new UnreachableStores(settings.unreachableStores());
+        unreachable.requireServed(stores.keySet());
+        if (!unreachable.isEmpty()) {
+            progress.accept("chaos: the sagas' commands to " + unreachable.stores() + " fail as if the service were"
+                    + " down (--chaos-unreachable); their deadlines run out");
+        }
         for (TallyApp app : settings.apps()) {
             for (Saga<?, ?> saga : app.sagas()) {
                 if (stores.containsKey(saga.name())) {
                     throw new IllegalArgumentException("saga '" + saga.name() + "' of app " + app.name()
                             + " has the name of a store already served: saga names must be unique among stores");
                 }
-                SagaRunner<?, ?> runner = SagaRunner.on(pipeline, saga, stores::get, timerStore());
+                SagaRunner<?, ?> runner = SagaRunner.on(pipeline, saga, unreachable.around(stores::get),
+                        timerStore());
                 stores.put(saga.name(), runner.instances());
                 sagaRunners.add(runner);
                 progress.accept("app " + app.name() + ": saga " + saga.name() + " observing " + saga.observes().stores());

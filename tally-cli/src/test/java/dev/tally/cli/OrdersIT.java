@@ -107,6 +107,44 @@ class OrdersIT {
     }
 
     @Test
+    void theSagasCommandsAreRefusedOnTheGenericRouteAndTheSagaStillSendsThem() throws Exception {
+        http.post("/api/inventory/fig/restock", "{\"quantity\": 5}");
+        http.post("/api/accounts/judy/credit", "{\"amount\": 100}");
+        http.post("/api/orders/x1", "{\"accountId\": \"judy\", \"lines\": [{\"sku\": \"fig\", \"quantity\": 1,"
+                + " \"unitPrice\": 1000}], \"timeoutSeconds\": 600}");
+        // a client cannot confirm an order it cannot pay for, nor take or free stock itself
+        Http.Answer confirm = http.post("/api/stores/order/x1/commands/Confirm", "{}");
+        assertThat(confirm.status()).isEqualTo(403);
+        assertThat(confirm.json().get("error").asText()).isEqualTo("internal_command");
+        assertThat(confirm.json().get("message").asText()).contains("'Confirm'", "'order'", "internal", "[Place]");
+        assertThat(http.post("/api/stores/order/x1/commands/Cancel", "{\"reason\": \"timeout\"}").status())
+                .isEqualTo(403);
+        for (String c : List.of("Reserve", "Release", "Sell")) {
+            assertThat(http.post("/api/stores/inventory/fig/commands/" + c, "{\"orderId\": \"x1\", \"quantity\": 1}")
+                    .status()).as(c).isEqualTo(403);
+        }
+        assertThat(http.post("/api/stores/inventory/fig/commands/Restock", "{\"quantity\": 1}").status())
+                .as("a command not declared internal is accepted").isEqualTo(200);
+        JsonNode stores = http.get("/api/stores").json();
+        for (JsonNode s : stores) {
+            if (s.get("name").asText().equals("order")) {
+                assertThat(s.get("internalCommands").toString()).isEqualTo("[\"Confirm\",\"Cancel\"]");
+            }
+        }
+
+        // the saga still sends them: x1 cannot be paid, so it is released and cancelled
+        eventually(() -> {
+            JsonNode o = get("/api/orders/x1");
+            assertThat(o.get("status").asText()).isEqualTo("CANCELLED");
+            assertThat(o.get("reason").asText()).isEqualTo("insufficient_funds");
+            assertThat(steps(o)).containsExactly("reserve:fig", "pay", "release:fig", "cancel-order");
+        });
+        JsonNode fig = get("/api/inventory/fig");
+        assertThat(fig.get("available").asLong()).isEqualTo(6);
+        assertThat(fig.get("reserved").asLong()).isZero();
+    }
+
+    @Test
     void aBadOrderBodyIsRefusedNamingTheField() throws Exception {
         Http.Answer noAccount = http.post("/api/orders/b1", "{\"lines\": [{\"sku\": \"a\", \"quantity\": 1,"
                 + " \"unitPrice\": 1}]}");

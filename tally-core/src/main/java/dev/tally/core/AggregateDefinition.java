@@ -47,6 +47,7 @@ public final class AggregateDefinition<S> {
     private final int reducerVersion;
     private final UpcasterChain upcasters;
     private final Map<String, PersonalFields> personal;
+    private final java.util.Set<String> internalCommands;
 
     @SuppressWarnings("unchecked")
     private AggregateDefinition(Builder<S> b, Map<String, EventType<?>> types, Map<String, Class<?>> commands) {
@@ -61,6 +62,9 @@ public final class AggregateDefinition<S> {
         types.values().forEach(t -> byClass.put(t.payloadType(), t));
         this.typesByClass = Map.copyOf(byClass);
         this.commands = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(commands));
+        java.util.Set<String> internal = new java.util.LinkedHashSet<>();
+        b.internal.forEach(c -> internal.add(c.getSimpleName()));
+        this.internalCommands = java.util.Collections.unmodifiableSet(internal);
         this.reducerVersion = b.reducerVersion;
         this.upcasters = new UpcasterChain(b.upcasters);
         Map<String, PersonalFields> byName = new LinkedHashMap<>();
@@ -151,6 +155,19 @@ public final class AggregateDefinition<S> {
         return commands;
     }
 
+    /**
+     * The commands declared internal ({@link Builder#internalCommands}), by simple name: executed by
+     * sagas and by the app's own code, never accepted from outside through a generic command route.
+     */
+    public java.util.Set<String> internalCommands() {
+        return internalCommands;
+    }
+
+    /** Whether the command named {@code commandName} is internal (see {@link #internalCommands()}). */
+    public boolean isInternal(String commandName) {
+        return internalCommands.contains(commandName);
+    }
+
     /** The sealed command interface. */
     public Class<?> commandType() {
         return commandType;
@@ -234,6 +251,7 @@ public final class AggregateDefinition<S> {
         private final Map<Class<?>, EventType<?>> pinned = new LinkedHashMap<>();
         private final List<Upcaster> upcasters = new ArrayList<>();
         private final Map<Class<?>, PersonalFields> personal = new LinkedHashMap<>();
+        private final java.util.Set<Class<?>> internal = new java.util.LinkedHashSet<>();
         private int reducerVersion = 1;
 
         private Builder(String name, Class<S> stateType, Class<?> commandType, Class<?> eventType,
@@ -287,6 +305,19 @@ public final class AggregateDefinition<S> {
             return this;
         }
 
+        /**
+         * Declares commands internal: meant for the aggregate's own process (a saga's confirmation, a
+         * compensation), so a generic command route ({@code POST /api/stores/{store}/{id}/commands/{Command}}
+         * of {@code tally serve} and the command function on AWS) refuses them with 403. Sagas and the
+         * app's own code ({@link EventStore#execute}) still execute them.
+         */
+        public Builder<S> internalCommands(Class<?>... commandClasses) {
+            for (Class<?> c : commandClasses) {
+                internal.add(Objects.requireNonNull(c, "commandClass"));
+            }
+            return this;
+        }
+
         public Builder<S> upcaster(Upcaster upcaster) {
             upcasters.add(Objects.requireNonNull(upcaster, "upcaster"));
             return this;
@@ -330,6 +361,13 @@ public final class AggregateDefinition<S> {
                 if (commands.put(c.getSimpleName(), c) != null) {
                     throw new IllegalStateException("two commands of '" + name + "' are named '" + c.getSimpleName()
                             + "': command records need distinct simple names (they are routed by them)");
+                }
+            }
+            for (Class<?> c : internal) {
+                if (!commands.containsValue(c)) {
+                    throw new IllegalStateException(c.getName() + " is declared an internal command of '" + name
+                            + "' but " + commandType.getSimpleName() + " does not permit it; its commands are "
+                            + commands.keySet());
                 }
             }
             for (Upcaster u : upcasters) {

@@ -117,6 +117,13 @@ public class CommandFunction implements RequestHandler<APIGatewayV2HTTPEvent, AP
             throw new Refusal(404, "unknown_command", "store '" + store.name() + "' has no command '" + commandName
                     + "'; its commands are " + store.definition().commandTypes().keySet());
         }
+        if (store.definition().isInternal(commandName)) {
+            java.util.Set<String> open = new java.util.LinkedHashSet<>(store.definition().commandTypes().keySet());
+            open.removeAll(store.definition().internalCommands());
+            throw new Refusal(403, "internal_command", "command '" + commandName + "' of store '" + store.name()
+                    + "' is internal: its app declared it for its own process (a saga or the app's code), so it is"
+                    + " not accepted over HTTP; use the app's own routes, or one of the store's other commands " + open);
+        }
         JsonNode body = HttpApiEvents.body(event);
         Object command;
         try {

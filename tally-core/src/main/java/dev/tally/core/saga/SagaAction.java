@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * is safe: a command carries the command id "saga:{saga}:{instance}:{id}" and applies once; timers
  * are scheduled and cancelled by a deterministic timer id.
  */
-public sealed interface SagaAction permits SagaAction.Send, SagaAction.Schedule, SagaAction.Cancel {
+public sealed interface SagaAction permits SagaAction.Send, SagaAction.Check, SagaAction.Schedule,
+        SagaAction.Cancel {
     Pattern ID = Pattern.compile("[A-Za-z0-9_.:-]{1,100}");
 
     /** Unique within one saga instance, stable across redeliveries: 1-100 of [A-Za-z0-9_.:-]. */
@@ -25,6 +26,25 @@ public sealed interface SagaAction permits SagaAction.Send, SagaAction.Schedule,
             Objects.requireNonNull(store, "store");
             Objects.requireNonNull(aggregateId, "aggregateId");
             Objects.requireNonNull(command, "command");
+        }
+    }
+
+    /**
+     * Learns whether the command of this instance's {@link Send} {@code id} (to {@code aggregateId} of
+     * {@code store}) applied, without sending it: the reply, recorded under the same {@code id}, is
+     * accepted when the stream holds events of that command's id, refused with the code
+     * {@value #NOT_APPLIED} when it holds none. For a step that may have been sent when the saga
+     * stopped waiting for it (its deadline passed): sending it again would apply it now, for the
+     * first time, only to compensate it.
+     */
+    record Check(String id, String store, String aggregateId) implements SagaAction {
+        /** The code of a {@link Check}'s reply when the command never applied. */
+        public static final String NOT_APPLIED = "not_applied";
+
+        public Check {
+            requireActionId(id);
+            Objects.requireNonNull(store, "store");
+            Objects.requireNonNull(aggregateId, "aggregateId");
         }
     }
 

@@ -216,6 +216,19 @@ public final class SagaRunner<E, S> {
                             rejected.rejection().message(), clock.instant())
                     : SagaInput.Replied.accepted(send.id(), clock.instant());
         }
+        if (action instanceof SagaAction.Check check) {
+            EventStore<?> target = stores.apply(check.store());
+            if (target == null) {
+                throw new IllegalStateException("saga '" + saga.name() + "' checks a command to store '"
+                        + check.store() + "', which this runner was not given");
+            }
+            boolean applied = !target.ledger().commandEvents(target.name(), check.aggregateId(),
+                    commandId(instance, check.id())).isEmpty();
+            return applied ? SagaInput.Replied.accepted(check.id(), clock.instant())
+                    : new SagaInput.Replied(check.id(), false, SagaAction.Check.NOT_APPLIED, "the command of step '"
+                            + check.id() + "' never applied to " + check.store() + "/" + check.aggregateId(),
+                            clock.instant());
+        }
         if (action instanceof SagaAction.Schedule schedule) {
             timers.schedule(new Timer(timerId(instance, schedule.name()), saga.name(), instance, schedule.name(),
                     schedule.dueAt(), "{}"));

@@ -120,8 +120,10 @@ public final class Inventory {
         }
     }
 
-    public static final AggregateDefinition<Stock> DEFINITION = AggregateDefinition.of(STORE, Stock.class,
-            InventoryCommand.class, InventoryEvent.class, new Rules());
+    /** Reserve, release and sell are the order saga's: the generic command route refuses them (403). */
+    public static final AggregateDefinition<Stock> DEFINITION = AggregateDefinition.builder(STORE, Stock.class,
+            InventoryCommand.class, InventoryEvent.class, new Rules())
+            .internalCommands(Reserve.class, Release.class, Sell.class).build();
 
     private Inventory() {
     }

@@ -105,8 +105,12 @@ public final class Order {
         }
     }
 
-    public static final AggregateDefinition<State> DEFINITION = AggregateDefinition.of(STORE, State.class,
-            OrderCommand.class, OrderEvent.class, new Rules());
+    /**
+     * Confirm and cancel are the order saga's outcome: a client cannot confirm an order it has not
+     * paid for, nor cancel one under way, through the generic command route (403 internal_command).
+     */
+    public static final AggregateDefinition<State> DEFINITION = AggregateDefinition.builder(STORE, State.class,
+            OrderCommand.class, OrderEvent.class, new Rules()).internalCommands(Confirm.class, Cancel.class).build();
 
     private Order() {
     }

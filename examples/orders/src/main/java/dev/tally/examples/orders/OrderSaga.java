@@ -221,10 +221,11 @@ public final class OrderSaga implements ProcessManager<OrderSaga.SagaEvent, Orde
                 }
             }
         } else {
-            // a step that may have been sent when the deadline passed: send it again (its command id
-            // applies it once) to learn whether it applied, so that it is compensated if it did
+            // a step that may have been sent when the deadline passed: learn whether its command applied
+            // (by its command id, without sending it: a payment is not taken after the deadline only to
+            // be refunded), so that it is compensated if it did
             if (p.inFlight() != null && !p.has(p.inFlight())) {
-                return List.of(send(p, p.inFlight()));
+                return List.of(check(p, p.inFlight()));
             }
             List<String> taken = new ArrayList<>(p.forward());
             java.util.Collections.reverse(taken);
@@ -252,6 +253,12 @@ public final class OrderSaga implements ProcessManager<OrderSaga.SagaEvent, Orde
         String sku = step.substring("reserve:".length());
         long quantity = p.lines().stream().filter(l -> l.sku().equals(sku)).mapToLong(Order.Line::quantity).sum();
         return new SagaAction.Send(step, Inventory.STORE, sku, new Inventory.Reserve(p.orderId(), quantity));
+    }
+
+    /** Whether the command of a forward step applied, without sending it. */
+    private static SagaAction check(Progress p, String step) {
+        SagaAction.Send send = (SagaAction.Send) send(p, step);
+        return new SagaAction.Check(step, send.store(), send.aggregateId());
     }
 
     /** The compensation of a forward step: a refund for the payment, a release for a reservation. */

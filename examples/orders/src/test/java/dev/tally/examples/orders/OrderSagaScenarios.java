@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tally.core.runtime.Chaos;
+import dev.tally.core.runtime.Settling;
 import dev.tally.core.saga.Timer;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,6 +121,33 @@ abstract class OrderSagaScenarios {
         assertThat(order.status()).isEqualTo(Order.Status.CANCELLED);
         assertThat(order.reason()).isEqualTo("timeout");
         assertCompensatedOnce(s, "o4", "dave", "apple", 1_000, 10);
+    }
+
+    @Test
+    void aPaymentThatNeverWentThroughBeforeTheDeadlineIsCheckedNotTakenLate() {
+        Shop s = start();
+        s.restock("apple", 10);
+        s.credit("kate", 1_000);
+        s.unreachable.add("bank-account");
+        s.place("o6", "kate", 60, line("apple", 2, 100));
+        eventually(() -> assertThat(stepNames("o6")).containsExactly("reserve:apple"));
+        // the saga's deliveries give up on the bank (dead letters): nothing sends the payment again
+        eventually(() -> assertThat(s.pipeline.deadLetters().count()).isPositive());
+        assertThat(((Settling) s.pipeline).awaitQuiet(Duration.ofMinutes(1))).isTrue();
+
+        s.unreachable.clear(); // the bank is back, but only the deadline moves the order on
+        s.clock.advance(Duration.ofMinutes(2));
+
+        Order.State order = s.awaitOutcome("o6");
+        assertThat(order.status()).isEqualTo(Order.Status.CANCELLED);
+        assertThat(order.reason()).isEqualTo("timeout");
+        assertThat(stepNames("o6")).containsExactly("reserve:apple", "pay", "release:apple", "cancel-order");
+        assertThat(s.sagas.load("o6").state().steps().get(1))
+                .as("the payment checked by its command id, not sent after the deadline")
+                .isEqualTo(new OrderSaga.Step("pay", false, "not_applied"));
+        assertThat(s.applied(s.accounts, "kate", "o6", "Debited")).isZero();
+        assertThat(s.accounts.load("kate").version()).as("the account was never touched").isEqualTo(1);
+        assertCompensatedOnce(s, "o6", "kate", "apple", 1_000, 10);
     }
 
     @Test
