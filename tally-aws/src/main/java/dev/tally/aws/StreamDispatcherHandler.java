@@ -56,11 +56,17 @@ public class StreamDispatcherHandler implements RequestHandler<DynamodbEvent, St
      * dead-letter queue ({@link SqsDeadLetterSink}) and goes on with the rest of the batch; only a
      * letter SQS accepted counts as done. A failure to publish (the bus, not the event) is not
      * dead-lettered: it is reported as a batch item failure, so Lambda retries from that record.
+     * A null {@code deadLetters} gives the handler without a queue (the constructor above).
      */
     public StreamDispatcherHandler(Dispatcher dispatcher, SqsDeadLetterSink deadLetters, RetryPolicy retry) {
         this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
-        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
-        this.retry = Objects.requireNonNull(retry, "retry");
+        this.deadLetters = deadLetters;
+        this.retry = deadLetters == null ? null : Objects.requireNonNull(retry, "retry");
+    }
+
+    /** Whether events it cannot dispatch go to a dead-letter queue of its own (with their records). */
+    public boolean hasDeadLetterQueue() {
+        return deadLetters != null;
     }
 
     @Override

@@ -70,8 +70,17 @@ public class CommandFunction implements RequestHandler<APIGatewayV2HTTPEvent, AP
     }
 
     private static Map<String, EventStore<?>> storesOf(Map<String, String> variables) {
-        return AppFunctions.stores(AppFunctions.findApp(variables), new TallyEnvironment(variables), variables,
+        return AppFunctions.appendingStores(AppFunctions.findApp(variables), new TallyEnvironment(variables), variables,
                 AppFunctions.Snapshots.READ_WRITE);
+    }
+
+    /**
+     * The function as Lambda builds it, for this app, from these environment variables instead of the
+     * process's (with the keys of personal data when the app declares some).
+     */
+    public static CommandFunction fromEnvironment(dev.tally.core.app.TallyApp app, Map<String, String> variables) {
+        return new CommandFunction(AppFunctions.appendingStores(app, new TallyEnvironment(variables), variables,
+                AppFunctions.Snapshots.READ_WRITE));
     }
 
     public CommandFunction(Map<String, EventStore<?>> stores) {
