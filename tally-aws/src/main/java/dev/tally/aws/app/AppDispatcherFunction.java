@@ -46,6 +46,8 @@ public final class AppDispatcherFunction extends StreamDispatcherHandler {
 
     private AppDispatcherFunction(TallyApp app, TallyEnvironment env, Map<String, String> variables) {
         this(dispatcher(app, env, variables), env, variables.get("TALLY_DISPATCHER_DLQ_URL"));
+        // SnapStart: load and initialise the codec and the SDK's request path before the snapshot (docs/aws.md)
+        Priming.ifWanted(app, variables);
     }
 
     private AppDispatcherFunction(Dispatcher dispatcher, TallyEnvironment env, String deadLetterQueue) {

@@ -67,6 +67,8 @@ public class CommandFunction implements RequestHandler<APIGatewayV2HTTPEvent, AP
     /** On Lambda: the app in the jar, its stores over the tables the environment names. */
     public CommandFunction() {
         this(storesOf(System.getenv()));
+        // SnapStart: load and initialise the codec and the SDK's request path before the snapshot (docs/aws.md)
+        Priming.ifWanted(AppFunctions.findApp(System.getenv()), System.getenv());
     }
 
     private static Map<String, EventStore<?>> storesOf(Map<String, String> variables) {
