@@ -222,6 +222,55 @@ class DispatcherFunctionDeadLettersMotoTest {
         assertThat(aggregate.path("state").path("total").asLong()).isEqualTo(-6);
     }
 
+    @Test
+    void events_the_bus_keeps_refusing_wait_in_the_queue_with_their_records_until_tally_dlq_redrives_them() {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        DynamoDbClient dynamo = local(DynamoDbClient.builder()).build();
+        DynamoDbStreamsClient streams = local(DynamoDbStreamsClient.builder()).build();
+        EventBridgeClient events = local(EventBridgeClient.builder()).build();
+        SqsClient sqs = local(SqsClient.builder()).build();
+        String ledgerTable = "sums-ledger-" + id;
+        DynamoDbTables.createIfMissing(dynamo, TableDefinitions.ledger(ledgerTable));
+        String dlq = sqs.createQueue(r -> r.queueName("sums-dispatcher-dlq-" + id)).queueUrl();
+        String bus = "sums-bus-" + id; // not created yet: PutEvents is refused
+        EventStore<Sum> sums = EventStore.builder(sum(false), new DynamoDbLedger(dynamo, ledgerTable)).build();
+        RecordedEvent a = sums.append("a", 0, new Added(3));
+        RecordedEvent b = sums.append("b", 0, new Added(4));
+
+        Map<String, String> env = deployedEnvironment(new AppTemplate(app(false), "sums.jar").render(), Map.of(
+                "LedgerTable", ledgerTable, "SnapshotTable", "", "EventBus", bus, "DispatcherDeadLetters", dlq));
+        env.put("AWS_REGION", MotoServer.REGION);
+        env.put("AWS_ENDPOINT_URL", moto.endpoint().toString());
+        AppDispatcherFunction function = new AppDispatcherFunction(app(false), env);
+        var response = function.handleRequest(streamBatch(dynamo, streams, ledgerTable), null);
+        assertThat(response.getBatchItemFailures()).as("both are durable in the queue, so the batch is done").isEmpty();
+        assertThat(function.deadLetteredCount()).isEqualTo(2);
+        List<SqsDeadLetters.Letter> letters = new SqsDeadLetters(sqs, dlq).list();
+        assertThat(letters).extracting(l -> l.feed().get().record()).containsExactlyInAnyOrder(a, b);
+
+        String[] where = {"--sqs-queue", dlq, "--region", "us-east-1", "--endpoint-url", moto.endpoint().toString()};
+        StringWriter listed = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(listed, true));
+        assertThat(cl.execute(concat(new String[] {"dlq", "list"}, where))).isZero();
+        assertThat(listed.toString()).contains("dispatcher sum/a@1").contains("dispatcher sum/b@1");
+
+        // the bus is back: tally dlq redrives both through a dispatcher over the same ledger and bus
+        events.createEventBus(r -> r.name(bus));
+        String views = sqs.createQueue(r -> r.queueName("sums-views-" + id)).queueUrl();
+        String viewsArn = sqs.getQueueAttributes(r -> r.queueUrl(views).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+        events.putRule(r -> r.eventBusName(bus).name("all").eventPattern(
+                EventBridgeEvents.pattern(MessageFilter.stateOf("sum")).toString()));
+        events.putTargets(r -> r.eventBusName(bus).rule("all").targets(t -> t.id("q").arn(viewsArn)));
+        SqsDlq command = new SqsDlq(new SqsDlq.Options(dlq, null, "us-east-1", moto.endpoint(), ledgerTable, bus),
+                () -> List.of(app(false)));
+        StringWriter out = new StringWriter();
+        assertThat(command.redrive(null, new PrintWriter(out, true))).isZero();
+        assertThat(out.toString()).contains("redriven: 2, still failing: 0");
+        assertThat(receiveAll(sqs, views)).hasSize(2);
+    }
+
     static String[] concat(String[] a, String[] b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
