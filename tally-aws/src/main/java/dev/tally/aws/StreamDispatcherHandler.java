@@ -54,13 +54,20 @@ public class StreamDispatcherHandler implements RequestHandler<DynamodbEvent, St
      * A dispatcher that keeps the full record of an event it cannot turn into a message: it tries
      * such an event {@code retry.maxAttempts()} times within the invocation, then writes it to the
      * dead-letter queue ({@link SqsDeadLetterSink}) and goes on with the rest of the batch; only a
-     * letter SQS accepted counts as done. A failure to publish (the bus, not the event) is not
-     * dead-lettered: it is reported as a batch item failure, so Lambda retries from that record.
+     * letter SQS accepted counts as done. A bus that keeps refusing to publish gets the same attempts;
+     * then that event and the rest of the batch are written to the queue with their records (the
+     * stream's on-failure destination would keep only their sequence numbers).
+     * A null {@code deadLetters} gives the handler without a queue (the constructor above).
      */
     public StreamDispatcherHandler(Dispatcher dispatcher, SqsDeadLetterSink deadLetters, RetryPolicy retry) {
         this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
-        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
-        this.retry = Objects.requireNonNull(retry, "retry");
+        this.deadLetters = deadLetters;
+        this.retry = deadLetters == null ? null : Objects.requireNonNull(retry, "retry");
+    }
+
+    /** Whether events it cannot dispatch go to a dead-letter queue of its own (with their records). */
+    public boolean hasDeadLetterQueue() {
+        return deadLetters != null;
     }
 
     @Override

@@ -28,6 +28,10 @@ import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
  * TALLY_DISPATCHER_DLQ_URL  the SQS queue the dispatcher writes events it gave up on (see {@link #dispatcherDeadLetters})
  * TALLY_TIMER_GROUP, TALLY_TIMER_TARGET_ARN, TALLY_TIMER_ROLE_ARN, TALLY_TIMER_DLQ_ARN (optional)
  *                       saga timers as EventBridge Scheduler schedules (see {@link #timers})
+ * TALLY_MASTER_KEY_ARN, TALLY_DATA_KEYS_TABLE  personal data's KMS key and wrapped-keys table
+ *                       (for the functions that append, when the app declares personal data)
+ * AWS_ENDPOINT_URL      (optional) one endpoint for every client, the SDK's own variable: moto_server
+ *                       or LocalStack in tests; never set on Lambda
  * </pre>
  *
  * A missing variable fails the cold start with its name and what it is for.
@@ -35,11 +39,25 @@ import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 public final class TallyEnvironment {
     private final Map<String, String> env;
     private final Region region;
+    private final java.net.URI endpoint;
     private DynamoDbClient dynamoDb;
 
     public TallyEnvironment(Map<String, String> env) {
         this.env = env;
         this.region = Region.of(require("AWS_REGION", "the AWS region (Lambda sets it)"));
+        String url = env.get("AWS_ENDPOINT_URL");
+        this.endpoint = url == null || url.isBlank() ? null : java.net.URI.create(url);
+    }
+
+    /** The region, credentials chain, url-connection client and (when set) endpoint every client here uses. */
+    private <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>
+            & software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<B, ?>> B configure(B builder) {
+        builder.httpClient(UrlConnectionHttpClient.create()).region(region)
+                .credentialsProvider(DefaultCredentialsProvider.builder().build());
+        if (endpoint != null) {
+            builder.endpointOverride(endpoint);
+        }
+        return builder;
     }
 
     public static TallyEnvironment fromSystem() {
@@ -57,14 +75,13 @@ public final class TallyEnvironment {
 
     public synchronized DynamoDbClient dynamoDb() {
         if (dynamoDb == null) {
-            dynamoDb = DynamoDbClients.forAws(region);
+            dynamoDb = endpoint == null ? DynamoDbClients.forAws(region) : configure(DynamoDbClient.builder()).build();
         }
         return dynamoDb;
     }
 
     public EventBridgeClient eventBridge() {
-        return EventBridgeClient.builder().httpClient(UrlConnectionHttpClient.create()).region(region)
-                .credentialsProvider(DefaultCredentialsProvider.builder().build()).build();
+        return configure(EventBridgeClient.builder()).build();
     }
 
     /** Event stores over the ledger (and snapshot table when set), one per definition. */
@@ -89,8 +106,12 @@ public final class TallyEnvironment {
     }
 
     public software.amazon.awssdk.services.sqs.SqsClient sqs() {
-        return software.amazon.awssdk.services.sqs.SqsClient.builder().httpClient(UrlConnectionHttpClient.create())
-                .region(region).credentialsProvider(DefaultCredentialsProvider.builder().build()).build();
+        return configure(software.amazon.awssdk.services.sqs.SqsClient.builder()).build();
+    }
+
+    /** KMS, for the master key of personal data ({@link KmsMasterKey}). */
+    public software.amazon.awssdk.services.kms.KmsClient kms() {
+        return configure(software.amazon.awssdk.services.kms.KmsClient.builder()).build();
     }
 
     /** Where the stream dispatcher keeps events it gave up on, with their records: {@code TALLY_DISPATCHER_DLQ_URL}. */
@@ -108,8 +129,7 @@ public final class TallyEnvironment {
     /** Saga timers as EventBridge Scheduler one-time schedules invoking this function. */
     public SchedulerTimers timers() {
         software.amazon.awssdk.services.scheduler.SchedulerClient scheduler =
-                software.amazon.awssdk.services.scheduler.SchedulerClient.builder().httpClient(UrlConnectionHttpClient.create())
-                        .region(region).credentialsProvider(DefaultCredentialsProvider.builder().build()).build();
+                configure(software.amazon.awssdk.services.scheduler.SchedulerClient.builder()).build();
         SchedulerTimers.Config config = new SchedulerTimers.Config(
                 require("TALLY_TIMER_GROUP", "the EventBridge Scheduler schedule group of this app's timers"),
                 require("TALLY_TIMER_TARGET_ARN", "the ARN of the saga function the schedules invoke"),

@@ -24,6 +24,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * TALLY_APP             the app's name (needed only when the jar holds several apps)
  * TALLY_LEDGER_TABLE    the ledger table
  * TALLY_SNAPSHOT_TABLE  the snapshot table (optional)
+ * TALLY_MASTER_KEY_ARN, TALLY_DATA_KEYS_TABLE  the command function's keys, when the app declares
+ *                       personal data ({@link AppKeys})
  * </pre>
  *
  * Snapshots are written by the command function only; every other function reads them and never
@@ -73,6 +75,16 @@ public final class AppFunctions {
     /** The app's stores by name, over the ledger and (when given) the snapshot table. */
     public static Map<String, EventStore<?>> stores(TallyApp app, DynamoDbClient client, String ledgerTable,
                                                      String snapshotTable, Snapshots snapshots) {
+        return stores(app, client, ledgerTable, snapshotTable, snapshots, null);
+    }
+
+    /**
+     * The same, with the keys that seal personal data on append (null: none; a function that never
+     * appends needs none, since events are folded and projected with the sealed values in place).
+     */
+    public static Map<String, EventStore<?>> stores(TallyApp app, DynamoDbClient client, String ledgerTable,
+                                                     String snapshotTable, Snapshots snapshots,
+                                                     dev.tally.core.privacy.PersonalData personalData) {
         DynamoDbLedger ledger = new DynamoDbLedger(client, ledgerTable);
         Map<String, EventStore<?>> stores = new LinkedHashMap<>();
         for (AggregateDefinition<?> d : app.stores()) {
@@ -80,6 +92,9 @@ public final class AppFunctions {
             if (snapshotTable != null && !snapshotTable.isBlank()) {
                 b.snapshots(new DynamoDbSnapshotStore(client, snapshotTable), snapshots == Snapshots.READ_WRITE
                         ? SnapshotPolicy.everyNEvents(SNAPSHOT_EVERY) : SnapshotPolicy.never());
+            }
+            if (personalData != null) {
+                b.personalData(personalData);
             }
             stores.put(d.name(), b.build());
         }
@@ -89,7 +104,20 @@ public final class AppFunctions {
     static Map<String, EventStore<?>> stores(TallyApp app, TallyEnvironment env, Map<String, String> variables,
                                               Snapshots snapshots) {
         return stores(app, env.dynamoDb(), env.require("TALLY_LEDGER_TABLE", "the ledger table"),
-                variables.get("TALLY_SNAPSHOT_TABLE"), snapshots);
+                variables.get("TALLY_SNAPSHOT_TABLE"), snapshots, null);
+    }
+
+    /** The stores of a function that appends: with the keys of personal data when the app declares some. */
+    static Map<String, EventStore<?>> appendingStores(TallyApp app, TallyEnvironment env, Map<String, String> variables,
+                                                      Snapshots snapshots) {
+        return stores(app, env.dynamoDb(), env.require("TALLY_LEDGER_TABLE", "the ledger table"),
+                variables.get("TALLY_SNAPSHOT_TABLE"), snapshots,
+                hasPersonalData(app) ? AppKeys.fromEnvironment(env, env.dynamoDb()) : null);
+    }
+
+    /** Whether any store of the app declares personal fields (and so needs keys to append). */
+    public static boolean hasPersonalData(TallyApp app) {
+        return app.stores().stream().anyMatch(AggregateDefinition::hasPersonalData);
     }
 
     /** Reads claim checks from the ledger (a projector never publishes). */

@@ -20,6 +20,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 public final class AppProjectorFunction extends EventBridgeTargetHandler {
     public AppProjectorFunction() {
         this(System.getenv());
+        // SnapStart: load and initialise the codec and the SDK's request path before the snapshot (docs/aws.md)
+        Priming.ifWanted(AppFunctions.findApp(System.getenv()), System.getenv());
     }
 
     private AppProjectorFunction(Map<String, String> variables) {

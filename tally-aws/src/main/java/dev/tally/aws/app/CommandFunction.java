@@ -67,11 +67,22 @@ public class CommandFunction implements RequestHandler<APIGatewayV2HTTPEvent, AP
     /** On Lambda: the app in the jar, its stores over the tables the environment names. */
     public CommandFunction() {
         this(storesOf(System.getenv()));
+        // SnapStart: load and initialise the codec and the SDK's request path before the snapshot (docs/aws.md)
+        Priming.ifWanted(AppFunctions.findApp(System.getenv()), System.getenv());
     }
 
     private static Map<String, EventStore<?>> storesOf(Map<String, String> variables) {
-        return AppFunctions.stores(AppFunctions.findApp(variables), new TallyEnvironment(variables), variables,
+        return AppFunctions.appendingStores(AppFunctions.findApp(variables), new TallyEnvironment(variables), variables,
                 AppFunctions.Snapshots.READ_WRITE);
+    }
+
+    /**
+     * The function as Lambda builds it, for this app, from these environment variables instead of the
+     * process's (with the keys of personal data when the app declares some).
+     */
+    public static CommandFunction fromEnvironment(dev.tally.core.app.TallyApp app, Map<String, String> variables) {
+        return new CommandFunction(AppFunctions.appendingStores(app, new TallyEnvironment(variables), variables,
+                AppFunctions.Snapshots.READ_WRITE));
     }
 
     public CommandFunction(Map<String, EventStore<?>> stores) {

@@ -47,6 +47,8 @@ public class QueryFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIG
 
     public QueryFunction() {
         this(System.getenv());
+        // SnapStart: load and initialise the codec and the SDK's request path before the snapshot (docs/aws.md)
+        Priming.ifWanted(AppFunctions.findApp(System.getenv()), System.getenv());
     }
 
     private QueryFunction(Map<String, String> variables) {

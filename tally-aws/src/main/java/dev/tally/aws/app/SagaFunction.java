@@ -67,6 +67,8 @@ public final class SagaFunction implements RequestStreamHandler {
 
     public SagaFunction() {
         this(System.getenv());
+        // SnapStart: load and initialise the codec and the SDK's request path before the snapshot (docs/aws.md)
+        Priming.ifWanted(AppFunctions.findApp(System.getenv()), System.getenv());
     }
 
     SagaFunction(Map<String, String> variables) {

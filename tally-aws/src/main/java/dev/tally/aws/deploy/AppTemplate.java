@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.aws.EventBridgeEvents;
 import dev.tally.aws.app.AppDispatcherFunction;
+import dev.tally.aws.app.AppFunctions;
 import dev.tally.aws.app.AppProjectorFunction;
 import dev.tally.aws.app.CommandFunction;
 import dev.tally.aws.app.QueryFunction;
@@ -65,10 +66,11 @@ public final class AppTemplate {
      * @param environment  its own environment variables
      * @param statements   what its code calls beyond reading the ledger and snapshots (which every target may)
      * @param resources    resources of its own (a view table; a saga's schedule group and scheduler role)
+     * @param properties   further properties of its function (a saga's {@code ReservedConcurrentExecutions})
      */
     public record BusTarget(String logicalName, String functionName, String handler, JsonNode pattern,
                             Map<String, JsonNode> environment, List<ObjectNode> statements,
-                            Map<String, ObjectNode> resources) {
+                            Map<String, ObjectNode> resources, Map<String, JsonNode> properties) {
         public BusTarget {
             Objects.requireNonNull(logicalName, "logicalName");
             Objects.requireNonNull(functionName, "functionName");
@@ -77,6 +79,14 @@ public final class AppTemplate {
             environment = new LinkedHashMap<>(environment);
             statements = List.copyOf(statements);
             resources = new LinkedHashMap<>(resources);
+            properties = new LinkedHashMap<>(properties);
+        }
+
+        /** A target whose function needs no further properties. */
+        public BusTarget(String logicalName, String functionName, String handler, JsonNode pattern,
+                         Map<String, JsonNode> environment, List<ObjectNode> statements,
+                         Map<String, ObjectNode> resources) {
+            this(logicalName, functionName, handler, pattern, environment, statements, resources, Map.of());
         }
     }
 
@@ -184,6 +194,10 @@ public final class AppTemplate {
         ((ObjectNode) ledger.get("Properties")).put("DeletionProtectionEnabled", true);
         r.set("LedgerTable", ledger);
         r.set("SnapshotTable", rebuildable(TableDefinitions.snapshots(snapshotTable()).cloudFormationResource()));
+        boolean personal = AppFunctions.hasPersonalData(app);
+        if (personal) {
+            personalDataKeys(r);
+        }
         ObjectNode bus = r.putObject("EventBus");
         bus.put("Type", "AWS::Events::EventBus");
         bus.putObject("Properties").put("Name", busName());
@@ -211,13 +225,18 @@ public final class AppTemplate {
         r.set("ApiAccessLogs", logGroup("/aws/http-api/" + app.name()));
 
         // command function: the only writer of the ledger and of snapshots
+        List<ObjectNode> commandStatements = new ArrayList<>(List.of(
+                // append: a conditional PutItem, or TransactWriteItems of Puts and ConditionChecks;
+                // GetItem to tell a lost response from a conflict; Query to load and to find a command's events
+                allow(List.of("dynamodb:PutItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem",
+                        "dynamodb:Query"), getAtt("LedgerTable", "Arn")),
+                allow(List.of("dynamodb:Query", "dynamodb:PutItem"), getAtt("SnapshotTable", "Arn"))));
+        if (personal) {
+            // the only function that seals (it appends); every other one folds and projects the sealed values
+            commandStatements.addAll(personalDataGrants());
+        }
         function(r, "Command", app.name() + "-command", CommandFunction.class.getName() + "::handleRequest",
-                Map.of(), List.of(
-                        // append: a conditional PutItem, or TransactWriteItems of Puts and ConditionChecks;
-                        // GetItem to tell a lost response from a conflict; Query to load and to find a command's events
-                        allow(List.of("dynamodb:PutItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem",
-                                "dynamodb:Query"), getAtt("LedgerTable", "Arn")),
-                        allow(List.of("dynamodb:Query", "dynamodb:PutItem"), getAtt("SnapshotTable", "Arn"))),
+                personal ? personalDataEnvironment() : Map.of(), commandStatements,
                 httpEvents(Map.of("Command", new String[] {"POST", COMMAND_ROUTE})));
 
         // query function: reads only
@@ -243,14 +262,17 @@ public final class AppTemplate {
         // dispatcher: reads the ledger and snapshots (never writes one), publishes to the bus
         ObjectNode dispatcher = function(r, "Dispatcher", app.name() + "-dispatcher",
                 AppDispatcherFunction.class.getName() + "::handleRequest",
-                Map.of("TALLY_EVENT_BUS", ref("EventBus")), List.of(
+                // the dispatcher writes events it cannot dispatch to its own queue, with their full records
+                ordered("TALLY_EVENT_BUS", ref("EventBus"), "TALLY_DISPATCHER_DLQ_URL", ref("DispatcherDeadLetters")),
+                List.of(
                         allow(List.of("dynamodb:Query"), getAtt("LedgerTable", "Arn")),
                         allow(List.of("dynamodb:Query"), getAtt("SnapshotTable", "Arn")),
                         // the event source mapping reads the stream with the function's role
                         allow(List.of("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"),
                                 getAtt("LedgerTable", "StreamArn")),
                         allow(List.of("events:PutEvents"), getAtt("EventBus", "Arn")),
-                        // the event source mapping's on-failure destination is sent with the function's role
+                        // SqsDeadLetterSink (full records), and the event source mapping's on-failure
+                        // destination (metadata of records that failed otherwise), both sent with this role
                         allow(List.of("sqs:SendMessage"), getAtt("DispatcherDeadLetters", "Arn"))),
                 streamEvent());
         r.set("DispatcherIteratorAgeAlarm", alarm("the dispatcher is more than " + ITERATOR_AGE_ALARM_MS / 1000
@@ -271,6 +293,7 @@ public final class AppTemplate {
             statements.add(allow(List.of("sqs:SendMessage"), getAtt("TargetDeadLetters", "Arn")));
             ObjectNode f = function(r, target.logicalName(), target.functionName(), target.handler(),
                     target.environment(), statements, ruleEvent(target.pattern()));
+            target.properties().forEach(((ObjectNode) f.get("Properties"))::set);
             ObjectNode invoke = ((ObjectNode) f.get("Properties")).putObject("EventInvokeConfig");
             invoke.put("MaximumRetryAttempts", 2);
             invoke.put("MaximumEventAgeInSeconds", 3600);
@@ -286,6 +309,10 @@ public final class AppTemplate {
         out.putObject("DispatcherDeadLetterQueue").set("Value", ref("DispatcherDeadLetters"));
         out.putObject("TargetDeadLetterQueue").set("Value", ref("TargetDeadLetters"));
         out.putObject("AlarmTopicArn").set("Value", ref("AlarmTopic"));
+        if (personal) {
+            out.putObject("DataKeysTableName").set("Value", ref("DataKeysTable"));
+            out.putObject("MasterKeyArn").set("Value", getAtt("DataKeysMasterKey", "Arn"));
+        }
         return t;
     }
 
@@ -329,6 +356,64 @@ public final class AppTemplate {
         resources.set(prefix + "ErrorsAlarm", alarm("function " + name + " failed (see its log group)",
                 "AWS/Lambda", "Errors", "FunctionName", ref(prefix + "Function"), "Sum", 60, 1, 0));
         return f;
+    }
+
+    /** The table of personal data's wrapped data keys. */
+    public String dataKeysTable() {
+        return app.name() + "-data-keys";
+    }
+
+    /**
+     * Crypto-shredding on AWS: the KMS key that wraps each subject's data key, and the table of wrapped
+     * keys. Both outlive the stack: deleting either makes every sealed value unreadable, which only
+     * {@code tally forget} (one subject at a time) may do.
+     */
+    private void personalDataKeys(ObjectNode r) {
+        ObjectNode key = r.putObject("DataKeysMasterKey");
+        key.put("Type", "AWS::KMS::Key");
+        key.put("DeletionPolicy", "Retain");
+        key.put("UpdateReplacePolicy", "Retain");
+        ObjectNode kp = key.putObject("Properties");
+        kp.put("Description", "Tally app '" + app.name() + "': wraps the data keys of personal data");
+        kp.put("EnableKeyRotation", true);
+        kp.put("PendingWindowInDays", 30);
+        ObjectNode policy = kp.putObject("KeyPolicy");
+        policy.put("Version", "2012-10-17");
+        // the account administers the key, so that IAM policies (the command role's) can grant its use
+        ObjectNode admin = policy.putArray("Statement").addObject();
+        admin.put("Sid", "TheAccountAdministersTheKeyAndIamPoliciesGrantItsUse");
+        admin.put("Effect", "Allow");
+        admin.putObject("Principal").set("AWS", sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"));
+        admin.put("Action", "kms:*");
+        admin.put("Resource", "*");
+        ObjectNode table = TableDefinitions.keyValue(dataKeysTable()).cloudFormationResource();
+        table.put("DeletionPolicy", "Retain");
+        table.put("UpdateReplacePolicy", "Retain");
+        ((ObjectNode) table.get("Properties")).put("DeletionProtectionEnabled", true);
+        r.set("DataKeysTable", table);
+    }
+
+    /** What sealing calls (KmsMasterKey, DynamoDbWrappedKeyStore via SubjectKeys.keyFor), on the app's key and table only. */
+    private static List<ObjectNode> personalDataGrants() {
+        return List.of(
+                // a subject's first data key: GenerateDataKey; a stored one: Decrypt (never Encrypt: rotation is an operator's job)
+                allow(List.of("kms:GenerateDataKey", "kms:Decrypt"), getAtt("DataKeysMasterKey", "Arn")),
+                // look the subject's wrapped key up, or store a new one (conditional PutItem)
+                allow(List.of("dynamodb:GetItem", "dynamodb:PutItem"), getAtt("DataKeysTable", "Arn")));
+    }
+
+    private static Map<String, JsonNode> personalDataEnvironment() {
+        return ordered("TALLY_MASTER_KEY_ARN", getAtt("DataKeysMasterKey", "Arn"),
+                "TALLY_DATA_KEYS_TABLE", ref("DataKeysTable"));
+    }
+
+    /** Environment variables in the order given (Map.of's order changes from one JVM to the next). */
+    private static Map<String, JsonNode> ordered(Object... namesAndValues) {
+        Map<String, JsonNode> m = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            m.put((String) namesAndValues[i], (JsonNode) namesAndValues[i + 1]);
+        }
+        return m;
     }
 
     private static ObjectNode httpEvents(Map<String, String[]> routes) {

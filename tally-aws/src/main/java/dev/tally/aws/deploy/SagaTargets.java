@@ -37,13 +37,20 @@ import java.util.Set;
  *       {@code iam:PassRole} on the scheduler role, to Scheduler only.</li>
  * </ul>
  *
- * The schedules' target ARN is built with {@code Fn::Sub} from the function's explicit name (its
+ * The saga function has {@code ReservedConcurrentExecutions: 1}: one invocation at a time, so two
+ * messages of one instance are never handled at once. EventBridge invokes it asynchronously; what
+ * arrives while it runs waits in Lambda's asynchronous queue (throttled invocations are retried for up
+ * to {@code MaximumEventAgeInSeconds}, then go to the target dead-letter queue).
+ *
+ * <p>The schedules' target ARN is built with {@code Fn::Sub} from the function's explicit name (its
  * {@code live} alias, since functions are published with {@code AutoPublishAlias: live}): a
  * {@code GetAtt} of the function would make a cycle (function -> environment -> role -> function).
  */
 public final class SagaTargets {
     /** The alias every function is published under (Globals.Function.AutoPublishAlias). */
     static final String ALIAS = "live";
+    /** The saga function's property that bounds it to one invocation at a time. */
+    public static final String RESERVED_CONCURRENCY = "ReservedConcurrentExecutions";
 
     private SagaTargets() {
     }
@@ -113,8 +120,12 @@ public final class SagaTargets {
         groupResource.putObject("Properties").put("Name", group);
         resources.put(groupLogical, groupResource);
         resources.put(roleLogical, schedulerRole(function, functionArn));
+        // one invocation at a time: two running at once could race on one instance (a command refused by
+        // one and accepted on the other's retry, see docs/sagas.md); the rest wait in Lambda's async queue
+        Map<String, JsonNode> properties = Map.of(RESERVED_CONCURRENCY,
+                JsonCodec.mapper().getNodeFactory().numberNode(1));
         return new AppTemplate.BusTarget(logical, function, SagaFunction.class.getName() + "::handleRequest",
-                pattern(saga), env, statements, resources);
+                pattern(saga), env, statements, resources, properties);
     }
 
     /** The role Scheduler assumes: invoke the saga function, send what keeps failing to the dead letters. */

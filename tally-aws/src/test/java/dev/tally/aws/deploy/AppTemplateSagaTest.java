@@ -141,6 +141,19 @@ class AppTemplateSagaTest {
     }
 
     @Test
+    void theSagaFunctionRunsOneInvocationAtATimeAndProjectorsAreNotBounded() {
+        JsonNode r = template.get("Resources");
+        assertThat(r.get("MeterWatchSagaFunction").get("Properties").get("ReservedConcurrentExecutions").asInt())
+                .isEqualTo(1);
+        // messages that arrive while it runs wait in Lambda's async queue, then end in the dead letters
+        assertThat(r.get("MeterWatchSagaFunction").get("Properties").get("EventInvokeConfig")
+                .get("DestinationConfig").get("OnFailure").get("Destination").get("Fn::GetAtt").get(0).asText())
+                .isEqualTo("TargetDeadLetters");
+        assertThat(r.get("MeterTotalProjectorFunction").get("Properties").has("ReservedConcurrentExecutions"))
+                .as("projectors are order-proof and need no bound").isFalse();
+    }
+
+    @Test
     void eachRoleMayCallOnlyWhatItsCodeCalls() {
         assertThat(TemplateChecks.leastPrivilege(template)).isEmpty();
         var g = grants(template);

@@ -102,6 +102,30 @@ class AppTemplateTest {
     }
 
     @Test
+    void theDispatcherWritesItsOwnDeadLetterQueueWhichOnlyItMaySendToAndWhichHasAnAlarm() {
+        JsonNode r = template.get("Resources");
+        assertThat(r.get("DispatcherFunction").get("Properties").get("Environment").get("Variables")
+                .get("TALLY_DISPATCHER_DLQ_URL").get("Ref").asText()).isEqualTo("DispatcherDeadLetters");
+        assertThat(rolesAllowing(grants(template), "sqs:SendMessage", "DispatcherDeadLetters.Arn"))
+                .containsExactly("DispatcherRole");
+        var anyOtherAction = new ArrayList<String>();
+        grants(template).forEach((role, actions) -> actions.forEach((action, on) -> {
+            if (on.contains("DispatcherDeadLetters.Arn") && !action.equals("sqs:SendMessage")) {
+                anyOtherAction.add(role + " " + action);
+            }
+        }));
+        assertThat(anyOtherAction).isEmpty();
+        JsonNode alarm = r.get("DispatcherDeadLettersAlarm").get("Properties");
+        assertThat(alarm.get("MetricName").asText()).isEqualTo("ApproximateNumberOfMessagesVisible");
+        assertThat(alarm.get("Dimensions").get(0).get("Value").get("Fn::GetAtt").get(0).asText())
+                .isEqualTo("DispatcherDeadLetters");
+        assertThat(r.get("DispatcherDeadLetters").get("DeletionPolicy").asText()).isEqualTo("Retain");
+        // an app without personal data gets no KMS key and no grant of one
+        assertThat(r.has("DataKeysMasterKey")).isFalse();
+        grants(template).values().forEach(actions -> assertThat(actions.keySet()).noneMatch(a -> a.startsWith("kms:")));
+    }
+
+    @Test
     void theChecksCatchAWildcardAScanAndAPolicyTemplate() {
         ObjectNode broken = template.deepCopy();
         ArrayNode statements = (ArrayNode) broken.get("Resources").get("DispatcherRole").get("Properties")

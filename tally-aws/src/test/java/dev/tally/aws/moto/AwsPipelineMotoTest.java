@@ -55,7 +55,8 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
  * emulators: ledger appends on DynamoDB -> its stream read with the Streams API -> the stream
  * dispatcher handler -> PutEvents on an EventBridge bus -> a rule with an SQS target -> the SQS
  * projector handler -> the view table; a failing projector's message in the queue's dead-letter
- * queue (SQS redrive policy) and redriven; the dispatcher's own dead-letter queue with full records.
+ * queue (SQS redrive policy) and redriven; the dispatcher's own dead-letter queue with full records,
+ * for a poison event and for a bus that keeps refusing.
  *
  * <p>Where moto differs from AWS (and so what this cannot show): moto delivers an EventBridge
  * target synchronously inside PutEvents and never retries a target; it does not run Lambda event
@@ -365,18 +366,42 @@ class AwsPipelineMotoTest {
     }
 
     @Test
-    void a_bus_that_refuses_publishing_is_retried_by_lambda_not_dead_lettered() {
-        store(FIXED).append("a", 0, new Added(1));
+    void a_bus_that_keeps_refusing_sends_the_rest_of_the_batch_to_the_dead_letter_queue_with_the_records() {
+        EventStore<Sum> sums = store(FIXED);
+        sums.append("a", 0, new Added(1));
+        sums.append("b", 0, new Added(2));
         DynamodbEvent batch = streamBatch();
-        Dispatcher toMissingBus = new Dispatcher(List.of(store(FIXED)), new EventBridgeBus(events, "no-such-bus-" + id,
+        String missingBus = "no-such-bus-" + id;
+        Dispatcher toMissingBus = new Dispatcher(List.of(store(FIXED)), new EventBridgeBus(events, missingBus,
                 new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2))));
         StreamDispatcherHandler handler = new StreamDispatcherHandler(toMissingBus,
                 new SqsDeadLetterSink(sqs, dispatcherDlqUrl), new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(1)));
         StreamsEventResponse r = handler.handleRequest(batch, null);
-        assertThat(r.getBatchItemFailures()).hasSize(1);
-        assertThat(r.getBatchItemFailures().get(0).getItemIdentifier())
-                .isEqualTo(batch.getRecords().get(0).getDynamodb().getSequenceNumber());
-        assertThat(visible(dispatcherDlqUrl)).isZero();
+        assertThat(r.getBatchItemFailures()).as("both events are durable in the queue, so the batch is done").isEmpty();
+        assertThat(handler.deadLetteredCount()).isEqualTo(2);
+
+        SqsDeadLetters dlq = new SqsDeadLetters(sqs, dispatcherDlqUrl);
+        List<SqsDeadLetters.Letter> letters = dlq.list();
+        assertThat(letters).extracting(SqsDeadLetters.Letter::summary)
+                .containsExactlyInAnyOrder("dispatcher sum/a@1", "dispatcher sum/b@1");
+        assertThat(letters).allSatisfy(l -> assertThat(l.feed().get().record()).isEqualTo(
+                ledger.read("sum", l.feed().get().aggregateId(), dev.tally.core.ReadOptions.ALL).get(0)));
+        assertThat(letters).filteredOn(l -> l.summary().endsWith("b@1")).singleElement()
+                .satisfies(l -> assertThat(l.error()).contains("the bus refused sum/a@1 before it"));
+
+        // the bus is back: a redrive publishes them to the projector's queue
+        events.createEventBus(CreateEventBusRequest.builder().name(missingBus).build());
+        events.putRule(PutRuleRequest.builder().eventBusName(missingBus).name("total")
+                .eventPattern(EventBridgeEvents.pattern(TOTAL.filter()).toString()).build());
+        events.putTargets(PutTargetsRequest.builder().eventBusName(missingBus).rule("total")
+                .targets(Target.builder().id("total-queue").arn(arnOf(queueUrl)).build()).build());
+        assertThat(dlq.redriveAll(SqsDeadLetters.dispatcherRedrive(toMissingBus), null)).isEqualTo(2);
+        assertThat(dlq.list()).isEmpty();
+        Projector<Sum, TotalView> projector = new Projector<>(TOTAL, views);
+        deliver(queueUrl, projector);
+        deliver(queueUrl, projector);
+        assertThat(views.read("a")).contains(new Versioned<>("a", 1, new TotalView(1)));
+        assertThat(views.read("b")).contains(new Versioned<>("b", 1, new TotalView(2)));
     }
 
     @Test
