@@ -75,6 +75,24 @@ public record PostgresTables(String schema, String prefix) {
         return qualified("saga_timers");
     }
 
+    /** Streams whose versions 1..H were archived and deleted ({@link PostgresLedger#deleteThrough}). */
+    public String archivedStreams() {
+        return qualified("archived_streams");
+    }
+
+    /** The command ids of deleted (archived) events, still refused a second time. */
+    public String archivedCommands() {
+        return qualified("archived_commands");
+    }
+
+    String refuseArchivedRestart() {
+        return qualified("refuse_archived_restart");
+    }
+
+    String refuseArchivedCommand() {
+        return qualified("refuse_archived_command");
+    }
+
     public String schemaVersion() {
         return qualified("schema_version");
     }
