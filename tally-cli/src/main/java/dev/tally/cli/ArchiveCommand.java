@@ -19,8 +19,8 @@ import picocli.CommandLine.Spec;
                 + " (tally.StreamArchived) in the ledger: loads and appends go on at the right versions, and reads of"
                 + " archived history (events, loadAt, rebuild) fetch it transparently when given the same archive."
                 + " Works on the backend directly (with --archive-dir or --archive-s3) or through a running server"
-                + " (--url: into the server's archive, DATA_DIR/archive); run it again to finish what a killed run"
-                + " left.", ""},
+                + " (--url: into the server's archive, archive/ in its --data directory); run it again to finish"
+                + " what a killed run left.", ""},
         footer = {"", "Examples:",
             "  tally archive bank-account --idle-days 365 --region eu-west-1 --archive-s3 s3://acme-ledger-archive/bank"
                     + " --app bank.jar",

@@ -8,10 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The archive of {@code tally serve}: {@code DATA_DIR/archive} (one gzip-compressed JSON-lines file
- * per archived stream, see docs/operations.md), or a fresh temporary directory for a server in
- * memory, whose ledger is gone at exit anyway. The stores read archived history from it, and
- * {@code tally archive STORE --idle-days N --url ...} archives into it.
+ * The archive of {@code tally serve}: {@code archive/} in its {@code --data} directory (one
+ * gzip-compressed JSON-lines file per archived stream, see docs/operations.md), or a fresh
+ * temporary directory for a server in memory, whose ledger is gone at exit anyway. The stores read
+ * archived history from it, and {@code tally archive STORE --idle-days N --url ...} archives into it.
  */
 final class ServeArchive {
     private ServeArchive() {

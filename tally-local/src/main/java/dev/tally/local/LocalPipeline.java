@@ -103,7 +103,8 @@ public final class LocalPipeline implements Pipeline, Settling {
         DynamoDbTables.createIfMissing(client, TableDefinitions.keyValue(table("dead-letters")));
         DynamoDbTables.createIfMissing(client, TableDefinitions.keyValue(table("checkpoints")));
         this.ledger = new DynamoDbLedger(client, table("ledger"));
-        this.storeLedger = b.archive == null ? ledger : new dev.tally.core.archive.ArchiveReadingLedger(ledger, b.archive);
+        this.storeLedger = b.archive == null ? ledger
+                : new dev.tally.core.archive.ArchiveReadingLedger(ledger, b.archive);
         this.snapshots = new DynamoDbSnapshotStore(client, table("snapshots"));
         this.deadLetterStore = new DynamoDbDeadLetterStore(client, table("dead-letters"));
         this.checkpoints = new DynamoDbCheckpoints(client, table("checkpoints"));

@@ -123,7 +123,8 @@ public final class PostgresLedger implements PrunableLedger, GlobalLog {
                         + " schema_version, recorded_at, payload, metadata, check_previous, command_id)");
         this.appendMany = String.format(insert,
                 "(SELECT u.ordinality - 1 AS idx, u.* FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[],"
-                        + " ?::integer[], ?::timestamptz[], ?::text[], ?::text[], ?::boolean[], ?::text[]) WITH ORDINALITY"
+                        + " ?::integer[], ?::timestamptz[], ?::text[], ?::text[], ?::boolean[], ?::text[])"
+                        + " WITH ORDINALITY"
                         + " AS u(store, aggregate_id, version, type, schema_version, recorded_at, payload, metadata,"
                         + " check_previous, command_id, ordinality)) AS e");
         String select = "SELECT " + COLUMNS + " FROM " + events;
