@@ -134,7 +134,11 @@ public final class ArchiveReadingLedger implements PrunableLedger {
     @Override
     public List<RecordedEvent> commandEvents(String store, String aggregateId, String commandId) {
         List<RecordedEvent> found = ledger.commandEvents(store, aggregateId, commandId);
-        return found.isEmpty() ? PrunableLedger.super.commandEvents(store, aggregateId, commandId) : found;
+        if (!found.isEmpty() || !archive.mayHold(store, aggregateId) || firstStoredVersion(store, aggregateId) <= 1) {
+            return found; // nothing of the stream is archived: the ledger's answer is whole
+        }
+        // a command's events are appended together, so they are all archived or all stored
+        return PrunableLedger.super.commandEvents(store, aggregateId, commandId);
     }
 
     @Override

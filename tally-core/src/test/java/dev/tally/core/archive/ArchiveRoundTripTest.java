@@ -187,6 +187,12 @@ class ArchiveRoundTripTest {
         assertThatThrownBy(() -> ledger.append(List.of(totals.record("t5", 1, new Fixtures.Added(1),
                 EventMetadata.empty())))).isInstanceOf(VersionConflict.class);
         assertThat(raw.reads.get()).isEqualTo(readsBefore + 1);
+
+        // a command id the stream does not hold: the ledger's own lookup (one read here), no second
+        // search of the whole stream when nothing of it is archived
+        int lookups = raw.reads.get();
+        assertThat(ledger.commandEvents("tally-total", "new-one", "no-such-command")).isEmpty();
+        assertThat(raw.reads.get()).isEqualTo(lookups + 1);
     }
 
     @Test
