@@ -76,6 +76,8 @@ public final class PostgresLedger implements PrunableLedger, GlobalLog {
     private final KnownVersions known = new KnownVersions(100_000);
     private final String appendOne;
     private final String appendMany;
+    private final String appendOneGuarded;
+    private final String appendManyGuarded;
     private final String readForward;
     private final String commandStart;
     private final String readBackward;
@@ -110,23 +112,23 @@ public final class PostgresLedger implements PrunableLedger, GlobalLog {
                 + " OR EXISTS (SELECT 1 FROM " + events + " p"
                 + " WHERE p.store = e.store AND p.aggregate_id = e.aggregate_id AND p.version = e.version - 1)"
                 + " OR " + tables.refuseVersionGap() + "(e.store, e.aggregate_id, e.version))"
-                // archived streams (V5): their deleted rows neither free version 1 nor a command id
-                + " AND (e.version <> 1 OR NOT EXISTS (SELECT 1 FROM " + tables.archivedStreams() + " a"
-                + " WHERE a.store = e.store AND a.aggregate_id = e.aggregate_id)"
-                + " OR " + tables.refuseArchivedRestart() + "(e.store, e.aggregate_id))"
-                + " AND (e.command_id IS NULL OR NOT EXISTS (SELECT 1 FROM " + tables.archivedCommands() + " c"
-                + " WHERE c.store = e.store AND c.aggregate_id = e.aggregate_id AND c.command_id = e.command_id)"
-                + " OR " + tables.refuseArchivedCommand() + "(e.store, e.aggregate_id, e.command_id))"
+                + "%s"
                 + (notify ? " AND pg_notify('" + tables.channel() + "', '') IS NOT NULL" : "");
-        this.appendOne = String.format(insert,
-                "(VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text)) AS e(idx, store, aggregate_id, version, type,"
-                        + " schema_version, recorded_at, payload, metadata, check_previous, command_id)");
-        this.appendMany = String.format(insert,
-                "(SELECT u.ordinality - 1 AS idx, u.* FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[],"
-                        + " ?::integer[], ?::timestamptz[], ?::text[], ?::text[], ?::boolean[], ?::text[])"
-                        + " WITH ORDINALITY"
-                        + " AS u(store, aggregate_id, version, type, schema_version, recorded_at, payload, metadata,"
-                        + " check_previous, command_id, ordinality)) AS e");
+        // archived streams (V5): their deleted rows neither free version 1 nor a command id. Only an
+        // append with a version 1 or a command id runs this term (the guarded statements)
+        String guard = " AND ((e.version <> 1 AND e.command_id IS NULL)"
+                + " OR " + tables.archiveGuard() + "(e.store, e.aggregate_id, e.version, e.command_id))";
+        // the guarded statements take one more parameter, the command id
+        String one = "(VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?, ?%s)) AS e(idx, store, aggregate_id, version, type,"
+                + " schema_version, recorded_at, payload, metadata, check_previous%s)";
+        String many = "(SELECT u.ordinality - 1 AS idx, u.* FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[],"
+                + " ?::integer[], ?::timestamptz[], ?::text[], ?::text[], ?::boolean[]%s) WITH ORDINALITY"
+                + " AS u(store, aggregate_id, version, type, schema_version, recorded_at, payload, metadata,"
+                + " check_previous%s, ordinality)) AS e";
+        this.appendOne = String.format(insert, String.format(one, "", ""), "");
+        this.appendMany = String.format(insert, String.format(many, "", ""), "");
+        this.appendOneGuarded = String.format(insert, String.format(one, ", ?::text", ", command_id"), guard);
+        this.appendManyGuarded = String.format(insert, String.format(many, ", ?::text[]", ", command_id"), guard);
         String select = "SELECT " + COLUMNS + " FROM " + events;
         this.readForward = select + " WHERE store = ? AND aggregate_id = ? AND version BETWEEN ? AND ?"
                 + " ORDER BY version LIMIT ?";
@@ -225,9 +227,13 @@ public final class PostgresLedger implements PrunableLedger, GlobalLog {
      * Tests use it to hold an append's transaction open.
      */
     void insert(Connection c, List<EncodedEvent> rows) throws SQLException {
+        boolean guarded = false;
+        for (EncodedEvent r : rows) {
+            guarded |= r.event().version() == 1 || r.event().metadata().commandId().isPresent();
+        }
         if (rows.size() == 1) {
             EncodedEvent r = rows.get(0);
-            try (PreparedStatement ps = c.prepareStatement(appendOne)) {
+            try (PreparedStatement ps = c.prepareStatement(guarded ? appendOneGuarded : appendOne)) {
                 RecordedEvent e = r.event();
                 ps.setString(1, e.store());
                 ps.setString(2, e.aggregateId());
@@ -238,7 +244,9 @@ public final class PostgresLedger implements PrunableLedger, GlobalLog {
                 ps.setString(7, r.payload());
                 ps.setString(8, r.metadata());
                 ps.setBoolean(9, r.checkPrevious());
-                ps.setString(10, e.metadata().commandId().orElse(null));
+                if (guarded) {
+                    ps.setString(10, e.metadata().commandId().orElse(null));
+                }
                 expectInserted(ps.executeUpdate(), 1);
             }
             return;
@@ -268,7 +276,7 @@ public final class PostgresLedger implements PrunableLedger, GlobalLog {
             checks[i] = r.checkPrevious();
             commandIds[i] = e.metadata().commandId().orElse(null);
         }
-        try (PreparedStatement ps = c.prepareStatement(appendMany)) {
+        try (PreparedStatement ps = c.prepareStatement(guarded ? appendManyGuarded : appendMany)) {
             ps.setArray(1, c.createArrayOf("text", stores));
             ps.setArray(2, c.createArrayOf("text", ids));
             ps.setArray(3, c.createArrayOf("bigint", versions));
@@ -278,7 +286,9 @@ public final class PostgresLedger implements PrunableLedger, GlobalLog {
             ps.setArray(7, c.createArrayOf("text", payloads));
             ps.setArray(8, c.createArrayOf("text", metadata));
             ps.setArray(9, c.createArrayOf("boolean", checks));
-            ps.setArray(10, c.createArrayOf("text", commandIds));
+            if (guarded) {
+                ps.setArray(10, c.createArrayOf("text", commandIds));
+            }
             expectInserted(ps.executeUpdate(), n);
         }
     }

@@ -85,12 +85,9 @@ public record PostgresTables(String schema, String prefix) {
         return qualified("archived_commands");
     }
 
-    String refuseArchivedRestart() {
-        return qualified("refuse_archived_restart");
-    }
-
-    String refuseArchivedCommand() {
-        return qualified("refuse_archived_command");
+    /** The function that refuses a version 1 or a command id an archive deleted (SQLSTATE TLARC, TLCMD). */
+    String archiveGuard() {
+        return qualified("archive_guard");
     }
 
     public String schemaVersion() {

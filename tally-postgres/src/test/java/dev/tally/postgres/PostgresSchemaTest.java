@@ -61,8 +61,7 @@ class PostgresSchemaTest {
         PostgresTables tables = TestDatabase.freshTables("upgrade");
         // as a Tally that shipped only V1 left it
         TestDatabase.execute("DROP TABLE " + tables.archivedStreams() + "; DROP TABLE " + tables.archivedCommands()
-                + "; DROP FUNCTION " + tables.schema() + "." + tables.prefix() + "refuse_archived_restart; DROP FUNCTION "
-                + tables.schema() + "." + tables.prefix() + "refuse_archived_command; "
+                + "; DROP FUNCTION " + tables.schema() + "." + tables.prefix() + "archive_guard; "
                 + "DROP TABLE " + tables.sagaTimers() + "; DROP TABLE " + tables.deadLetters() + "; DROP INDEX " + tables.schema() + "."
                 + tables.eventsCommandIndex() + "; DELETE FROM " + tables.schemaVersion()
                 + " WHERE version > 1");
