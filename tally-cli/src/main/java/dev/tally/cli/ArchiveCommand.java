@@ -18,12 +18,17 @@ import picocli.CommandLine.Spec;
                 + " per stream; or a local directory), leaving a snapshot and the archive marker"
                 + " (tally.StreamArchived) in the ledger: loads and appends go on at the right versions, and reads of"
                 + " archived history (events, loadAt, rebuild) fetch it transparently when given the same archive."
-                + " Works on the backend directly; run it again to finish what a killed run left.", ""},
+                + " Works on the backend directly (with --archive-dir or --archive-s3) or through a running server"
+                + " (--url: into the server's archive, archive/ in its --data directory); run it again to finish"
+                + " what a killed run left.", ""},
         footer = {"", "Examples:",
             "  tally archive bank-account --idle-days 365 --region eu-west-1 --archive-s3 s3://acme-ledger-archive/bank"
                     + " --app bank.jar",
             "  tally archive counter --idle-days 30 --dynamodb-endpoint http://127.0.0.1:8000 --archive-dir"
-                    + " tally-data/archive --app counter.jar"})
+                    + " tally-data/archive --app counter.jar",
+            "  tally archive bank-account --idle-days 365 --jdbc-url 'jdbc:postgresql://127.0.0.1/bank?user=bank'"
+                    + " --archive-dir /srv/tally-archive --app bank.jar",
+            "  tally archive counter --idle-days 30 --url http://127.0.0.1:8080"})
 final class ArchiveCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -81,9 +81,12 @@ final class ConnectionOptions {
             return new RemoteOps(url == null ? DEFAULT_URL : url, System.getenv("TALLY_TOKEN"));
         }
         if (jdbcUrl != null) {
-            if (dynamoDbEndpoint != null || region != null || archiveDir != null || archiveS3 != null) {
+            if (dynamoDbEndpoint != null || region != null) {
                 throw new CommandLine.ParameterException(cl, "--jdbc-url works on PostgreSQL: leave out the DynamoDB"
-                        + " options, and --archive-* (archiving is not there for PostgreSQL yet)");
+                        + " options (--dynamodb-endpoint, --region)");
+            }
+            if (archiveDir != null && archiveS3 != null) {
+                throw new CommandLine.ParameterException(cl, "pass one archive: --archive-dir or --archive-s3");
             }
             return DirectOps.openJdbc(this, AppLoader.load(apps, cl));
         }

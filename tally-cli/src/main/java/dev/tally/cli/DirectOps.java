@@ -41,7 +41,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * The operations on DynamoDB directly (DynamoDB Local at an endpoint, or AWS in a region), with
+ * The operations on DynamoDB directly (DynamoDB Local at an endpoint, or AWS in a region) or on
+ * PostgreSQL (a JDBC URL), with
  * the apps' definitions loaded here: the ledger and snapshot tables 'tally serve' and the
  * deployment use, views written by a {@link Projector} in this process with the same conditional
  * write as every delivery. With an archive (a directory or S3) the ledger reads archived history.
@@ -121,9 +122,17 @@ final class DirectOps implements OpsBackend {
                 return new PostgresProjectionWriter<>(data, tables, p.name(), p.viewType());
             }
         };
-        String where = "postgresql:" + tables.events() + " at " + o.jdbcUrl.replaceAll("password=[^&]*", "password=***");
-        return new DirectOps(() -> { }, views, where, new PostgresLedger(data, tables),
-                new PostgresSnapshotStore(data, tables), null, apps);
+        // S3 for a PostgreSQL ledger: the region from AWS_REGION (--region names DynamoDB's)
+        String s3Region = System.getenv().getOrDefault("AWS_REGION", "us-east-1");
+        ArchiveStore archive = o.archiveDir != null ? new DirectoryArchiveStore(o.archiveDir)
+                : o.archiveS3 != null ? S3ArchiveStore.at(o.archiveS3, o.s3Endpoint, Region.of(s3Region)) : null;
+        LedgerAdapter ledger = new PostgresLedger(data, tables);
+        if (archive != null) {
+            ledger = new ArchiveReadingLedger(ledger, archive);
+        }
+        String where = "postgresql:" + tables.events() + " at " + o.jdbcUrl.replaceAll("password=[^&]*", "password=***")
+                + (archive == null ? "" : ", archive " + archive.describe());
+        return new DirectOps(() -> { }, views, where, ledger, new PostgresSnapshotStore(data, tables), null, apps);
     }
 
     private EventStore<?> store(String name) {

@@ -27,6 +27,9 @@ import java.util.List;
  *   <li>{@code POST /api/ops/projections/{projection}/resend} {@code {"ids": [...]}}: {@code {"messages", "events"}}</li>
  *   <li>{@code POST /api/ops/stores/{store}/verify-snapshots} {@code {"ids": [...]}}:
  *       {@code {"results": [{"aggregateId", "version", "ok", "message"}]}}</li>
+ *   <li>{@code POST /api/ops/stores/{store}/archive} {@code {"ids": [...], "idleDays": N}}:
+ *       {@code {"archive", "results": [{"aggregateId", "archivedThrough", "outcome"}]}}, into the
+ *       server's archive ({@link TallyServer#archiveLedger()})</li>
  * </ul>
  */
 final class OpsRoutes {
@@ -79,6 +82,29 @@ final class OpsRoutes {
                         SnapshotVerifier.Result v = verifier.verify(store, id);
                         results.addObject().put("aggregateId", id).put("version", v.version()).put("ok", v.ok())
                                 .put("message", v.message());
+                    }
+                    return AppRoute.Response.ok(body);
+                }),
+                AppRoute.post("/api/ops/stores/([^/]+)/archive", r -> {
+                    EventStore<?> store = store(server, r.param(0));
+                    JsonNode idle = r.body().path("idleDays");
+                    if (!idle.canConvertToInt() || !idle.isIntegralNumber() || idle.asInt() < 1) {
+                        throw new AppRoute.AppError(400, "invalid_idle_days", "the body must name 'idleDays', a whole"
+                                + " number of days >= 1, e.g. {\"ids\": [\"alice\"], \"idleDays\": 365}; got "
+                                + r.body().path("idleDays"));
+                    }
+                    List<String> ids = ids(r.body());
+                    dev.tally.core.archive.ArchiveReadingLedger ledger = server.archiveLedger();
+                    dev.tally.core.archive.Archiver archiver = new dev.tally.core.archive.Archiver(ledger,
+                            java.time.Clock.systemUTC());
+                    ObjectNode body = JsonCodec.object();
+                    body.put("archive", ledger.archive().describe());
+                    ArrayNode results = body.putArray("results");
+                    for (String id : ids) {
+                        dev.tally.core.archive.Archiver.Outcome o = archiver.archive(store, id,
+                                java.time.Duration.ofDays(idle.asInt()));
+                        results.addObject().put("aggregateId", id).put("archivedThrough", o.archivedThrough())
+                                .put("outcome", o.kind().name().toLowerCase(java.util.Locale.ROOT));
                     }
                     return AppRoute.Response.ok(body);
                 }));

@@ -69,8 +69,15 @@ final class RemoteOps implements OpsBackend {
 
     @Override
     public List<ArchiveOutcome> archive(String store, List<String> aggregateIds, int idleDays) {
-        throw new IllegalStateException("tally archive works on the backend directly: pass --dynamodb-endpoint (or"
-                + " --region) with --archive-dir or --archive-s3, while no server writes to the streams it archives");
+        ObjectNode body = idsBody(aggregateIds);
+        body.put("idleDays", idleDays);
+        JsonNode r = api.post("/api/ops/stores/" + store + "/archive", body);
+        List<ArchiveOutcome> out = new ArrayList<>();
+        for (JsonNode n : r.get("results")) {
+            out.add(new ArchiveOutcome(n.get("aggregateId").asText(), n.get("archivedThrough").asLong(),
+                    n.get("outcome").asText()));
+        }
+        return out;
     }
 
     private static ObjectNode idsBody(List<String> ids) {

@@ -34,7 +34,7 @@ final class ServeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--data", paramLabel = "DIR", description = "where the ledger, read models and dead letters are"
-            + " kept (default: ${DEFAULT-VALUE})", defaultValue = "tally-data")
+            + " kept, and archived streams in DIR/archive (default: ${DEFAULT-VALUE})", defaultValue = "tally-data")
     Path data;
 
     @Option(names = "--in-memory", description = "keep nothing: for throwaway runs and tests")

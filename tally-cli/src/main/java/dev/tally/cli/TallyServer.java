@@ -111,7 +111,7 @@ public final class TallyServer implements AutoCloseable {
         }
         try {
             progress.accept("creating tables, the local EventBridge and the stream poller...");
-            this.pipeline = LocalPipeline.builder(dynamoDb).chaos(settings.chaos())
+            this.pipeline = LocalPipeline.builder(dynamoDb).chaos(settings.chaos()).archive(ServeArchive.open(settings))
                     .personalData(ServerKeys.open(settings.dataDir(), dynamoDb.client())).build();
             for (TallyApp app : settings.apps()) {
                 host(app, progress);
@@ -305,6 +305,11 @@ public final class TallyServer implements AutoCloseable {
 
     LocalPipeline pipeline() {
         return pipeline;
+    }
+
+    /** The ledger the stores read archived history through ({@code tally archive --url} archives into it). */
+    dev.tally.core.archive.ArchiveReadingLedger archiveLedger() {
+        return pipeline.archiveLedger().orElseThrow();
     }
 
     Map<String, EventStore<?>> stores() {

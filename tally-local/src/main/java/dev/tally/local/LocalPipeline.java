@@ -77,6 +77,8 @@ public final class LocalPipeline implements Pipeline, Settling {
     private final DynamoDbClient client;
     private final Builder config;
     private final DynamoDbLedger ledger;
+    /** The ledger the stores use: {@link #ledger} itself, or it reading archived history from the archive. */
+    private final dev.tally.core.ledger.LedgerAdapter storeLedger;
     private final DynamoDbSnapshotStore snapshots;
     private final DynamoDbDeadLetterStore deadLetterStore;
     private final DynamoDbCheckpoints checkpoints;
@@ -101,6 +103,8 @@ public final class LocalPipeline implements Pipeline, Settling {
         DynamoDbTables.createIfMissing(client, TableDefinitions.keyValue(table("dead-letters")));
         DynamoDbTables.createIfMissing(client, TableDefinitions.keyValue(table("checkpoints")));
         this.ledger = new DynamoDbLedger(client, table("ledger"));
+        this.storeLedger = b.archive == null ? ledger
+                : new dev.tally.core.archive.ArchiveReadingLedger(ledger, b.archive);
         this.snapshots = new DynamoDbSnapshotStore(client, table("snapshots"));
         this.deadLetterStore = new DynamoDbDeadLetterStore(client, table("dead-letters"));
         this.checkpoints = new DynamoDbCheckpoints(client, table("checkpoints"));
@@ -129,7 +133,7 @@ public final class LocalPipeline implements Pipeline, Settling {
         if (dispatcher != null) {
             throw new IllegalStateException("add event stores before start(): the dispatcher is built then");
         }
-        EventStore<S> s = EventStore.builder(definition, ledger).snapshots(snapshots, config.snapshotPolicy)
+        EventStore<S> s = EventStore.builder(definition, storeLedger).snapshots(snapshots, config.snapshotPolicy)
                 .retryPolicy(config.commandRetry).clock(config.clock).personalData(config.personalData).build();
         stores.add(s);
         return s;
@@ -300,6 +304,15 @@ public final class LocalPipeline implements Pipeline, Settling {
         return client;
     }
 
+    /**
+     * The ledger reading archived history, which the stores are built on, when the stack has an
+     * archive ({@link Builder#archive}): the one {@link dev.tally.core.archive.Archiver} takes.
+     */
+    public java.util.Optional<dev.tally.core.archive.ArchiveReadingLedger> archiveLedger() {
+        return storeLedger instanceof dev.tally.core.archive.ArchiveReadingLedger a ? java.util.Optional.of(a)
+                : java.util.Optional.empty();
+    }
+
     public DynamoDbLedger ledger() {
         return ledger;
     }
@@ -382,6 +395,7 @@ public final class LocalPipeline implements Pipeline, Settling {
         private Duration drain = Duration.ofSeconds(5);
         private java.util.function.UnaryOperator<ShardCheckpoints> streamCheckpoints;
         private dev.tally.core.privacy.PersonalData personalData;
+        private dev.tally.core.archive.ArchiveStore archive;
 
         private Builder(LocalDynamoDb dynamoDb) {
             this.dynamoDb = Objects.requireNonNull(dynamoDb, "dynamoDb");
@@ -390,6 +404,15 @@ public final class LocalPipeline implements Pipeline, Settling {
         /** The keys that seal the personal fields of the stores' events (see docs/privacy.md). */
         public Builder personalData(dev.tally.core.privacy.PersonalData personalData) {
             this.personalData = personalData;
+            return this;
+        }
+
+        /**
+         * Where archived history lives ({@code tally archive}): the stores read it transparently
+         * through an {@link dev.tally.core.archive.ArchiveReadingLedger} (see docs/operations.md).
+         */
+        public Builder archive(dev.tally.core.archive.ArchiveStore archive) {
+            this.archive = archive;
             return this;
         }
 

@@ -15,6 +15,8 @@ import dev.tally.core.ledger.EventTooLarge;
 import dev.tally.core.ledger.GroupTooLarge;
 import dev.tally.core.ledger.KnownVersions;
 import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.ledger.PrunableLedger;
+import dev.tally.core.StreamArchived;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.ledger.VersionGap;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +55,7 @@ import javax.sql.DataSource;
  * <p>It needs a pooled {@link DataSource} (HikariCP, your application server's pool): it borrows a
  * connection per call and returns it at once.
  */
-public final class PostgresLedger implements LedgerAdapter, GlobalLog {
+public final class PostgresLedger implements PrunableLedger, GlobalLog {
     /** An append holds at most this many events: the position keeps 20 bits for the index. */
     public static final int MAX_EVENTS_PER_APPEND = 1 << 20;
     /** Default size limit of one event's payload and metadata JSON. */
@@ -74,6 +76,8 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
     private final KnownVersions known = new KnownVersions(100_000);
     private final String appendOne;
     private final String appendMany;
+    private final String appendOneGuarded;
+    private final String appendManyGuarded;
     private final String readForward;
     private final String commandStart;
     private final String readBackward;
@@ -84,6 +88,12 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
     private final String headPosition;
     private final String ofType;
     private final String withCorrelation;
+    private final String prune;
+    private final String archivedCommand;
+
+    /** SQLSTATEs of the V5 functions: a new v1 of an archived stream, an archived command id again. */
+    static final String ARCHIVED_RESTART = "TLARC";
+    static final String ARCHIVED_COMMAND = "TLCMD";
 
     private PostgresLedger(Builder b) {
         this.dataSource = b.dataSource;
@@ -102,15 +112,23 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
                 + " OR EXISTS (SELECT 1 FROM " + events + " p"
                 + " WHERE p.store = e.store AND p.aggregate_id = e.aggregate_id AND p.version = e.version - 1)"
                 + " OR " + tables.refuseVersionGap() + "(e.store, e.aggregate_id, e.version))"
+                + "%s"
                 + (notify ? " AND pg_notify('" + tables.channel() + "', '') IS NOT NULL" : "");
-        this.appendOne = String.format(insert,
-                "(VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?, ?)) AS e(idx, store, aggregate_id, version, type, schema_version,"
-                        + " recorded_at, payload, metadata, check_previous)");
-        this.appendMany = String.format(insert,
-                "(SELECT u.ordinality - 1 AS idx, u.* FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[],"
-                        + " ?::integer[], ?::timestamptz[], ?::text[], ?::text[], ?::boolean[]) WITH ORDINALITY"
-                        + " AS u(store, aggregate_id, version, type, schema_version, recorded_at, payload, metadata,"
-                        + " check_previous, ordinality)) AS e");
+        // archived streams (V5): their deleted rows neither free version 1 nor a command id. Only an
+        // append with a version 1 or a command id runs this term (the guarded statements)
+        String guard = " AND ((e.version <> 1 AND e.command_id IS NULL)"
+                + " OR " + tables.archiveGuard() + "(e.store, e.aggregate_id, e.version, e.command_id))";
+        // the guarded statements take one more parameter, the command id
+        String one = "(VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?, ?%s)) AS e(idx, store, aggregate_id, version, type,"
+                + " schema_version, recorded_at, payload, metadata, check_previous%s)";
+        String many = "(SELECT u.ordinality - 1 AS idx, u.* FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[],"
+                + " ?::integer[], ?::timestamptz[], ?::text[], ?::text[], ?::boolean[]%s) WITH ORDINALITY"
+                + " AS u(store, aggregate_id, version, type, schema_version, recorded_at, payload, metadata,"
+                + " check_previous%s, ordinality)) AS e";
+        this.appendOne = String.format(insert, String.format(one, "", ""), "");
+        this.appendMany = String.format(insert, String.format(many, "", ""), "");
+        this.appendOneGuarded = String.format(insert, String.format(one, ", ?::text", ", command_id"), guard);
+        this.appendManyGuarded = String.format(insert, String.format(many, ", ?::text[]", ", command_id"), guard);
         String select = "SELECT " + COLUMNS + " FROM " + events;
         this.readForward = select + " WHERE store = ? AND aggregate_id = ? AND version BETWEEN ? AND ?"
                 + " ORDER BY version LIMIT ?";
@@ -118,8 +136,30 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
                 + " WHERE store = ? AND aggregate_id = ? AND (metadata -> 'attributes' ->> 'tally.commandId') = ?";
         this.readBackward = select + " WHERE store = ? AND aggregate_id = ? AND version BETWEEN ? AND ?"
                 + " ORDER BY version DESC LIMIT ?";
-        this.listIds = "SELECT aggregate_id FROM " + events + " WHERE store = ? AND version = 1 AND aggregate_id > ?"
+        // every stream has a version-1 row until it is archived, then a row in archived_streams (V5)
+        this.listIds = "SELECT aggregate_id FROM ((SELECT aggregate_id FROM " + events
+                + " WHERE store = ? AND version = 1 AND aggregate_id > ? ORDER BY aggregate_id LIMIT ?)"
+                + " UNION (SELECT aggregate_id FROM " + tables.archivedStreams()
+                + " WHERE store = ? AND aggregate_id > ? ORDER BY aggregate_id LIMIT ?)) ids"
                 + " ORDER BY aggregate_id LIMIT ?";
+        // one statement: delete 1..H only when the marker stands at H+1, keeping the stream listed and
+        // its command ids refused; all or nothing
+        this.prune = "WITH marker AS (SELECT 1 FROM " + events + " WHERE store = ? AND aggregate_id = ? AND version = ?"
+                + " AND type = '" + StreamArchived.TYPE_NAME + "'),"
+                + " gone AS (DELETE FROM " + events + " WHERE store = ? AND aggregate_id = ? AND version <= ?"
+                + " AND EXISTS (SELECT 1 FROM marker) RETURNING version, metadata),"
+                + " commands AS (INSERT INTO " + tables.archivedCommands()
+                + " (store, aggregate_id, command_id, first_version, event_count)"
+                + " SELECT ?, ?, g.metadata -> 'attributes' ->> 'tally.commandId', g.version,"
+                + " coalesce((g.metadata -> 'attributes' ->> 'tally.commandEvents')::integer, 1) FROM gone g"
+                + " WHERE (g.metadata -> 'attributes' ->> 'tally.commandId') IS NOT NULL ON CONFLICT DO NOTHING),"
+                + " listed AS (INSERT INTO " + tables.archivedStreams() + " (store, aggregate_id, through_version)"
+                + " SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM marker) ON CONFLICT (store, aggregate_id) DO UPDATE"
+                + " SET through_version = greatest(" + tables.archivedStreams() + ".through_version,"
+                + " excluded.through_version), archived_at = now())"
+                + " SELECT (SELECT count(*) FROM marker), (SELECT count(*) FROM gone)";
+        this.archivedCommand = "SELECT first_version, event_count FROM " + tables.archivedCommands()
+                + " WHERE store = ? AND aggregate_id = ? AND command_id = ?";
         this.readLog = "SELECT h.waiting, e.* FROM"
                 + " (SELECT x.horizon, EXISTS (SELECT 1 FROM " + events + " w WHERE w.position >= x.horizon) AS waiting"
                 + " FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint << " + INDEX_BITS
@@ -187,9 +227,13 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
      * Tests use it to hold an append's transaction open.
      */
     void insert(Connection c, List<EncodedEvent> rows) throws SQLException {
+        boolean guarded = false;
+        for (EncodedEvent r : rows) {
+            guarded |= r.event().version() == 1 || r.event().metadata().commandId().isPresent();
+        }
         if (rows.size() == 1) {
             EncodedEvent r = rows.get(0);
-            try (PreparedStatement ps = c.prepareStatement(appendOne)) {
+            try (PreparedStatement ps = c.prepareStatement(guarded ? appendOneGuarded : appendOne)) {
                 RecordedEvent e = r.event();
                 ps.setString(1, e.store());
                 ps.setString(2, e.aggregateId());
@@ -200,6 +244,9 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
                 ps.setString(7, r.payload());
                 ps.setString(8, r.metadata());
                 ps.setBoolean(9, r.checkPrevious());
+                if (guarded) {
+                    ps.setString(10, e.metadata().commandId().orElse(null));
+                }
                 expectInserted(ps.executeUpdate(), 1);
             }
             return;
@@ -214,6 +261,7 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
         String[] payloads = new String[n];
         String[] metadata = new String[n];
         Boolean[] checks = new Boolean[n];
+        String[] commandIds = new String[n];
         for (int i = 0; i < n; i++) {
             EncodedEvent r = rows.get(i);
             RecordedEvent e = r.event();
@@ -226,8 +274,9 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
             payloads[i] = r.payload();
             metadata[i] = r.metadata();
             checks[i] = r.checkPrevious();
+            commandIds[i] = e.metadata().commandId().orElse(null);
         }
-        try (PreparedStatement ps = c.prepareStatement(appendMany)) {
+        try (PreparedStatement ps = c.prepareStatement(guarded ? appendManyGuarded : appendMany)) {
             ps.setArray(1, c.createArrayOf("text", stores));
             ps.setArray(2, c.createArrayOf("text", ids));
             ps.setArray(3, c.createArrayOf("bigint", versions));
@@ -237,6 +286,9 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
             ps.setArray(7, c.createArrayOf("text", payloads));
             ps.setArray(8, c.createArrayOf("text", metadata));
             ps.setArray(9, c.createArrayOf("boolean", checks));
+            if (guarded) {
+                ps.setArray(10, c.createArrayOf("text", commandIds));
+            }
             expectInserted(ps.executeUpdate(), n);
         }
     }
@@ -270,7 +322,7 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
                 }
             }
             boolean first = events.size() == 1 || seen.add(e.store() + "\u0000" + e.aggregateId());
-            // events are never deleted: once this ledger saw version N-1 stored, it stays stored
+            // KnownVersions vouches only for a head seen within the hour, which archiving never deletes
             boolean check = first && e.version() > 1
                     && !known.exists(streamKey(e.store(), e.aggregateId()), e.version() - 1);
             out.add(new EncodedEvent(e, payload, metadata, check));
@@ -293,6 +345,18 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
         }
         if (SqlErrors.VERSION_GAP.equals(state)) {
             return gap(e, first);
+        }
+        if (ARCHIVED_RESTART.equals(state)) {
+            RecordedEvent v1 = rows.stream().map(EncodedEvent::event).filter(r -> r.version() == 1).findFirst()
+                    .orElse(first);
+            return new VersionConflict(v1.store(), v1.aggregateId(), 1, "the stream was archived (its marker"
+                    + " tally.StreamArchived holds its head); load the aggregate again and append after it");
+        }
+        if (ARCHIVED_COMMAND.equals(state)) {
+            RecordedEvent carrying = rows.stream().map(EncodedEvent::event)
+                    .filter(r -> r.metadata().commandId().isPresent()).findFirst().orElse(first);
+            return new DuplicateCommand(carrying.store(), carrying.aggregateId(),
+                    carrying.metadata().commandId().orElse("?"));
         }
         if (SqlErrors.UNTRANSLATABLE_CHARACTER.equals(state) || SqlErrors.CHARACTER_NOT_IN_REPERTOIRE.equals(state)) {
             RecordedEvent culprit = rows.stream().filter(r -> r.payload().contains("\\u0000")
@@ -378,6 +442,12 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
         } catch (SQLException lookup) {
             // the gap stands; only the head is unknown
         }
+        if (headVersion >= version) {
+            // N-1 is missing below a stored head: versions 1..H were archived (deleteThrough), and the
+            // writer decided on a state older than the head
+            return new VersionConflict(store, id, version, "version " + (version - 1) + " is archived and the stream"
+                    + " is at version " + headVersion + "; load the aggregate again and append after its head");
+        }
         return new VersionGap(store, id, version, headVersion);
     }
 
@@ -424,7 +494,7 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
             ps.setString(3, commandId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return List.of();
+                    return archivedCommandEvents(c, store, aggregateId, commandId);
                 }
                 from = rs.getLong(1);
                 String n = rs.getString(2);
@@ -437,13 +507,78 @@ public final class PostgresLedger implements LedgerAdapter, GlobalLog {
         return read(store, aggregateId, new ReadOptions(from, from + count - 1, false, count));
     }
 
+    /**
+     * A command whose events were archived: the versions they had, read from this ledger, which holds
+     * none of them (an {@link dev.tally.core.archive.ArchiveReadingLedger} completes them from the archive).
+     */
+    private List<RecordedEvent> archivedCommandEvents(Connection c, String store, String aggregateId, String commandId)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(archivedCommand)) {
+            ps.setString(1, store);
+            ps.setString(2, aggregateId);
+            ps.setString(3, commandId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return List.of();
+                }
+                long from = rs.getLong(1);
+                int count = rs.getInt(2);
+                return read(store, aggregateId, new ReadOptions(from, from + count - 1, false, count));
+            }
+        }
+    }
+
+    /**
+     * Deletes archived versions 1..{@code version} of a stream in one statement, only when the archive
+     * marker ({@link StreamArchived}) stands at {@code version + 1}; the same statement lists the
+     * stream in {@link PostgresTables#archivedStreams()} (so it stays listed and refuses a new version
+     * 1) and keeps the command ids of the deleted rows in {@link PostgresTables#archivedCommands()}.
+     *
+     * @throws IllegalStateException when version {@code version + 1} is not an archive marker (nothing is deleted)
+     */
+    @Override
+    public void deleteThrough(String store, String aggregateId, long version) {
+        if (version < 1) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(prune)) {
+            ps.setString(1, store);
+            ps.setString(2, aggregateId);
+            ps.setLong(3, version + 1);
+            ps.setString(4, store);
+            ps.setString(5, aggregateId);
+            ps.setLong(6, version);
+            ps.setString(7, store);
+            ps.setString(8, aggregateId);
+            ps.setString(9, store);
+            ps.setString(10, aggregateId);
+            ps.setLong(11, version);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getLong(1) == 0) {
+                    throw new IllegalStateException("refusing to delete versions 1.." + version + " of " + store + "/"
+                            + aggregateId + " from " + tables.events() + ": version " + (version + 1) + " is not the"
+                            + " archive marker " + StreamArchived.TYPE_NAME + "; nothing was deleted");
+                }
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.failure("deleting archived versions 1.." + version + " of " + store + "/" + aggregateId
+                    + " from " + tables.events() + " (nothing was deleted)", tables, e);
+        }
+    }
+
     /** Ids in ascending code-point order (collation "C"); the cursor is the last id of the page. */
     @Override
     public Page<String> listAggregateIds(String store, PageRequest request) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(listIds)) {
+            String after = request.cursor() == null ? "" : request.cursor();
             ps.setString(1, store);
-            ps.setString(2, request.cursor() == null ? "" : request.cursor());
+            ps.setString(2, after);
             ps.setInt(3, request.size() + 1);
+            ps.setString(4, store);
+            ps.setString(5, after);
+            ps.setInt(6, request.size() + 1);
+            ps.setInt(7, request.size() + 1);
             List<String> ids = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -75,6 +75,21 @@ public record PostgresTables(String schema, String prefix) {
         return qualified("saga_timers");
     }
 
+    /** Streams whose versions 1..H were archived and deleted ({@link PostgresLedger#deleteThrough}). */
+    public String archivedStreams() {
+        return qualified("archived_streams");
+    }
+
+    /** The command ids of deleted (archived) events, still refused a second time. */
+    public String archivedCommands() {
+        return qualified("archived_commands");
+    }
+
+    /** The function that refuses a version 1 or a command id an archive deleted (SQLSTATE TLARC, TLCMD). */
+    String archiveGuard() {
+        return qualified("archive_guard");
+    }
+
     public String schemaVersion() {
         return qualified("schema_version");
     }

@@ -47,8 +47,9 @@ import java.util.List;
  * {@code tally rebuild}'s engine on each ledger: walks N bank accounts of M events each and sends
  * one state-carrying message per aggregate (the balance projection, written in memory so the
  * figure is the walk: listing ids, reading and folding each stream, no snapshots). Then, where the
- * ledger can drop archived events (in memory, DynamoDB), the archive of every account to a local
- * directory and the restore (reading every archived stream back through the archive).
+ * ledger can drop archived events (all three: in memory, DynamoDB, PostgreSQL), the archive of
+ * every account to a local directory and the restore (reading every archived stream back through
+ * the archive).
  *
  * <pre>
  * java -cp bench/target/tally-bench.jar dev.tally.bench.ops.RebuildBenchmark --ledger memory|postgres|dynamodb

@@ -24,7 +24,8 @@ import java.util.Objects;
  * the ledger refuses it with a {@link VersionGap}, which this ledger reports as the
  * {@link VersionConflict} it is (the writer decided on an old state and must reload). Version 1
  * has no N-1: the first append of a stream costs one read here, to refuse it when the stream was
- * archived.
+ * archived, unless the archive says it holds nothing of the stream ({@link ArchiveStore#mayHold}: a
+ * file lookup for a directory).
  */
 public final class ArchiveReadingLedger implements PrunableLedger {
     private final LedgerAdapter ledger;
@@ -48,7 +49,7 @@ public final class ArchiveReadingLedger implements PrunableLedger {
         // version 1 has no N-1 to find missing: a stream archived whole would take a new v1 in a store
         // whose conditional write sees the deleted key as free, so a new stream's first append checks
         for (RecordedEvent e : events) {
-            if (e.version() == 1) {
+            if (e.version() == 1 && archive.mayHold(e.store(), e.aggregateId())) {
                 long first = firstStoredVersion(e.store(), e.aggregateId());
                 if (first > 1) {
                     throw new VersionConflict(e.store(), e.aggregateId(), 1, "versions 1.." + (first - 1)
@@ -133,7 +134,11 @@ public final class ArchiveReadingLedger implements PrunableLedger {
     @Override
     public List<RecordedEvent> commandEvents(String store, String aggregateId, String commandId) {
         List<RecordedEvent> found = ledger.commandEvents(store, aggregateId, commandId);
-        return found.isEmpty() ? PrunableLedger.super.commandEvents(store, aggregateId, commandId) : found;
+        if (!found.isEmpty() || !archive.mayHold(store, aggregateId) || firstStoredVersion(store, aggregateId) <= 1) {
+            return found; // nothing of the stream is archived: the ledger's answer is whole
+        }
+        // a command's events are appended together, so they are all archived or all stored
+        return PrunableLedger.super.commandEvents(store, aggregateId, commandId);
     }
 
     @Override

@@ -16,6 +16,16 @@ public interface ArchiveStore {
     /** The archived events of a stream, oldest first; empty when it has none. */
     List<RecordedEvent> get(String store, String aggregateId);
 
+    /**
+     * False only when this store certainly holds nothing of the stream, so none of its versions can
+     * have been deleted from the ledger (the object is written before the marker and the delete).
+     * {@link ArchiveReadingLedger} then skips the ledger read that guards a first append. The default
+     * says "maybe" (a remote store's lookup costs what the ledger read costs).
+     */
+    default boolean mayHold(String store, String aggregateId) {
+        return true;
+    }
+
     /** For messages and the marker: "dir:/path" or "s3://bucket/prefix". */
     String describe();
 }

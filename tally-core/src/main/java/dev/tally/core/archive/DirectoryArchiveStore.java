@@ -67,6 +67,12 @@ public final class DirectoryArchiveStore implements ArchiveStore {
         }
     }
 
+    /** One file-system lookup: cheaper than the ledger read it saves a new stream's first append. */
+    @Override
+    public boolean mayHold(String store, String aggregateId) {
+        return Files.exists(file(store, aggregateId));
+    }
+
     @Override
     public String describe() {
         return "dir:" + dir;

@@ -65,6 +65,7 @@ class ArchiveRoundTripTest {
     static final class FlakyPrune implements PrunableLedger {
         final InMemoryLedger inner = new InMemoryLedger();
         final AtomicBoolean failNext = new AtomicBoolean();
+        final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
         public void deleteThrough(String store, String aggregateId, long version) {
@@ -81,6 +82,7 @@ class ArchiveRoundTripTest {
 
         @Override
         public List<RecordedEvent> read(String store, String aggregateId, ReadOptions options) {
+            reads.incrementAndGet();
             return inner.read(store, aggregateId, options);
         }
 
@@ -176,6 +178,21 @@ class ArchiveRoundTripTest {
         assertThat(finished.kind()).isEqualTo(Archiver.Kind.FINISHED);
         assertThat(raw.read("tally-total", "t29", ReadOptions.ALL)).hasSize(1);
         assertThat(coldReader.load("t29").state().sum()).isEqualTo(1210);
+
+        // a new stream's first append: the directory holds nothing of it, so no ledger read guards it
+        int readsBefore = raw.reads.get();
+        ledger.append(List.of(totals.record("new-one", 1, new Fixtures.Added(1), EventMetadata.empty())));
+        assertThat(raw.reads.get()).isEqualTo(readsBefore);
+        // an archived one's costs the read that refuses it
+        assertThatThrownBy(() -> ledger.append(List.of(totals.record("t5", 1, new Fixtures.Added(1),
+                EventMetadata.empty())))).isInstanceOf(VersionConflict.class);
+        assertThat(raw.reads.get()).isEqualTo(readsBefore + 1);
+
+        // a command id the stream does not hold: the ledger's own lookup (one read here), no second
+        // search of the whole stream when nothing of it is archived
+        int lookups = raw.reads.get();
+        assertThat(ledger.commandEvents("tally-total", "new-one", "no-such-command")).isEmpty();
+        assertThat(raw.reads.get()).isEqualTo(lookups + 1);
     }
 
     @Test
