@@ -55,6 +55,10 @@ public final class Order {
     public record OrderCancelled(String reason) implements OrderEvent {
     }
 
+    static final int MAX_LINES = 100;
+    static final long MAX_TIMEOUT_SECONDS = 86_400;
+    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
     static final class Rules implements Decider<OrderCommand, OrderEvent, State> {
         @Override
         public State initialState() {
@@ -66,6 +70,11 @@ public final class Order {
             if (command instanceof Place p) {
                 if (order.status() != Status.NONE) {
                     return Decision.reject("order_exists", "the order exists already (" + order.status() + ")");
+                }
+                String problem = problem(p);
+                if (problem != null) {
+                    // the same rules as POST /api/orders/{id}, for every other way in (the generic route)
+                    return Decision.reject("invalid_order", problem);
                 }
                 long total = 0;
                 for (Line l : p.lines()) {
@@ -87,6 +96,43 @@ public final class Order {
                 case CANCELLED -> Decision.nothing();
                 default -> Decision.reject("not_pending", "only a pending order is cancelled; it is " + order.status());
             };
+        }
+
+        /** What is wrong with an order to place, naming the field, or null when nothing is. */
+        static String problem(Place p) {
+            if (p.accountId() == null || !ID.matcher(p.accountId()).matches()) {
+                return "'accountId' must be a bank account id (1-64 letters, digits, '_' or '-'), got " + p.accountId();
+            }
+            if (p.lines() == null || p.lines().isEmpty() || p.lines().size() > MAX_LINES) {
+                return "'lines' must hold 1-" + MAX_LINES + " lines, got " + (p.lines() == null ? "none"
+                        : p.lines().size());
+            }
+            long total = 0;
+            for (int i = 0; i < p.lines().size(); i++) {
+                Line l = p.lines().get(i);
+                String where = "'lines[" + i + "].";
+                if (l == null) {
+                    return "'lines[" + i + "]' must be a line {sku, quantity, unitPrice}";
+                }
+                if (l.sku() == null || !ID.matcher(l.sku()).matches()) {
+                    return where + "sku' must be a SKU (1-64 letters, digits, '_' or '-'), got " + l.sku();
+                }
+                if (l.quantity() <= 0) {
+                    return where + "quantity' must be positive, got " + l.quantity();
+                }
+                if (l.unitPrice() <= 0) {
+                    return where + "unitPrice' must be positive (minor units), got " + l.unitPrice();
+                }
+                try {
+                    total = Math.addExact(total, Math.multiplyExact(l.quantity(), l.unitPrice()));
+                } catch (ArithmeticException e) {
+                    return "the order's total overflows at " + where + "quantity' and " + where + "unitPrice'";
+                }
+            }
+            if (p.timeoutSeconds() < 1 || p.timeoutSeconds() > MAX_TIMEOUT_SECONDS) {
+                return "'timeoutSeconds' must be 1 to " + MAX_TIMEOUT_SECONDS + ", got " + p.timeoutSeconds();
+            }
+            return null;
         }
 
         @Override

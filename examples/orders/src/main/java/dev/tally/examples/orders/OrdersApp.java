@@ -160,7 +160,7 @@ public final class OrdersApp implements TallyApp {
                     + " digits, '_' or '-'), got " + account + ORDER_HINT);
         }
         JsonNode lines = body.get("lines");
-        if (lines == null || !lines.isArray() || lines.isEmpty() || lines.size() > 100) {
+        if (lines == null || !lines.isArray() || lines.isEmpty() || lines.size() > Order.MAX_LINES) {
             throw new AppError(400, "invalid_lines", "field 'lines' must be an array of 1-100 lines, got "
                     + (lines == null ? "nothing" : lines.getNodeType().name().toLowerCase()) + ORDER_HINT);
         }
@@ -191,7 +191,7 @@ public final class OrdersApp implements TallyApp {
         JsonNode t = body.get("timeoutSeconds");
         if (t != null && !t.isNull()) {
             timeout = positive(body, "timeoutSeconds", " (1 to 86400; default " + DEFAULT_TIMEOUT_SECONDS + ")");
-            if (timeout > 86_400) {
+            if (timeout > Order.MAX_TIMEOUT_SECONDS) {
                 throw new AppError(400, "invalid_timeoutSeconds", "field 'timeoutSeconds' must be at most 86400, got "
                         + timeout);
             }
