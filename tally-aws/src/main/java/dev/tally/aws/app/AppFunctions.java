@@ -24,8 +24,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * TALLY_APP             the app's name (needed only when the jar holds several apps)
  * TALLY_LEDGER_TABLE    the ledger table
  * TALLY_SNAPSHOT_TABLE  the snapshot table (optional)
- * TALLY_MASTER_KEY_ARN, TALLY_DATA_KEYS_TABLE  the command function's keys, when the app declares
- *                       personal data ({@link AppKeys})
+ * TALLY_MASTER_KEY_ARN, TALLY_DATA_KEYS_TABLE  the keys of the command function (seals) and of
+ *                       the query function (reveals), when the app declares personal data ({@link AppKeys})
  * </pre>
  *
  * Snapshots are written by the command function only; every other function reads them and never
@@ -107,12 +107,23 @@ public final class AppFunctions {
                 variables.get("TALLY_SNAPSHOT_TABLE"), snapshots, null);
     }
 
-    /** The stores of a function that appends: with the keys of personal data when the app declares some. */
+    /**
+     * The stores of a function that appends (seals) or reveals: with the keys of personal data when the
+     * app declares some. The command function seals with them, the query function only reveals.
+     */
     static Map<String, EventStore<?>> appendingStores(TallyApp app, TallyEnvironment env, Map<String, String> variables,
                                                       Snapshots snapshots) {
         return stores(app, env.dynamoDb(), env.require("TALLY_LEDGER_TABLE", "the ledger table"),
                 variables.get("TALLY_SNAPSHOT_TABLE"), snapshots,
-                hasPersonalData(app) ? AppKeys.fromEnvironment(env, env.dynamoDb()) : null);
+                hasPersonalData(app) ? AppKeys.fromEnvironment(env, variables, env.dynamoDb()) : null);
+    }
+
+    /**
+     * The stores of the query function: read-only snapshots, and the keys of personal data (when the app
+     * declares some) to reveal sealed values for the reader; it never appends, so never makes a key.
+     */
+    static Map<String, EventStore<?>> revealingStores(TallyApp app, TallyEnvironment env, Map<String, String> variables) {
+        return appendingStores(app, env, variables, Snapshots.READ_ONLY);
     }
 
     /** Whether any store of the app declares personal fields (and so needs keys to append). */

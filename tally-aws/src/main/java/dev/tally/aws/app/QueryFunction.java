@@ -7,13 +7,16 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tally.aws.TallyEnvironment;
 import dev.tally.aws.app.HttpApiEvents.Refusal;
 import dev.tally.core.Aggregate;
 import dev.tally.core.EventStore;
 import dev.tally.core.app.TallyApp;
 import dev.tally.core.json.JsonCodec;
+import dev.tally.core.privacy.PersonalData;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.ViewReader;
 import dev.tally.dynamodb.DynamoDbProjectionWriter;
@@ -33,7 +36,11 @@ import org.slf4j.LoggerFactory;
  * GET /api/stores/{store}/{id}/aggregate[?atVersion=N] -> {"store","aggregateId","version","state"} | 404
  * </pre>
  *
- * It only reads: views with GetItem, the ledger and snapshots with Query. Environment (beside
+ * It only reads: views with GetItem, the ledger and snapshots with Query. When the app declares
+ * personal data, it reveals the sealed values of both answers for the reader as {@code tally serve}
+ * does, and puts {@code "(forgotten)"} ({@link PersonalData#FORGOTTEN}) where the subject's key was
+ * destroyed: it looks the wrapped key up with GetItem on the data-keys table and unwraps it with
+ * {@code kms:Decrypt} ({@link AppKeys}); it never makes a key. Environment (beside
  * {@link AppFunctions}'s): {@code TALLY_VIEW_TABLES}, {@code projection=table} pairs separated by
  * commas. Handler: {@code dev.tally.aws.app.QueryFunction::handleRequest}.
  */
@@ -44,6 +51,8 @@ public class QueryFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIG
 
     private final Map<String, EventStore<?>> stores;
     private final Map<String, ViewReader<?>> views;
+    /** The store each projection reads (its keys reveal the view); a projection missing here is shown as stored. */
+    private final Map<String, String> viewStores;
 
     public QueryFunction() {
         this(System.getenv());
@@ -56,13 +65,39 @@ public class QueryFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIG
     }
 
     private QueryFunction(TallyApp app, TallyEnvironment env, Map<String, String> variables) {
-        this(AppFunctions.stores(app, env, variables, AppFunctions.Snapshots.READ_ONLY),
-                viewReaders(app, env, variables.getOrDefault("TALLY_VIEW_TABLES", "")));
+        this(AppFunctions.revealingStores(app, env, variables),
+                viewReaders(app, env, variables.getOrDefault("TALLY_VIEW_TABLES", "")), viewStores(app));
     }
 
+    /**
+     * The function as Lambda builds it, for this app, from these environment variables instead of the
+     * process's (with the keys that reveal personal data when the app declares some).
+     */
+    public static QueryFunction fromEnvironment(TallyApp app, Map<String, String> variables) {
+        return new QueryFunction(app, new TallyEnvironment(variables), variables);
+    }
+
+    /** Views are answered as stored (nothing to reveal them with); stores reveal with their own keys. */
     public QueryFunction(Map<String, EventStore<?>> stores, Map<String, ViewReader<?>> views) {
+        this(stores, views, Map.of());
+    }
+
+    /**
+     * @param viewStores the store each projection reads ({@link Projection#store()}): a view is
+     *                   revealed with that store's keys, as {@code tally serve} does
+     */
+    public QueryFunction(Map<String, EventStore<?>> stores, Map<String, ViewReader<?>> views,
+                         Map<String, String> viewStores) {
         this.stores = Map.copyOf(Objects.requireNonNull(stores, "stores"));
         this.views = Map.copyOf(Objects.requireNonNull(views, "views"));
+        this.viewStores = Map.copyOf(Objects.requireNonNull(viewStores, "viewStores"));
+    }
+
+    /** Projection name -> the name of the store it reads. */
+    static Map<String, String> viewStores(TallyApp app) {
+        Map<String, String> out = new LinkedHashMap<>();
+        app.projections().forEach(p -> out.put(p.name(), p.store()));
+        return out;
     }
 
     /** The view readers {@code TALLY_VIEW_TABLES} names; every projection of the app must have a table. */
@@ -128,7 +163,8 @@ public class QueryFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIG
                 + "' has no view '" + key + "' (yet: views follow the ledger within moments)"));
         ObjectNode body = JsonCodec.object().put("projection", projection).put("key", v.key())
                 .put("version", v.version());
-        body.set("view", JsonCodec.toTree(v.view()));
+        EventStore<?> owner = stores.get(viewStores.getOrDefault(projection, ""));
+        body.set("view", owner == null ? JsonCodec.toTree(v.view()) : revealed(owner, JsonCodec.toTree(v.view())));
         return HttpApiEvents.json(200, body);
     }
 
@@ -145,7 +181,12 @@ public class QueryFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIG
                         + (atVersion.length() > 40 ? atVersion.substring(0, 40) + "..." : atVersion) + "'");
             }
         }
-        return HttpApiEvents.json(200, aggregateJson(store, id, at));
+        return HttpApiEvents.json(200, revealed(store, aggregateJson(store, id, at)));
+    }
+
+    /** Sealed personal values revealed for the reader; "(forgotten)" where the key was destroyed (docs/privacy.md). */
+    private static JsonNode revealed(EventStore<?> store, JsonNode n) {
+        return store.personalData().map(p -> p.reveal(n, TextNode.valueOf(PersonalData.FORGOTTEN)).value()).orElse(n);
     }
 
     private static <S> ObjectNode aggregateJson(EventStore<S> store, String id, long at) {

@@ -232,7 +232,7 @@ public final class AppTemplate {
                         "dynamodb:Query"), getAtt("LedgerTable", "Arn")),
                 allow(List.of("dynamodb:Query", "dynamodb:PutItem"), getAtt("SnapshotTable", "Arn"))));
         if (personal) {
-            // the only function that seals (it appends); every other one folds and projects the sealed values
+            // the only function that seals (it appends); the query function reveals, every other one folds and projects the sealed values
             commandStatements.addAll(personalDataGrants());
         }
         function(r, "Command", app.name() + "-command", CommandFunction.class.getName() + "::handleRequest",
@@ -253,11 +253,20 @@ public final class AppTemplate {
         if (!viewArns.isEmpty()) {
             queryStatements.add(allow(List.of("dynamodb:GetItem"), viewArns.toArray(JsonNode[]::new)));
         }
+        Map<String, JsonNode> queryEnvironment = new LinkedHashMap<>();
+        if (!viewArns.isEmpty()) {
+            queryEnvironment.put("TALLY_VIEW_TABLES", sub(viewTables.toString()));
+        }
+        if (personal) {
+            // it reveals sealed values for the reader: opens stored data keys, never makes one
+            queryStatements.addAll(personalDataRevealGrants());
+            queryEnvironment.putAll(personalDataEnvironment());
+        }
         Map<String, String[]> queryRoutes = new LinkedHashMap<>();
         queryRoutes.put("View", new String[] {"GET", VIEW_ROUTE});
         queryRoutes.put("Aggregate", new String[] {"GET", AGGREGATE_ROUTE});
         function(r, "Query", app.name() + "-query", QueryFunction.class.getName() + "::handleRequest",
-                viewArns.isEmpty() ? Map.of() : Map.of("TALLY_VIEW_TABLES", sub(viewTables.toString())), queryStatements, httpEvents(queryRoutes));
+                queryEnvironment, queryStatements, httpEvents(queryRoutes));
 
         // dispatcher: reads the ledger and snapshots (never writes one), publishes to the bus
         ObjectNode dispatcher = function(r, "Dispatcher", app.name() + "-dispatcher",
@@ -379,7 +388,7 @@ public final class AppTemplate {
         kp.put("PendingWindowInDays", 30);
         ObjectNode policy = kp.putObject("KeyPolicy");
         policy.put("Version", "2012-10-17");
-        // the account administers the key, so that IAM policies (the command role's) can grant its use
+        // the account administers the key, so that IAM policies (the command and query roles') can grant its use
         ObjectNode admin = policy.putArray("Statement").addObject();
         admin.put("Sid", "TheAccountAdministersTheKeyAndIamPoliciesGrantItsUse");
         admin.put("Effect", "Allow");
@@ -400,6 +409,13 @@ public final class AppTemplate {
                 allow(List.of("kms:GenerateDataKey", "kms:Decrypt"), getAtt("DataKeysMasterKey", "Arn")),
                 // look the subject's wrapped key up, or store a new one (conditional PutItem)
                 allow(List.of("dynamodb:GetItem", "dynamodb:PutItem"), getAtt("DataKeysTable", "Arn")));
+    }
+
+    /** What revealing calls (SubjectKeys.find): look a subject's wrapped key up and unwrap it; nothing else. */
+    private static List<ObjectNode> personalDataRevealGrants() {
+        return List.of(
+                allow(List.of("kms:Decrypt"), getAtt("DataKeysMasterKey", "Arn")),
+                allow(List.of("dynamodb:GetItem"), getAtt("DataKeysTable", "Arn")));
     }
 
     private static Map<String, JsonNode> personalDataEnvironment() {
