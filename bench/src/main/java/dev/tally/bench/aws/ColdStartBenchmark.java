@@ -40,10 +40,13 @@ import java.util.jar.JarOutputStream;
  *
  * <pre>
  * java -cp bench/target/tally-bench.jar dev.tally.bench.aws.ColdStartBenchmark \
- *      --lambda-jar examples/bank-aws/target/tally-bank-lambda.jar [--runs 5]
+ *      --lambda-jar examples/bank-aws/target/tally-bank-lambda.jar [--runs 5] [--phases true]
  * </pre>
  */
 public final class ColdStartBenchmark {
+    /** --phases true: print where each dispatch run's time went (the probe's "phases" line). */
+    private static boolean PHASES;
+
     private static final String LEDGER = "cold-ledger";
 
     record Config(String jvm, List<String> flags) {
@@ -52,6 +55,7 @@ public final class ColdStartBenchmark {
     public static void main(String[] argv) throws Exception {
         Args args = new Args(argv);
         int runs = args.integer("runs", 5);
+        PHASES = Boolean.parseBoolean(args.string("phases", "false"));
         Path lambdaJar = Path.of(args.string("lambda-jar", "examples/bank-aws/target/tally-bank-lambda.jar"));
         if (!Files.isRegularFile(lambdaJar)) {
             throw new IllegalArgumentException(lambdaJar + " is missing: build it with"
@@ -163,6 +167,9 @@ public final class ColdStartBenchmark {
             while ((line = out.readLine()) != null) {
                 if (line.equals("done")) {
                     elapsed = (System.nanoTime() - start) / 1_000_000;
+                } else if (line.startsWith("phases ") && PHASES) {
+                    say("  " + String.join(" ", flags).replaceAll("-XX:SharedArchiveFile=\\S+", "-XX:SharedArchiveFile")
+                            + " " + c.label + ": " + line);
                 }
             }
         }
