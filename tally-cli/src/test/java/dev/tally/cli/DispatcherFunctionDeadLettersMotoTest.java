@@ -106,16 +106,12 @@ class DispatcherFunctionDeadLettersMotoTest {
 
     @BeforeAll
     static void start() {
-        moto = MotoServer.startOrSkip();
         // the function and the command take credentials from the default AWS chain, as on Lambda
-        System.setProperty("aws.accessKeyId", MotoServer.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", MotoServer.SECRET_KEY);
+        moto = MotoServer.startOrSkipAsDefaultCredentials();
     }
 
     @AfterAll
     static void stop() {
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
         if (moto != null) {
             moto.close();
         }

@@ -81,10 +81,8 @@ class SqsDlqCommandTest {
 
     @BeforeAll
     static void start() {
-        moto = MotoServer.startOrSkip();
         // the command takes credentials from the default AWS chain, as on a workstation
-        System.setProperty("aws.accessKeyId", MotoServer.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", MotoServer.SECRET_KEY);
+        moto = MotoServer.startOrSkipAsDefaultCredentials();
         sqs = SqsClient.builder().region(Region.US_EAST_1).endpointOverride(moto.endpoint())
                 .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
                 .credentialsProvider(credentials()).build();
@@ -92,8 +90,6 @@ class SqsDlqCommandTest {
 
     @AfterAll
     static void stop() {
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
         if (moto != null) {
             moto.close();
         }

@@ -44,6 +44,7 @@ public final class MotoServer implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    private boolean defaultCredentials;
 
     private MotoServer(Process process, int port, Path log) {
         this.process = process;
@@ -61,6 +62,20 @@ public final class MotoServer implements AutoCloseable {
             throw new IllegalStateException("moto_server (" + exe.get() + ") did not start: " + e.getMessage()
                     + ". " + INSTALL, e);
         }
+    }
+
+    /**
+     * As {@link #startOrSkip()}, and moto's credentials become the default AWS chain's (the
+     * {@code aws.accessKeyId} / {@code aws.secretAccessKey} system properties) until {@link #close()}:
+     * for code that, like a Lambda function or the CLI on a workstation, takes its credentials from
+     * the default chain.
+     */
+    public static MotoServer startOrSkipAsDefaultCredentials() {
+        MotoServer server = startOrSkip();
+        System.setProperty("aws.accessKeyId", ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", SECRET_KEY);
+        server.defaultCredentials = true;
+        return server;
     }
 
     /** Whether moto_server can be found on this machine. */
@@ -168,6 +183,11 @@ public final class MotoServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (defaultCredentials) {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+            defaultCredentials = false;
+        }
         process.destroy();
         try {
             if (!process.waitFor(Duration.ofSeconds(5).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
