@@ -1,4 +1,4 @@
-package dev.tally.cli;
+package dev.tally.server;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;

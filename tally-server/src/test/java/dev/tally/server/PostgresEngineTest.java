@@ -1,4 +1,4 @@
-package dev.tally.cli;
+package dev.tally.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
