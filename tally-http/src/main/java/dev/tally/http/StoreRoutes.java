@@ -121,6 +121,11 @@ final class StoreRoutes {
 
     /** Destroys the data keys of the aggregate's personal data and appends the audit event (docs/privacy.md). */
     private HttpResponse forget(EventStore<?> store, String id) {
+        if (!store.definition().hasPersonalData()) {
+            throw new ApiError(409, "no_personal_data", "store '" + store.name() + "' declares no personal data, so"
+                    + " there is nothing to forget and nothing was appended; forgetting applies to stores whose app"
+                    + " declares personal fields (docs/privacy.md)");
+        }
         if (head(store, id) == 0) {
             throw new ApiError(404, "not_found", store.name() + "/" + id + " has no events: nothing to forget");
         }

@@ -160,7 +160,7 @@ public final class TallyHttp {
             params.add(Requests.id(m.group(i)));
         }
         JsonNode body = "POST".equals(request.method()) || "PUT".equals(request.method())
-                ? Requests.bodyOrEmpty(request, "{\"amount\": 100}") : JsonCodec.object();
+                ? Requests.bodyOrEmpty(request, "{\"field\": \"value\"}") : JsonCodec.object();
         Map<String, String> query = Requests.query(request.query());
         EventMetadata metadata = options.enrich().apply(IdempotencyKeys.commandId(request)
                 .map(c -> EventMetadata.empty().withCommandId(c)).orElse(EventMetadata.empty()));
