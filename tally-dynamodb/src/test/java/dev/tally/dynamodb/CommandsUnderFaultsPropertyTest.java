@@ -46,7 +46,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * acceptance (its events are stored, once), a rejection (nothing stored), or unknown (stored at
  * most once). No other exception reaches the caller.
  */
-class CommandsUnderFaultsProperties {
+class CommandsUnderFaultsPropertyTest {
     static final String TABLE = "faults-ledger";
 
     sealed interface AccountCommand extends Command<Balance> permits Credit {
