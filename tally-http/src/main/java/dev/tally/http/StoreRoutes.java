@@ -38,15 +38,15 @@ final class StoreRoutes {
     List<Route> routes() {
         return List.of(
                 Route.of("GET", "/api/stores", false, (r, m) -> storesJson()),
-                Route.of("POST", "/api/stores/([^/]+)/([^/]+)/commands/([^/]+)", true, (r, m) -> command(r,
+                Route.of("POST", TallyHttp.COMMAND_ROUTE, true, (r, m) -> command(r,
                         store(m.group(1)), Requests.id(m.group(2)), Requests.name("command", m.group(3)))),
                 Route.of("POST", "/api/replay/([^/]+)/([^/]+)", true,
                         (r, m) -> replay(store(m.group(1)), Requests.id(m.group(2)))),
                 Route.of("POST", "/api/forget/([^/]+)/([^/]+)", true,
                         (r, m) -> forget(store(m.group(1)), Requests.id(m.group(2)))),
-                Route.of("GET", "/api/stores/([^/]+)/([^/]+)/events", false,
+                Route.of("GET", TallyHttp.EVENTS_ROUTE, false,
                         (r, m) -> events(store(m.group(1)), Requests.id(m.group(2)), r.query())),
-                Route.of("GET", "/api/stores/([^/]+)/([^/]+)/aggregate", false,
+                Route.of("GET", TallyHttp.AGGREGATE_ROUTE, false,
                         (r, m) -> aggregate(store(m.group(1)), Requests.id(m.group(2)), r.query())));
     }
 
