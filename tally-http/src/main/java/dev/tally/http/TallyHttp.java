@@ -62,6 +62,11 @@ public final class TallyHttp {
     /** An aggregate's events, a page at a time. */
     public static final String EVENTS_ROUTE = "/api/stores/([^/]+)/([^/]+)/events";
 
+    /** Forgetting an aggregate's personal data. */
+    public static final String FORGET_ROUTE = "/api/forget/([^/]+)/([^/]+)";
+    /** Requesting a replay of an aggregate. */
+    public static final String REPLAY_ROUTE = "/api/replay/([^/]+)/([^/]+)";
+
     private final IdempotencyKeys keys;
     private final Options options;
     private final StoreRoutes stores;

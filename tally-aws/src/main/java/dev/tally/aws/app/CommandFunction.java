@@ -34,7 +34,10 @@ import java.util.Objects;
 public class CommandFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
     private final TallyHttp contract;
-    /** The command route only: API Gateway sends this function nothing else. */
+    private static final java.util.Set<String> ROUTES = java.util.Set.of(TallyHttp.COMMAND_ROUTE,
+            TallyHttp.REPLAY_ROUTE, TallyHttp.FORGET_ROUTE);
+
+    /** The write routes on stores (commands, replay, forget): API Gateway sends this function nothing else. */
     private final List<Route> routes;
 
     /** On Lambda: the app in the jar, its stores over the tables the environment names. */
@@ -61,8 +64,7 @@ public class CommandFunction implements RequestHandler<APIGatewayV2HTTPEvent, AP
     public CommandFunction(Map<String, EventStore<?>> stores) {
         this.contract = new TallyHttp(Map.copyOf(Objects.requireNonNull(stores, "stores")), Map.of(), List.of(),
                 IdempotencyKeys.withoutAnswers(), TallyHttp.Options.DEFAULTS);
-        this.routes = contract.routes().stream().filter(r -> r.path().pattern().equals(TallyHttp.COMMAND_ROUTE))
-                .toList();
+        this.routes = contract.routes().stream().filter(r -> ROUTES.contains(r.path().pattern())).toList();
     }
 
     @Override
