@@ -291,11 +291,21 @@ public final class SagaSpecification<S> {
 
         /**
          * The command id the runner gives the command of action {@code actionId} of this instance
-         * ("saga:{saga}:{instance}:{action id}"): the same on every redelivery, so it applies once.
+         * ("saga:{saga}:{instance}:{action id}", hashed past 200 characters): the same on every
+         * redelivery, so it applies once.
          */
         public String commandIdOf(String actionId) {
             SagaAction.requireActionId(actionId);
-            return "saga:" + spec.saga.name() + ":" + spec.instance() + ":" + actionId;
+            String id = "saga:" + spec.saga.name() + ":" + spec.instance() + ":" + actionId;
+            if (id.length() <= 200) {
+                return id;
+            }
+            try { // as the runner does past 200 characters
+                return "saga:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+            }
         }
 
         /** The actions the state lists after the input. */
