@@ -39,6 +39,14 @@ public interface TallyApp {
         return List.of();
     }
 
+    /**
+     * The rejection codes its stores' commands may answer with (default none declared): optional, read
+     * only by what describes the app (the OpenAPI document, the console), never by the pipeline.
+     */
+    default List<RejectionCode> rejectionCodes() {
+        return List.of();
+    }
+
     /** Routes of the app's own, served beside the generic ones (default none). */
     default List<AppRoute> routes(AppContext context) {
         return List.of();
