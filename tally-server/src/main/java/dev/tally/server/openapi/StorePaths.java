@@ -56,6 +56,17 @@ final class StorePaths {
     ObjectNode saga(AggregateDefinition<?> saga) {
         ObjectNode summary = JsonCodec.object().put("name", saga.name()).put("store", saga.name());
         readable(saga, summary, "saga " + saga.name());
+        ObjectNode actions = JsonCodec.object().put("type", "object");
+        actions.putObject("properties").putObject("actions").put("type", "array").putObject("items")
+                .put("type", "object").putObject("properties").putObject("kind").putArray("enum").add("send")
+                .add("check").add("timer").add("cancel timer");
+        actions.putArray("required").add("actions");
+        ObjectNode pending = operation("saga " + saga.name(), "pending_" + saga.name(), "Pending actions of a "
+                + saga.name() + " instance", "What the instance still has to do: commands to send or check, timers"
+                + " to fire (with their due time) or cancel.");
+        pending.withArray("parameters").add(idParameter());
+        pending.set("responses", readResponses(actions));
+        paths.putObject("/api/sagas/" + saga.name() + "/{id}/pending").set("get", pending);
         return summary;
     }
 
@@ -104,6 +115,18 @@ final class StorePaths {
                 .add(queryParameter("cursor", "the nextCursor of the previous page", string()));
         events2.set("responses", readResponses(RecordSchemas.refTo("EventPage")));
         paths.putObject("/api/stores/" + store.name() + "/{id}/events").set("get", events2);
+
+        ObjectNode idPage = JsonCodec.object().put("type", "object");
+        idPage.withObject("/properties").putObject("ids").put("type", "array").set("items", string());
+        idPage.withObject("/properties").putObject("nextCursor").putArray("type").add("string").add("null");
+        idPage.putArray("required").add("ids").add("nextCursor");
+        ObjectNode ids = operation(tag, "ids_" + store.name(), "Aggregate ids of " + store.name(),
+                "The ids of the store's aggregates, a page at a time.");
+        ids.withArray("parameters").add(queryParameter("size", "page size, 1 to 1000", JsonCodec.object()
+                .put("type", "integer").put("minimum", 1).put("maximum", 1000)))
+                .add(queryParameter("cursor", "the nextCursor of the previous page", string()));
+        ids.set("responses", readResponses(idPage));
+        paths.putObject("/api/ops/stores/" + store.name() + "/ids").set("get", ids);
     }
 
     static String commandPath(String store, String command) {
