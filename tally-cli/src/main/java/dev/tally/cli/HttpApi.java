@@ -269,8 +269,9 @@ final class HttpApi implements AutoCloseable {
                 app.telemetry().scrape().getBytes(StandardCharsets.UTF_8)));
         route("GET", "/api/lag", false, (x, m) -> ObservabilityJson.lag(app.telemetry().recentLag()));
         route("GET", "/", false, (x, m) -> file("index.html", "text/html; charset=utf-8"));
-        route("GET", "/static/(app\\.js|orders\\.js|style\\.css)", false, (x, m) -> file(m.group(1),
-                m.group(1).endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8"));
+        route("GET", "/static/(api|forms|inspector|pipeline|console|style)\\.(js|css)", false, (x, m) -> file(m.group(1)
+                + "." + m.group(2),
+                m.group(2).equals("js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8"));
     }
 
     // --- dispatching ---------------------------------------------------------------------------
@@ -919,7 +920,7 @@ final class HttpApi implements AutoCloseable {
     }
 
     private static Response file(String name, String type) throws IOException {
-        try (InputStream in = HttpApi.class.getResourceAsStream("web/" + name)) {
+        try (InputStream in = HttpApi.class.getResourceAsStream("/dev/tally/server/web/" + name)) {
             if (in == null) {
                 throw new ApiError(404, "not_found", "no file " + name);
             }

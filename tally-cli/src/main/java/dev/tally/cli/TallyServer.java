@@ -142,6 +142,11 @@ public final class TallyServer implements AutoCloseable {
                 appRoutes.addAll(app.routes(context));
             }
             appRoutes.addAll(OpsRoutes.of(this)); // rebuild, replay --all and verify-snapshots with --url
+            // the console's: /api/openapi.json and a saga instance's pending actions
+            appRoutes.addAll(dev.tally.server.console.ConsoleRoutes.of(settings.apps(),
+                    new dev.tally.server.openapi.OpenApiDocument.Options(settings.apps().stream().map(TallyApp::name)
+                            .collect(java.util.stream.Collectors.joining(", ", "tally serve: ", "")), "0.1.0",
+                            settings.token() != null), stores::get));
             this.idempotencyKeys = new IdempotencyKeys(pipeline.dynamoDbClient(), java.time.Clock.systemUTC());
             pipeline.start();
             if (!sagaRunners.isEmpty()) {
