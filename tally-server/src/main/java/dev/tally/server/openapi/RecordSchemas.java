@@ -46,13 +46,25 @@ final class RecordSchemas {
 
     /** The component name of a record or enum, registering it (and what it refers to) under {@code preferred}. */
     String component(Class<?> type, String preferred) {
+        return component(type, preferred, null);
+    }
+
+    /**
+     * As {@link #component(Class, String)}; when another type has {@code preferred}, the name is
+     * qualified ({@code qualifier.preferred}, e.g. {@code order.State}), numbered only if that is taken too.
+     */
+    String component(Class<?> type, String preferred, String qualifier) {
         String known = names.get(type);
         if (known != null) {
             return known;
         }
         String name = preferred;
+        if (components.has(name) && qualifier != null) {
+            name = qualifier + "." + preferred;
+        }
+        String base = name;
         for (int i = 2; components.has(name); i++) {
-            name = preferred + i;
+            name = base + i;
         }
         names.put(type, name);
         ObjectNode schema = components.putObject(name); // placed first: a record may refer to itself
@@ -62,7 +74,8 @@ final class RecordSchemas {
 
     /** A {@code $ref} to the component of {@code type} (registered under its simple name when new). */
     ObjectNode ref(Class<?> type) {
-        return refTo(component(type, type.getSimpleName()));
+        Class<?> outer = type.getEnclosingClass();
+        return refTo(component(type, type.getSimpleName(), outer == null ? null : outer.getSimpleName()));
     }
 
     static ObjectNode refTo(String componentName) {

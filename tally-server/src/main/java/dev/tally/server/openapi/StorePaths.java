@@ -72,7 +72,8 @@ final class StorePaths {
 
     /** The view path of a projection; returns its summary. */
     ObjectNode projection(Projection<?, ?> projection) {
-        String view = schemas.component(projection.viewType(), projection.viewType().getSimpleName());
+        String view = schemas.component(projection.viewType(), projection.viewType().getSimpleName(),
+                projection.name());
         ObjectNode body = object("projection", "key");
         body.withObject("/properties").set("version", integer64());
         body.withObject("/properties").set("view", RecordSchemas.refTo(view));
@@ -88,7 +89,7 @@ final class StorePaths {
     }
 
     private void readable(AggregateDefinition<?> store, ObjectNode summary, String tag) {
-        String state = schemas.component(store.stateType(), store.stateType().getSimpleName());
+        String state = schemas.component(store.stateType(), store.stateType().getSimpleName(), store.name());
         summary.put("state", state);
         ArrayNode events = summary.putArray("events");
         for (EventType<?> t : store.eventTypes()) {
