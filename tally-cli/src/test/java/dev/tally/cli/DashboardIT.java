@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The console in a real headless Chromium on the example apps: the bank is one app among the
  * others, with nothing of its own in the page; a credit through the form generated from
- * {@code Credit}'s schema shows its event and the balance view, an overdraft the rejection's code.
+ * {@code Credit}'s schema shows its event and the balance view, an overdraft the rejection's code;
+ * the bank's own panel (TallyApp.consolePanels) lists the account.
  * A screenshot is saved under target/.
  */
 class DashboardIT {
@@ -39,6 +40,9 @@ class DashboardIT {
             chromium.waitFor("document.querySelector('.view[data-view=balance][data-version=\"1\"]') !== null", WAIT);
             assertThat(chromium.eval("document.querySelector('.view[data-view=balance] pre').textContent").asText())
                     .contains("1500");
+
+            chromium.waitFor("[...document.querySelectorAll('.app-panel[data-path^=\"/api/accounts\"] td')]"
+                    + ".some(td => td.textContent === 'carol')", WAIT);
 
             amount(chromium, "Debit", "carol", "999999");
             chromium.waitFor(result("Debit") + ".includes('insufficient_funds')", WAIT);

@@ -47,6 +47,11 @@ public interface TallyApp {
         return List.of();
     }
 
+    /** Panels of the app's own in the console of {@code tally serve}, each reading one of its routes (default none). */
+    default List<ConsolePanel> consolePanels() {
+        return List.of();
+    }
+
     /** Routes of the app's own, served beside the generic ones (default none). */
     default List<AppRoute> routes(AppContext context) {
         return List.of();

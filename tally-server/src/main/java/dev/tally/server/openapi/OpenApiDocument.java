@@ -100,6 +100,9 @@ public final class OpenApiDocument {
         for (Projection<?, ?> p : app.projections()) {
             projections.add(stores.projection(p));
         }
+        ArrayNode panels = summary.putArray("panels");
+        app.consolePanels().forEach(p -> panels.addObject().put("title", p.title()).put("path", p.path())
+                .put("description", p.description()));
         ArrayNode sagas = summary.putArray("sagas");
         for (Saga<?, ?> saga : app.sagas()) {
             tags.addObject().put("name", "saga " + saga.name()).put("description", "instances of saga '"

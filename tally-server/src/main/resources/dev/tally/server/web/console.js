@@ -56,10 +56,42 @@ async function readView() {
     : r.json.error + ': ' + r.json.message;
 }
 
+// --- panels the apps contribute (TallyApp.consolePanels): one of their GET routes, shown as JSON or a table ---
+
+function renderPanels() {
+  const panels = described.apps.flatMap((a) => (a.panels || []).map((p) => Object.assign({ app: a.name }, p)));
+  $('app-panels').replaceChildren(...panels.map((p) => el('section', { class: 'card app-panel', 'data-path': p.path },
+    el('h2', {}, p.title + ' ', el('span', { class: 'hint', text: p.description + ' (app ' + p.app + ', ' + p.path + ')' })),
+    el('div', { class: 'panel-body' }))));
+}
+
+/** The first list of objects in a JSON answer, or null. */
+function rowsOf(json) {
+  if (Array.isArray(json)) return json;
+  for (const v of Object.values(json || {})) if (Array.isArray(v)) return v;
+  return null;
+}
+
+async function refreshPanels() {
+  for (const section of document.querySelectorAll('.app-panel')) {
+    const r = await api('GET', section.dataset.path);
+    const body = section.querySelector('.panel-body');
+    const rows = r.ok ? rowsOf(r.json) : null;
+    if (!r.ok) { body.replaceChildren(el('p', { class: 'result error', text: r.json.message })); continue; }
+    if (!rows) { body.replaceChildren(el('pre', { class: 'json', text: JSON.stringify(r.json, null, 2) })); continue; }
+    if (!rows.length) { body.replaceChildren(el('p', { class: 'hint', text: 'Nothing yet.' })); continue; }
+    const columns = Object.keys(rows[0]);
+    body.replaceChildren(el('table', { class: 'list' },
+      el('thead', {}, el('tr', {}, ...columns.map((c) => el('th', { text: c })))),
+      el('tbody', {}, ...rows.map((row) => el('tr', {}, ...columns.map((c) =>
+        cell(typeof row[c] === 'object' && row[c] !== null ? short(row[c], 60) : String(row[c]))))))));
+  }
+}
+
 async function refresh() {
   try {
-    if (!described.doc && await loadDescription()) renderCatalogue();
-    await Promise.all([refreshPipeline(), refreshLag(), refreshAggregate()]);
+    if (!described.doc && await loadDescription()) { renderCatalogue(); renderPanels(); }
+    await Promise.all([refreshPipeline(), refreshLag(), refreshAggregate(), refreshPanels()]);
   } catch (e) {
     $('health').textContent = 'server unreachable';
     $('health').className = 'pill bad';

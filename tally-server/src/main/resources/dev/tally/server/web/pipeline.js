@@ -13,6 +13,7 @@ async function refreshPipeline() {
   $('p-dispatched').textContent = p.eventsDispatched;
   $('p-published').textContent = p.published;
   $('p-dead').textContent = dead;
+  if (p.chaos) $('chaos').checked = p.chaos.on;
   const check = p.startupCheck || {};
   $('check').textContent = 'startup check: ' + (check.state || '—')
     + (check.report ? ' (' + check.report.views + ' views, ' + check.report.stale + ' stale)' : '');
@@ -84,5 +85,6 @@ async function refreshLag() {
 }
 
 function wirePipeline() {
+  $('chaos').addEventListener('change', async (e) => { await api('POST', '/api/chaos', { on: e.target.checked }); refreshPipeline(); });
   $('redrive-all').addEventListener('click', async () => { await api('POST', '/api/dead-letters/redrive'); refreshPipeline(); });
 }

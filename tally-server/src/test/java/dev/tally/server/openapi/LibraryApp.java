@@ -3,6 +3,7 @@ package dev.tally.server.openapi;
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.Decider;
 import dev.tally.core.Event;
+import dev.tally.core.app.ConsolePanel;
 import dev.tally.core.app.RejectionCode;
 import dev.tally.core.app.TallyApp;
 import dev.tally.core.command.Command;
@@ -133,6 +134,11 @@ final class LibraryApp implements TallyApp {
     @Override
     public List<Saga<?, ?>> sagas() {
         return List.of(REMINDERS);
+    }
+
+    @Override
+    public List<ConsolePanel> consolePanels() {
+        return List.of(new ConsolePanel("Loans", "/api/loans", "books out"));
     }
 
     @Override

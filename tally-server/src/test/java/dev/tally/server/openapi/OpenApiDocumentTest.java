@@ -120,6 +120,7 @@ class OpenApiDocumentTest {
         assertThat(app.at("/sagas/0/name").asText()).isEqualTo("reminders");
         assertThat(app.at("/sagas/0/state").asText()).isEqualTo("Reminder");
         assertThat(app.at("/stores/0/views/0").asText()).isEqualTo("shelf");
+        assertThat(app.at("/panels/0/path").asText()).isEqualTo("/api/loans");
     }
 
     @Test
