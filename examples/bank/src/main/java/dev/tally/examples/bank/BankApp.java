@@ -14,6 +14,8 @@ import dev.tally.core.app.AppContext;
 import dev.tally.core.app.AppRoute;
 import dev.tally.core.app.AppRoute.AppError;
 import dev.tally.core.app.AppRoute.Response;
+import dev.tally.core.app.ConsolePanel;
+import dev.tally.core.app.RejectionCode;
 import dev.tally.core.app.TallyApp;
 import dev.tally.core.command.CommandResult;
 import dev.tally.core.json.JsonCodec;
@@ -66,6 +68,22 @@ public final class BankApp implements TallyApp {
     public List<Projection<?, ?>> projections() {
         return List.of(BankProjections.BALANCE_VIEW, BankProjections.LAST_TRANSACTION_VIEW,
                 BankProjections.LAST_MONTH_BALANCE_VIEW, BankProjections.HOLDER_VIEW);
+    }
+
+    /** The codes its commands reject with: listed in the server's OpenAPI document (optional). */
+    @Override
+    public List<RejectionCode> rejectionCodes() {
+        return List.of(new RejectionCode("bank-account", AccountCommand.INVALID_AMOUNT, "the amount is not a positive"
+                        + " number of minor units, or would overflow the balance"),
+                new RejectionCode("bank-account", AccountCommand.INSUFFICIENT_FUNDS, "a debit over the balance"),
+                new RejectionCode("bank-account", SetHolder.INVALID_HOLDER, "a holder's name or email is not"
+                        + " acceptable"));
+    }
+
+    /** The accounts as a panel of the console (optional: every store, view and saga is there without it). */
+    @Override
+    public List<ConsolePanel> consolePanels() {
+        return List.of(new ConsolePanel("Accounts", "/api/accounts?limit=20", "balances from the balance view"));
     }
 
     @Override
