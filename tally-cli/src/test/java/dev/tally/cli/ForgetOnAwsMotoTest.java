@@ -64,7 +64,7 @@ class ForgetOnAwsMotoTest {
     }
 
     @Test
-    void forgetWithRegionDestroysTheSubjectsKeyInTheDeployedTablesAndAppendsTheAudit() {
+    void replayAndForgetWithRegionWorkOnTheDeployedTables() {
         AppTemplate deployed = new AppTemplate(new MembersTestApp(), "members.jar");
         dynamo.createTable(TableDefinitions.ledger(deployed.ledgerTable()).createTableRequest());
         dynamo.createTable(TableDefinitions.snapshots(deployed.snapshotTable()).createTableRequest());
@@ -82,16 +82,22 @@ class ForgetOnAwsMotoTest {
         assertThat(keys.get("m1")).as("the member's wrapped data key").isPresent();
         assertThat(ledger.read("member", "m1", ReadOptions.ALL).get(0).payload().toString()).doesNotContain("Ada");
 
+        String app = MembersTestApp.jar(tmp).toString();
+        AwsTemplateCommandTest.Run replayed = AwsTemplateCommandTest.tally("replay", "member", "m1", "--region",
+                MotoServer.REGION, "--app", app);
+        assertThat(replayed.exitCode()).as(replayed.err()).isZero();
+        assertThat(replayed.out()).contains("replayed member/m1: the replay event is v2");
+
         AwsTemplateCommandTest.Run r = AwsTemplateCommandTest.tally("forget", "member", "m1", "--region",
-                MotoServer.REGION, "--app", MembersTestApp.jar(tmp).toString());
+                MotoServer.REGION, "--app", app);
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("forgot the personal data of member/m1 (audit event at version 2")
+        assertThat(r.out()).contains("forgot the personal data of member/m1 (audit event at version 3")
                 .contains("dynamodb:members-ledger");
         assertThat(keys.get("m1")).as("the wrapped data key after forget").isEmpty();
         List<RecordedEvent> stream = ledger.read("member", "m1", ReadOptions.ALL);
-        assertThat(stream).hasSize(2);
-        assertThat(stream.get(1).type()).contains("PersonalDataForgotten");
+        assertThat(stream).hasSize(3);
+        assertThat(stream.get(2).type()).contains("PersonalDataForgotten");
     }
 
     @Test
