@@ -18,7 +18,6 @@ import static dev.tally.aws.deploy.TemplateResources.streamEvent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.aws.EventBridgeEvents;
 import dev.tally.aws.app.AppDispatcherFunction;
