@@ -52,6 +52,11 @@ public final class DynamoDbEventQueries implements EventQueries {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /** Queries on the ledger's own table. */
+    public static DynamoDbEventQueries of(DynamoDbLedger ledger) {
+        return new DynamoDbEventQueries(ledger.client(), ledger.table());
+    }
+
     @Override
     public Page<RecordedEvent> find(EventFilter filter, PageRequest request) {
         EventPosition after = request.cursor() == null ? null : EventPosition.fromCursor(request.cursor());
