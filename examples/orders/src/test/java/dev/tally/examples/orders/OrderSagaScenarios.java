@@ -143,6 +143,32 @@ abstract class OrderSagaScenarios {
     }
 
     @Test
+    void whatADeadlineCausesCarriesTheOrdersCorrelationIdToo() {
+        Shop s = start();
+        s.restock("apple", 10);
+        s.credit("gina", 1_000);
+        s.unreachable.add("bank-account");
+        assertThat(s.orders.execute("o9", new Order.Place("gina", List.of(line("apple", 3, 100)), 60),
+                dev.tally.core.EventMetadata.of("corr-o9", "command-o9", "test")).isAccepted()).isTrue();
+        eventually(() -> assertThat(stepNames("o9")).containsExactly("reserve:apple"));
+        // the saga's deliveries give up on the bank (dead letters): only the deadline moves the order on
+        eventually(() -> assertThat(s.pipeline.deadLetters().count()).isPositive());
+        assertThat(((Settling) s.pipeline).awaitQuiet(Duration.ofMinutes(1))).isTrue();
+        s.unreachable.clear();
+        s.clock.advance(Duration.ofMinutes(2)); // past the deadline: the poller fires it
+        assertThat(s.awaitOutcome("o9").reason()).isEqualTo("timeout");
+        eventually(() -> assertThat(s.sagas.load("o9").state().finished()).isTrue());
+
+        List<dev.tally.core.RecordedEvent> caused = eventsOf(s, "o9", "gina", "apple").stream()
+                .filter(e -> !e.type().equals("Restocked") && !e.type().equals("Credited")).toList();
+        assertThat(caused).extracting(dev.tally.core.RecordedEvent::type).contains("StockReleased");
+        assertThat(caused).allSatisfy(e -> assertThat(e.metadata().correlationId()).as(e.coordinates())
+                .isEqualTo("corr-o9"));
+        eventually(() -> assertThat(dev.tally.core.query.TraceText.render(
+                dev.tally.core.query.Trace.of(s.queries, "corr-o9"))).contains("timer t-").contains("StockReleased"));
+    }
+
+    @Test
     void aRefusedPaymentReleasesTheReservedStock() {
         Shop s = start();
         s.restock("apple", 10);
