@@ -8,6 +8,7 @@ import dev.tally.core.PageRequest;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.ops.Rebuild;
 import dev.tally.core.snapshot.SnapshotVerifier;
+import dev.tally.server.OpsRoutes;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

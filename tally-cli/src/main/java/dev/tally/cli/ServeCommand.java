@@ -1,6 +1,9 @@
 package dev.tally.cli;
 
 import dev.tally.core.runtime.Chaos;
+import dev.tally.server.HttpApi;
+import dev.tally.server.PemTls;
+import dev.tally.server.TallyServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
