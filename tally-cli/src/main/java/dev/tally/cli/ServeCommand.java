@@ -117,6 +117,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         java.util.List<dev.tally.core.app.TallyApp> found = AppLoader.load(apps, spec.commandLine());
+        ServeTracing tracing = ServeTracing.fromEnvironment(System.getenv(), out); // before the server's telemetry
         TallyServer server = TallyServer.start(new TallyServer.Settings(inMemory ? null : data, host, port,
                 token, chaos ? Chaos.typical() : Chaos.NONE, found,
                 new TallyServer.Http(tlsCert, tlsKey, workers, maxQueued), java.util.Set.copyOf(unreachable)), line -> {
@@ -140,6 +141,7 @@ final class ServeCommand implements Callable<Integer> {
             out.println("stopping Tally...");
             out.flush();
             server.close();
+            tracing.close();
             out.println("stopped" + (inMemory ? "" : "; data kept in " + data.toAbsolutePath()));
             out.flush();
             stopped.countDown();
