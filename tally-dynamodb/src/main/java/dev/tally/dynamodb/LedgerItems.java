@@ -18,6 +18,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * payload       M  the payload as a DynamoDB map
  * metadata      M  correlationId, causationId, actor, attributes
  * gsi1pk, gsi1sk S  store and aggregateId, on version 1 only (the sparse "aggregates" index)
+ * day, eventPosition, correlationId S  keys of the event query indexes ({@link EventIndexItems})
  * writeId       S  a random id per append, to recognise our own write when its answer was lost
  * </pre>
  *
@@ -86,6 +87,7 @@ public final class LedgerItems {
         item.put("timestamp", AttributeValue.fromS(e.timestamp().toString()));
         item.put("payload", AttributeValue.fromM(JsonAttributes.toMap(e.payload())));
         item.put("metadata", AttributeValue.fromM(JsonAttributes.toMap(JsonCodec.metadataToJson(e.metadata()))));
+        EventIndexItems.addTo(item, e);
         if (e.version() == 1) {
             item.put(GSI_PK, AttributeValue.fromS(e.store()));
             item.put(GSI_SK, AttributeValue.fromS(e.aggregateId()));
