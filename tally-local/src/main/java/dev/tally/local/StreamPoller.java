@@ -232,9 +232,17 @@ public final class StreamPoller implements AutoCloseable {
             incompletePass = true; // nothing was read, but not because nothing is there
             return 0;
         } catch (TrimmedDataAccessException gone) {
+            incompletePass = true;
+            if (s.atHorizon) {
+                // the iterator stood at the horizon and had read nothing: no record past a checkpoint
+                // can be missing, so this is no trim to report; start again at the (new) horizon
+                LOG.debug("stream poller {}: horizon iterator of shard {} outdated ({}); taking a new one",
+                        functionName, s.id, gone.getMessage());
+                s.iterator = shards.iteratorAtHorizon(s);
+                return 0;
+            }
             // the records after the checkpoint are gone from the stream (not from the ledger): say so
             // loudly and count it; the convergence check brings the views they fed up to date
-            incompletePass = true;
             trimmed.incrementAndGet();
             lastError = "shard " + s.id + " was trimmed past the checkpoint " + shards.checkpoint(s.id)
                     + ": records between it and the horizon were never dispatched; run `tally verify --repair`";
@@ -243,6 +251,7 @@ public final class StreamPoller implements AutoCloseable {
             return 0;
         }
         if (!r.records().isEmpty()) {
+            s.atHorizon = false;
             if (s.buffer.isEmpty()) {
                 s.firstBufferedAt = System.currentTimeMillis();
             }
