@@ -13,6 +13,7 @@ import dev.tally.core.runtime.DeadLetterSource;
 import dev.tally.core.runtime.Dispatcher;
 import dev.tally.core.runtime.FailurePolicy;
 import dev.tally.core.runtime.MessageRef;
+import dev.tally.core.runtime.PollingWorker;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -103,20 +104,15 @@ public final class PostgresProjectionRunner implements AutoCloseable {
     private final boolean ownsListener;
     private final DeadLetterSource source;
     private final LedgerListener.Consumer consumer;
-    private final Object signal = new Object();
+    private final PollingWorker worker;
     private final Random random = new Random();
     private final AtomicLong handled = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
-    private volatile boolean woken;
-    private volatile boolean running;
     private volatile boolean waiting;
     private volatile boolean loaded;
     private volatile long position;
-    private volatile Thread thread;
     /** Failed attempts on the event right after the checkpoint; above 0 the runner handles it alone. */
     private volatile int failedAttempts;
-    /** Failed reads of the log in a row (only paces the retries). */
-    private int failedReads;
 
     private PostgresProjectionRunner(Builder b) {
         this.name = b.name;
@@ -152,6 +148,12 @@ public final class PostgresProjectionRunner implements AutoCloseable {
                 return waiting;
             }
         };
+        // held back behind a running transaction with nobody listening: look again soon
+        this.worker = PollingWorker.builder("tally-pg-runner-" + name, this::pollOnce)
+                .idle(PollingWorker.Idle.fixed(idleWait)).failurePolicy(policy).heldFailures(() -> failedAttempts)
+                .pollSoonerWhen(() -> waiting && (listener == null || !listener.isListening()),
+                        Duration.ofMillis(Math.min(idleWait.toMillis(), 50)))
+                .build();
     }
 
     /** A runner of {@code projection} into {@code writer}, reading the aggregates of {@code store}. */
@@ -421,14 +423,10 @@ public final class PostgresProjectionRunner implements AutoCloseable {
 
     /** Polls on a background thread until closed, woken by LISTEN/NOTIFY. */
     public synchronized PostgresProjectionRunner start() {
-        if (running) {
+        if (worker.isRunning()) {
             return this;
         }
-        running = true;
-        Thread t = new Thread(this::run, "tally-pg-runner-" + name);
-        t.setDaemon(true);
-        thread = t;
-        t.start();
+        worker.start();
         if (listener != null) {
             listener.register(consumer);
             if (ownsListener) {
@@ -438,84 +436,21 @@ public final class PostgresProjectionRunner implements AutoCloseable {
         return this;
     }
 
-    private void run() {
-        while (running) {
-            int n;
-            try {
-                n = pollOnce();
-                failedReads = 0;
-            } catch (RuntimeException e) {
-                LOG.warn("runner {}: {}", name, e.toString());
-                n = 0;
-                failedReads++;
-            } catch (Error e) {
-                // the open transaction (if any) was rolled back; the stored checkpoint is where a restart resumes
-                LOG.error("runner {} stopped at position {}: {}", name, position, e.toString());
-                throw e;
-            }
-            if (n == 0 && running) {
-                int failures = Math.max(failedAttempts, failedReads);
-                if (failures > 0) {
-                    pause(Math.max(1, policy.retry().backoff(failures, random).toMillis()), true);
-                } else {
-                    boolean deaf = listener == null || !listener.isListening();
-                    pause(waiting && deaf ? Math.min(idleWait.toMillis(), 50) : idleWait.toMillis(), false);
-                }
-            }
-        }
-    }
-
-    /** Waits {@code ms}, or less when woken (unless {@code backoff}: a retry waits its whole backoff), or closed. */
-    private void pause(long ms, boolean backoff) {
-        long deadline = System.nanoTime() + ms * 1_000_000;
-        synchronized (signal) {
-            try {
-                while (running && (backoff || !woken)) {
-                    long left = (deadline - System.nanoTime()) / 1_000_000;
-                    if (left <= 0) {
-                        break;
-                    }
-                    signal.wait(left);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                running = false;
-            }
-            woken = false;
-        }
-    }
-
     /** Something was appended: poll now instead of after the idle wait. */
     public void wake() {
-        synchronized (signal) {
-            woken = true;
-            signal.notifyAll();
-        }
+        worker.wake();
     }
 
     /** Stops after the transaction in progress (which commits or rolls back whole); the checkpoint stays stored. */
     @Override
     public void close() {
-        synchronized (this) {
-            running = false;
-        }
-        synchronized (signal) {
-            signal.notifyAll();
-        }
         if (listener != null) {
             listener.unregister(consumer);
             if (ownsListener) {
                 listener.close();
             }
         }
-        Thread t = thread;
-        if (t != null && t != Thread.currentThread()) {
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        worker.close();
     }
 
     // --- what it reports ---------------------------------------------------------------------------------
@@ -554,8 +489,7 @@ public final class PostgresProjectionRunner implements AutoCloseable {
 
     /** Whether the thread is running (false before start, after close, or after it died). */
     public boolean isAlive() {
-        Thread t = thread;
-        return t != null && t.isAlive();
+        return worker.isAlive();
     }
 
     public static final class Builder {
