@@ -4,25 +4,17 @@ import dev.tally.aws.EventBridgeBus;
 import dev.tally.aws.StreamDispatcherHandler;
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.EventStore;
-import dev.tally.core.Page;
-import dev.tally.core.PageRequest;
-import dev.tally.core.RetryPolicy;
-import dev.tally.core.memory.InMemoryDeliveryStore;
-import dev.tally.core.message.NotificationMessage;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.ProjectionWriter;
 import dev.tally.core.projection.Projector;
 import dev.tally.core.runtime.Chaos;
 import dev.tally.core.runtime.ConvergenceCheck;
-import dev.tally.core.runtime.DeadLetter;
-import dev.tally.core.runtime.DeadLetterSource;
 import dev.tally.core.runtime.DeadLetters;
-import dev.tally.core.runtime.DeliveryEngine;
-import dev.tally.core.runtime.DeliveryStore;
 import dev.tally.core.runtime.Dispatcher;
 import dev.tally.core.runtime.Pipeline;
+import dev.tally.core.runtime.PipelineOptions;
+import dev.tally.core.runtime.PipelineStores;
 import dev.tally.core.runtime.Settling;
-import dev.tally.core.runtime.StoredDeadLetters;
 import dev.tally.core.runtime.Target;
 import dev.tally.core.runtime.TargetStats;
 import dev.tally.core.snapshot.SnapshotPolicy;
@@ -32,15 +24,11 @@ import dev.tally.dynamodb.DynamoDbLedger;
 import dev.tally.dynamodb.DynamoDbSnapshotStore;
 import dev.tally.dynamodb.DynamoDbTables;
 import dev.tally.dynamodb.TableDefinitions;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -70,7 +58,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * }</pre>
  */
 public final class LocalPipeline implements Pipeline, Settling {
-    private static final Logger LOG = LoggerFactory.getLogger(LocalPipeline.class);
     public static final String DISPATCHER_FUNCTION = "dispatcher";
 
     private final LocalDynamoDb dynamoDb;
@@ -82,15 +69,14 @@ public final class LocalPipeline implements Pipeline, Settling {
     private final DynamoDbSnapshotStore snapshots;
     private final DynamoDbDeadLetterStore deadLetterStore;
     private final DynamoDbCheckpoints checkpoints;
-    private final DeliveryStore deliveries;
+    private final LocalBus bus;
     private final LocalEventBridge eventBridge;
-    private final List<EventStore<?>> stores = new ArrayList<>();
-    private final List<ConvergenceCheck.Bound<?, ?>> projections = new ArrayList<>();
-    private final PipelineDeadLetters deadLetters;
+    private final PipelineStores stores;
+    private final LocalPipelineDeadLetters deadLetters;
     private volatile Dispatcher dispatcher;
     private EventBridgeBus publisher;
     private StreamDispatcherHandler handler;
-    private volatile StreamPoller poller;
+    private final DispatcherEventSource source;
     private volatile boolean closed;
     private boolean recovered;
 
@@ -98,24 +84,25 @@ public final class LocalPipeline implements Pipeline, Settling {
         this.config = b;
         this.dynamoDb = b.dynamoDb;
         this.client = dynamoDb.client();
-        DynamoDbTables.createIfMissing(client, TableDefinitions.ledger(table("ledger")));
-        DynamoDbTables.createIfMissing(client, TableDefinitions.snapshots(table("snapshots")));
-        DynamoDbTables.createIfMissing(client, TableDefinitions.keyValue(table("dead-letters")));
-        DynamoDbTables.createIfMissing(client, TableDefinitions.keyValue(table("checkpoints")));
+        List.of(TableDefinitions.ledger(table("ledger")), TableDefinitions.snapshots(table("snapshots")),
+                TableDefinitions.keyValue(table("dead-letters")), TableDefinitions.keyValue(table("checkpoints")))
+                .forEach(t -> DynamoDbTables.createIfMissing(client, t));
         this.ledger = new DynamoDbLedger(client, table("ledger"));
         this.storeLedger = b.archive == null ? ledger
                 : new dev.tally.core.archive.ArchiveReadingLedger(ledger, b.archive);
         this.snapshots = new DynamoDbSnapshotStore(client, table("snapshots"));
+        this.stores = new PipelineStores(storeLedger, snapshots, b);
         this.deadLetterStore = new DynamoDbDeadLetterStore(client, table("dead-letters"));
         this.checkpoints = new DynamoDbCheckpoints(client, table("checkpoints"));
-        this.deadLetters = new PipelineDeadLetters();
-        this.deliveries = b.durableDeliveries
-                ? new JournalDeliveryStore(dynamoDb.dataDir().resolve(b.tablePrefix + "-deliveries.journal"), b.fsync,
-                        Duration.ofMillis(50))
-                : new InMemoryDeliveryStore();
-        this.eventBridge = LocalEventBridge.start(b.busName, b.eventBridgePort,
-                DeliveryEngine.async(b.deliveryThreads, b.chaos, deadLetterStore, deliveries),
+        this.bus = new LocalBus(b.busName, b.eventBridgePort, b.deliveryThreads, b.chaos, b.durableDeliveries
+                ? dynamoDb.dataDir().resolve(b.tablePrefix + "-deliveries.journal") : null, b.fsync, deadLetterStore,
                 (kind, store, id, version) -> requireStarted().resolve(kind, store, id, version));
+        this.eventBridge = bus.eventBridge();
+        this.source = new DispatcherEventSource(client, dynamoDb.streamsClient(), table("ledger"), DISPATCHER_FUNCTION,
+                b.mapping, b.streamCheckpoints == null ? ShardCheckpoints.in(checkpoints, "stream:")
+                        : b.streamCheckpoints.apply(ShardCheckpoints.in(checkpoints, "stream:")), deadLetterStore);
+        this.deadLetters = new LocalPipelineDeadLetters(deadLetterStore, eventBridge, source::poller,
+                this::requireStarted);
     }
 
     public static Builder builder(LocalDynamoDb dynamoDb) {
@@ -130,13 +117,7 @@ public final class LocalPipeline implements Pipeline, Settling {
     /** An event store on the stack's ledger and snapshot table; call before {@link #start()}. */
     @Override
     public synchronized <S> EventStore<S> store(AggregateDefinition<S> definition) {
-        if (dispatcher != null) {
-            throw new IllegalStateException("add event stores before start(): the dispatcher is built then");
-        }
-        EventStore<S> s = EventStore.builder(definition, storeLedger).snapshots(snapshots, config.snapshotPolicy)
-                .retryPolicy(config.commandRetry).clock(config.clock).personalData(config.personalData).build();
-        stores.add(s);
-        return s;
+        return stores.add(definition);
     }
 
     /** A rule whose event pattern comes from the target's filter; call before {@link #start()}. */
@@ -158,7 +139,7 @@ public final class LocalPipeline implements Pipeline, Settling {
     public synchronized <S, V> void project(Projection<S, V> projection, ProjectionWriter<V> writer) {
         requireNotStarted("add projections");
         eventBridge.subscribe(new Projector<>(projection, writer).target());
-        projections.add(new ConvergenceCheck.Bound<>(projection, writer,
+        stores.projected(new ConvergenceCheck.Bound<>(projection, writer,
                 m -> eventBridge.sendTo(projection.name(), List.of(m))));
     }
 
@@ -171,7 +152,7 @@ public final class LocalPipeline implements Pipeline, Settling {
     public synchronized LocalPipeline start() {
         if (dispatcher == null) {
             publisher = new EventBridgeBus(eventBridge.client(), config.busName);
-            dispatcher = new Dispatcher(stores, publisher);
+            dispatcher = new Dispatcher(stores.seal(), publisher);
             handler = new StreamDispatcherHandler(dispatcher);
         }
         if (!recovered) {
@@ -185,21 +166,12 @@ public final class LocalPipeline implements Pipeline, Settling {
     /** Starts a new poller on the ledger's stream, resuming at the saved checkpoint. */
     public synchronized StreamPoller startPoller() {
         requireStarted();
-        if (poller == null || !poller.isRunning()) {
-            poller = StreamPoller.forTable(client, dynamoDb.streamsClient(), table("ledger"), handler,
-                    DISPATCHER_FUNCTION, config.mapping, config.streamCheckpoints == null
-                            ? ShardCheckpoints.in(checkpoints, "stream:") : config.streamCheckpoints.apply(
-                                    ShardCheckpoints.in(checkpoints, "stream:")), deadLetterStore);
-            poller.start();
-        }
-        return poller;
+        return source.enable(handler);
     }
 
     /** Stops the poller, as if the event source mapping were disabled or its host killed. */
     public synchronized void stopPoller() {
-        if (poller != null) {
-            poller.close();
-        }
+        source.disable();
     }
 
     private Dispatcher requireStarted() {
@@ -216,24 +188,13 @@ public final class LocalPipeline implements Pipeline, Settling {
      */
     @Override
     public boolean awaitQuiet(Duration timeout) {
-        long t0 = System.currentTimeMillis();
-        long deadline = t0 + timeout.toMillis();
         // a stream record becomes readable a few ms after its put: require an empty poll that
         // started comfortably after this call
-        long settled = t0 + 150;
-        while (System.currentTimeMillis() < deadline) {
-            StreamPoller p = poller;
-            if (p != null && p.lastEmptyPollStartedAt() > settled && eventBridge.inFlight() == 0) {
-                return true;
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return false;
+        long settled = System.currentTimeMillis() + 150;
+        return Settling.until(() -> {
+            StreamPoller p = source.poller();
+            return p != null && p.lastEmptyPollStartedAt() > settled && eventBridge.inFlight() == 0;
+        }, timeout, Duration.ofMillis(10));
     }
 
     // --- dead letters, convergence and health -------------------------------------------------
@@ -241,28 +202,6 @@ public final class LocalPipeline implements Pipeline, Settling {
     @Override
     public DeadLetters deadLetters() {
         return deadLetters;
-    }
-
-    /** Dead letters of targets (redriven through the bus) and of the stream (redriven to the dispatcher). */
-    private final class PipelineDeadLetters extends StoredDeadLetters {
-        PipelineDeadLetters() {
-            super(deadLetterStore);
-        }
-
-        @Override
-        public boolean redrive(String id) {
-            DeadLetter d = deadLetterStore.get(id).orElse(null);
-            if (d == null) {
-                return false;
-            }
-            if (d.source() instanceof DeadLetterSource.Feed) {
-                StreamPoller p = poller;
-                return p != null && p.redrive(id, ref -> ((NotificationMessage) requireStarted()
-                        .resolve(dev.tally.core.message.MessageKind.NOTIFICATION, ref.store(), ref.aggregateId(),
-                                ref.version())).event());
-            }
-            return eventBridge.deadLetters().redrive(id);
-        }
     }
 
     @Override
@@ -273,11 +212,7 @@ public final class LocalPipeline implements Pipeline, Settling {
     /** {@link #verify(boolean)} with progress lines. */
     public ConvergenceCheck.Report verify(boolean repair, Consumer<String> progress) {
         requireStarted();
-        List<ConvergenceCheck.Bound<?, ?>> bound;
-        synchronized (this) {
-            bound = List.copyOf(projections);
-        }
-        return new ConvergenceCheck(stores, bound, 200).run(repair, progress);
+        return stores.verify(repair, 200, progress);
     }
 
     /** What the pipeline has done: for dashboards and the pipeline API. */
@@ -287,7 +222,7 @@ public final class LocalPipeline implements Pipeline, Settling {
     }
 
     public Stats stats() {
-        StreamPoller p = poller;
+        StreamPoller p = source.poller();
         Dispatcher d = dispatcher;
         return new Stats(p == null ? null : p.stats(), d == null ? 0 : d.dispatchedCount(),
                 d == null ? 0 : d.failureCount(), publisher == null ? 0 : publisher.publishedCount(),
@@ -334,11 +269,11 @@ public final class LocalPipeline implements Pipeline, Settling {
     }
 
     public StreamPoller poller() {
-        return poller;
+        return source.poller();
     }
 
     public List<EventStore<?>> stores() {
-        return List.copyOf(stores);
+        return stores.list();
     }
 
     /**
@@ -352,15 +287,7 @@ public final class LocalPipeline implements Pipeline, Settling {
         }
         closed = true;
         stopPoller();
-        if (!eventBridge.shutdown(config.drain)) {
-            LOG.info("{} deliveries were still pending after {}; they stay stored for the next start",
-                    eventBridge.inFlight(), config.drain);
-        }
-        try {
-            deliveries.close();
-        } catch (Exception e) {
-            LOG.warn("closing the delivery store: {}", e.toString());
-        }
+        bus.shutdown(config.drain);
     }
 
     /**
@@ -369,42 +296,27 @@ public final class LocalPipeline implements Pipeline, Settling {
      */
     public synchronized void halt() {
         closed = true;
-        StreamPoller p = poller;
-        if (p != null) {
-            p.close();
-        }
-        eventBridge.halt();
-        if (deliveries instanceof JournalDeliveryStore d) {
-            d.halt();
-        }
+        source.disable();
+        bus.halt();
     }
 
-    public static final class Builder {
+    public static final class Builder extends PipelineOptions<Builder> {
         private final LocalDynamoDb dynamoDb;
         private String tablePrefix = "tally";
         private String busName = "tally-bus";
         private Chaos chaos = Chaos.NONE;
         private EventSourceMapping mapping = EventSourceMapping.defaults();
-        private SnapshotPolicy snapshotPolicy = SnapshotPolicy.everyNEvents(100);
-        private RetryPolicy commandRetry = RetryPolicy.DEFAULT;
         private int eventBridgePort;
         private int deliveryThreads = 4;
-        private Clock clock = Clock.systemUTC();
         private boolean durableDeliveries = true;
         private boolean fsync;
         private Duration drain = Duration.ofSeconds(5);
         private java.util.function.UnaryOperator<ShardCheckpoints> streamCheckpoints;
-        private dev.tally.core.privacy.PersonalData personalData;
         private dev.tally.core.archive.ArchiveStore archive;
 
         private Builder(LocalDynamoDb dynamoDb) {
+            super(SnapshotPolicy.everyNEvents(100));
             this.dynamoDb = Objects.requireNonNull(dynamoDb, "dynamoDb");
-        }
-
-        /** The keys that seal the personal fields of the stores' events (see docs/privacy.md). */
-        public Builder personalData(dev.tally.core.privacy.PersonalData personalData) {
-            this.personalData = personalData;
-            return this;
         }
 
         /**
@@ -436,16 +348,6 @@ public final class LocalPipeline implements Pipeline, Settling {
             return this;
         }
 
-        public Builder snapshotPolicy(SnapshotPolicy p) {
-            this.snapshotPolicy = p;
-            return this;
-        }
-
-        public Builder commandRetry(RetryPolicy p) {
-            this.commandRetry = p;
-            return this;
-        }
-
         public Builder eventBridgePort(int port) {
             this.eventBridgePort = port;
             return this;
@@ -453,11 +355,6 @@ public final class LocalPipeline implements Pipeline, Settling {
 
         public Builder deliveryThreads(int threads) {
             this.deliveryThreads = threads;
-            return this;
-        }
-
-        public Builder clock(Clock c) {
-            this.clock = c;
             return this;
         }
 
