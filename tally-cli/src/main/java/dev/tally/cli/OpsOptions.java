@@ -1,5 +1,6 @@
 package dev.tally.cli;
 
+import dev.tally.server.OpsRoutes;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 

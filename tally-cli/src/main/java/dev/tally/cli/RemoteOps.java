@@ -8,6 +8,7 @@ import dev.tally.core.PageRequest;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.ops.Rebuild;
 import dev.tally.core.snapshot.SnapshotVerifier;
+import dev.tally.server.OpsRoutes;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -42,6 +43,11 @@ final class RemoteOps implements OpsBackend {
     public Rebuild.Sent resend(String projection, List<String> aggregateIds) {
         JsonNode r = api.post("/api/ops/projections/" + projection + "/resend", idsBody(aggregateIds));
         return new Rebuild.Sent(r.get("messages").asInt(), r.get("events").asLong());
+    }
+
+    @Override
+    public long forget(String store, String aggregateId) {
+        return api.post("/api/forget/" + store + "/" + aggregateId).path("version").asLong();
     }
 
     @Override

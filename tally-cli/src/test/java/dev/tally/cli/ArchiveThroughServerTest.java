@@ -14,6 +14,8 @@ import dev.tally.core.StreamArchived;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.projection.ProjectionWriter;
 import dev.tally.core.runtime.Chaos;
+import dev.tally.local.LocalPipeline;
+import dev.tally.server.TallyServer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,7 +63,7 @@ class ArchiveThroughServerTest {
             assertThat(run.out()).contains("12 aggregates looked at, 11 archived (55 events moved)")
                     .contains("active=1").contains("archived=11");
             assertThat(data.resolve("archive/ops-counter/h3.jsonl.gz")).exists();
-            assertThat(server.pipeline().ledger().read("ops-counter", "h3", ReadOptions.ALL)).singleElement()
+            assertThat(((LocalPipeline) server.engine().pipeline()).ledger().read("ops-counter", "h3", ReadOptions.ALL)).singleElement()
                     .satisfies(e -> assertThat(e.type()).isEqualTo(StreamArchived.TYPE_NAME));
 
             // the events route reads the archived history, then the marker

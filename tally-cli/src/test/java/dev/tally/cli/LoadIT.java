@@ -2,6 +2,7 @@ package dev.tally.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.server.HttpApi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -9,6 +9,7 @@ import dev.tally.core.EventStore;
 import dev.tally.core.projection.ProjectionWriter;
 import dev.tally.core.runtime.Chaos;
 import dev.tally.core.runtime.TargetStats;
+import dev.tally.server.TallyServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ class OpsThroughServerTest {
     }
 
     private static long delivered(TallyServer server, String target) {
-        return server.pipeline().stats().targets().stream().filter(t -> t.target().equals(target))
+        return server.targetStats().stream().filter(t -> t.target().equals(target))
                 .mapToLong(TargetStats::delivered).sum();
     }
 

@@ -9,6 +9,8 @@ import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageFilter;
 import dev.tally.core.runtime.Chaos;
 import dev.tally.core.runtime.Target;
+import dev.tally.local.LocalPipeline;
+import dev.tally.server.TallyServer;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -61,7 +63,7 @@ class TracingIT {
         server = TallyServer.start(new TallyServer.Settings(null, TallyServer.HOST, 0, null, Chaos.NONE,
                 AppLoader.load(apps)), line -> { });
         // every message the dispatcher publishes for the bank, as a fourth rule on the local EventBridge sees it
-        server.pipeline().eventBridge().subscribe(Target.of("recorder", MessageFilter.stateOf("bank-account"),
+        ((LocalPipeline) server.engine().pipeline()).eventBridge().subscribe(Target.of("recorder", MessageFilter.stateOf("bank-account"),
                 messages::add));
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.core.runtime.Chaos;
 import dev.tally.core.runtime.TargetStats;
+import dev.tally.server.TallyServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,7 +72,7 @@ class VerifyIT {
     }
 
     private static long delivered(TallyServer server, String target) {
-        return server.pipeline().stats().targets().stream().filter(t -> t.target().equals(target))
+        return server.targetStats().stream().filter(t -> t.target().equals(target))
                 .mapToLong(TargetStats::delivered).sum();
     }
 }

@@ -119,6 +119,11 @@ public final class EventStore<S> {
         return loader.fold(start, events);
     }
 
+    /** What a decision on {@code aggregate} may know: its id, its version and this store's clock now. */
+    public DecisionContext contextOf(Aggregate<S> aggregate) {
+        return new DecisionContext(aggregate.aggregateId(), aggregate.version(), loader.now());
+    }
+
     /** Lists the ids of aggregates that have at least one event. */
     public Page<String> listAggregateIds(PageRequest request) {
         return ledger.listAggregateIds(name(), request);
@@ -177,7 +182,8 @@ public final class EventStore<S> {
      */
     public CommandResult<S> execute(String aggregateId, Command<S> command, EventMetadata metadata) {
         Objects.requireNonNull(command, "command");
-        return commands.run(aggregateId, aggregate -> definition.decide(command, aggregate.state()), metadata);
+        return commands.run(aggregateId, aggregate -> definition.decide(command, aggregate.state(),
+                contextOf(aggregate)), metadata);
     }
 
     /**

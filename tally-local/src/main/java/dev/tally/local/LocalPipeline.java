@@ -4,6 +4,7 @@ import dev.tally.aws.EventBridgeBus;
 import dev.tally.aws.StreamDispatcherHandler;
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.EventStore;
+import dev.tally.core.archive.ArchiveReadingLedger;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.ProjectionWriter;
 import dev.tally.core.projection.Projector;
@@ -60,7 +61,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 public final class LocalPipeline implements Pipeline, Settling {
     public static final String DISPATCHER_FUNCTION = "dispatcher";
 
-    private final LocalDynamoDb dynamoDb;
     private final DynamoDbClient client;
     private final Builder config;
     private final DynamoDbLedger ledger;
@@ -68,39 +68,35 @@ public final class LocalPipeline implements Pipeline, Settling {
     private final dev.tally.core.ledger.LedgerAdapter storeLedger;
     private final DynamoDbSnapshotStore snapshots;
     private final DynamoDbDeadLetterStore deadLetterStore;
-    private final DynamoDbCheckpoints checkpoints;
     private final LocalBus bus;
     private final LocalEventBridge eventBridge;
     private final PipelineStores stores;
     private final LocalPipelineDeadLetters deadLetters;
     private volatile Dispatcher dispatcher;
-    private EventBridgeBus publisher;
-    private StreamDispatcherHandler handler;
     private final DispatcherEventSource source;
     private volatile boolean closed;
     private boolean recovered;
 
     private LocalPipeline(Builder b) {
         this.config = b;
-        this.dynamoDb = b.dynamoDb;
+        LocalDynamoDb dynamoDb = b.dynamoDb;
         this.client = dynamoDb.client();
         List.of(TableDefinitions.ledger(table("ledger")), TableDefinitions.snapshots(table("snapshots")),
                 TableDefinitions.keyValue(table("dead-letters")), TableDefinitions.keyValue(table("checkpoints")))
                 .forEach(t -> DynamoDbTables.createIfMissing(client, t));
         this.ledger = new DynamoDbLedger(client, table("ledger"));
-        this.storeLedger = b.archive == null ? ledger
-                : new dev.tally.core.archive.ArchiveReadingLedger(ledger, b.archive);
+        this.storeLedger = b.archive == null ? ledger : new ArchiveReadingLedger(ledger, b.archive);
         this.snapshots = new DynamoDbSnapshotStore(client, table("snapshots"));
         this.stores = new PipelineStores(storeLedger, snapshots, b);
         this.deadLetterStore = new DynamoDbDeadLetterStore(client, table("dead-letters"));
-        this.checkpoints = new DynamoDbCheckpoints(client, table("checkpoints"));
+        ShardCheckpoints shards = ShardCheckpoints.in(new DynamoDbCheckpoints(client, table("checkpoints")), "stream:");
         this.bus = new LocalBus(b.busName, b.eventBridgePort, b.deliveryThreads, b.chaos, b.durableDeliveries
                 ? dynamoDb.dataDir().resolve(b.tablePrefix + "-deliveries.journal") : null, b.fsync, deadLetterStore,
                 (kind, store, id, version) -> requireStarted().resolve(kind, store, id, version));
         this.eventBridge = bus.eventBridge();
         this.source = new DispatcherEventSource(client, dynamoDb.streamsClient(), table("ledger"), DISPATCHER_FUNCTION,
-                b.mapping, b.streamCheckpoints == null ? ShardCheckpoints.in(checkpoints, "stream:")
-                        : b.streamCheckpoints.apply(ShardCheckpoints.in(checkpoints, "stream:")), deadLetterStore);
+                b.mapping, b.streamCheckpoints == null ? shards : b.streamCheckpoints.apply(shards),
+                b.checkpointInterval, deadLetterStore);
         this.deadLetters = new LocalPipelineDeadLetters(deadLetterStore, eventBridge, source::poller,
                 this::requireStarted);
     }
@@ -150,11 +146,7 @@ public final class LocalPipeline implements Pipeline, Settling {
      */
     @Override
     public synchronized LocalPipeline start() {
-        if (dispatcher == null) {
-            publisher = new EventBridgeBus(eventBridge.client(), config.busName);
-            dispatcher = new Dispatcher(stores.seal(), publisher);
-            handler = new StreamDispatcherHandler(dispatcher);
-        }
+        dispatcher = source.deploy(stores.seal(), eventBridge.client(), config.busName); // once
         if (!recovered) {
             eventBridge.recover(); // if this fails, start() fails, and the next start() tries again
             recovered = true;
@@ -166,7 +158,7 @@ public final class LocalPipeline implements Pipeline, Settling {
     /** Starts a new poller on the ledger's stream, resuming at the saved checkpoint. */
     public synchronized StreamPoller startPoller() {
         requireStarted();
-        return source.enable(handler);
+        return source.enable();
     }
 
     /** Stops the poller, as if the event source mapping were disabled or its host killed. */
@@ -188,16 +180,10 @@ public final class LocalPipeline implements Pipeline, Settling {
      */
     @Override
     public boolean awaitQuiet(Duration timeout) {
-        // a stream record becomes readable a few ms after its put: require an empty poll that
-        // started comfortably after this call
-        long settled = System.currentTimeMillis() + 150;
-        return Settling.until(() -> {
-            StreamPoller p = source.poller();
-            return p != null && p.lastEmptyPollStartedAt() > settled && eventBridge.inFlight() == 0;
-        }, timeout, Duration.ofMillis(10));
+        long settled = System.currentTimeMillis() + 150; // a record is readable a few ms after its put
+        return Settling.until(() -> source.readAllSince(settled) && eventBridge.inFlight() == 0, timeout,
+                Duration.ofMillis(10));
     }
-
-    // --- dead letters, convergence and health -------------------------------------------------
 
     @Override
     public DeadLetters deadLetters() {
@@ -224,6 +210,7 @@ public final class LocalPipeline implements Pipeline, Settling {
     public Stats stats() {
         StreamPoller p = source.poller();
         Dispatcher d = dispatcher;
+        EventBridgeBus publisher = source.publisher();
         return new Stats(p == null ? null : p.stats(), d == null ? 0 : d.dispatchedCount(),
                 d == null ? 0 : d.failureCount(), publisher == null ? 0 : publisher.publishedCount(),
                 publisher == null ? 0 : publisher.retriedEntryCount(), publisher == null ? 0 : publisher.claimCheckCount(),
@@ -243,9 +230,8 @@ public final class LocalPipeline implements Pipeline, Settling {
      * The ledger reading archived history, which the stores are built on, when the stack has an
      * archive ({@link Builder#archive}): the one {@link dev.tally.core.archive.Archiver} takes.
      */
-    public java.util.Optional<dev.tally.core.archive.ArchiveReadingLedger> archiveLedger() {
-        return storeLedger instanceof dev.tally.core.archive.ArchiveReadingLedger a ? java.util.Optional.of(a)
-                : java.util.Optional.empty();
+    public Optional<ArchiveReadingLedger> archiveLedger() {
+        return storeLedger instanceof ArchiveReadingLedger a ? Optional.of(a) : Optional.empty();
     }
 
     public DynamoDbLedger ledger() {
@@ -296,7 +282,7 @@ public final class LocalPipeline implements Pipeline, Settling {
      */
     public synchronized void halt() {
         closed = true;
-        source.disable();
+        source.abandon();
         bus.halt();
     }
 
@@ -312,6 +298,7 @@ public final class LocalPipeline implements Pipeline, Settling {
         private boolean fsync;
         private Duration drain = Duration.ofSeconds(5);
         private java.util.function.UnaryOperator<ShardCheckpoints> streamCheckpoints;
+        private Duration checkpointInterval = Duration.ofSeconds(1);
         private dev.tally.core.archive.ArchiveStore archive;
 
         private Builder(LocalDynamoDb dynamoDb) {
@@ -380,6 +367,19 @@ public final class LocalPipeline implements Pipeline, Settling {
         /** How long {@link LocalPipeline#close()} lets pending deliveries finish (default 5 s). */
         public Builder drain(Duration d) {
             this.drain = Objects.requireNonNull(d, "drain");
+            return this;
+        }
+
+        /**
+         * How often the stream poller's checkpoint is written per shard (default 1 s): the newest
+         * position waits in memory until then, so a crash redelivers at most that much (at least
+         * once, as always). {@link Duration#ZERO} writes it after every batch.
+         */
+        public Builder checkpointInterval(Duration interval) {
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("checkpointInterval must be >= 0, got " + interval);
+            }
+            this.checkpointInterval = interval;
             return this;
         }
 

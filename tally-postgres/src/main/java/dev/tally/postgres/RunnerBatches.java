@@ -3,6 +3,8 @@ package dev.tally.postgres;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.feed.LoggedEvent;
 import dev.tally.core.message.StateCarryingMessage;
+import dev.tally.core.observe.Observability;
+import dev.tally.core.observe.Telemetry;
 import dev.tally.core.runtime.DeadLetter;
 import dev.tally.core.runtime.DeadLetterSource;
 import dev.tally.core.runtime.Dispatcher;
@@ -147,6 +149,11 @@ final class RunnerBatches {
         transactions.commit(from, to, messages);
         position = to;
         handled.addAndGet(events.size());
+        // append-to-view lag, as the bus's projectors report it (serve's /metrics histogram)
+        Telemetry telemetry = Observability.telemetry();
+        for (StateCarryingMessage m : messages) {
+            telemetry.viewWritten(name, m.event().timestamp());
+        }
     }
 
     /** The dead letter and the checkpoint past it, in one transaction that writes nothing else. */
