@@ -3,6 +3,7 @@ package dev.tally.core.feed;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.RetryPolicy;
 import dev.tally.core.runtime.FailurePolicy;
+import dev.tally.core.runtime.PollingWorker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,17 +33,12 @@ public final class CatchUpSubscription implements AutoCloseable {
     private final Duration idleWait;
     private final FailurePolicy policy;
     private final Consumer<RecordedEvent> onGiveUp;
-    private final Object signal = new Object();
     private final AtomicLong handled = new AtomicLong();
     private final Random random = new Random();
-    private volatile boolean woken;
-    private volatile boolean running;
+    private final PollingWorker worker;
     private volatile long position;
-    private volatile Thread thread;
     /** Failed attempts of the handler on the event at the checkpoint (decides when to give up). */
-    private int failedAttempts;
-    /** Failed reads of the log in a row (only paces the retries). */
-    private int failedReads;
+    private volatile int failedAttempts;
 
     private CatchUpSubscription(Builder b) {
         this.name = b.name;
@@ -54,6 +50,9 @@ public final class CatchUpSubscription implements AutoCloseable {
         this.policy = b.policy;
         this.onGiveUp = b.onGiveUp;
         this.position = checkpoints.load(name);
+        this.worker = PollingWorker.builder("tally-catchup-" + name, this::pollOnce)
+                .idle(PollingWorker.Idle.fixed(idleWait)).failurePolicy(policy).heldFailures(() -> failedAttempts)
+                .build();
     }
 
     public static Builder builder(String name, GlobalLog log, CheckpointStore checkpoints, BatchHandler handler) {
@@ -109,54 +108,14 @@ public final class CatchUpSubscription implements AutoCloseable {
     }
 
     /** Polls on a background thread until closed. */
-    public synchronized CatchUpSubscription start() {
-        if (running) {
-            return this;
-        }
-        running = true;
-        Thread t = new Thread(this::run, "tally-catchup-" + name);
-        t.setDaemon(true);
-        thread = t;
-        t.start();
+    public CatchUpSubscription start() {
+        worker.start();
         return this;
-    }
-
-    private void run() {
-        while (running) {
-            int n;
-            try {
-                n = pollOnce();
-                failedReads = 0;
-            } catch (RuntimeException | StackOverflowError e) {
-                LOG.warn("subscription {}: reading the log failed: {}", name, e.toString());
-                n = 0;
-                failedReads++;
-            }
-            if (n == 0 && running) {
-                int failures = Math.max(failedAttempts, failedReads);
-                long waitMs = failures > 0 ? Math.max(1, policy.retry().backoff(failures, random).toMillis())
-                        : idleWait.toMillis();
-                synchronized (signal) {
-                    if (!woken || failures > 0) {
-                        try {
-                            signal.wait(waitMs);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            return;
-                        }
-                    }
-                    woken = false;
-                }
-            }
-        }
     }
 
     /** Something was appended: poll now instead of after the idle wait. */
     public void wake() {
-        synchronized (signal) {
-            woken = true;
-            signal.notifyAll();
-        }
+        worker.wake();
     }
 
     public long position() {
@@ -173,16 +132,7 @@ public final class CatchUpSubscription implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        wake();
-        Thread t = thread;
-        if (t != null && t != Thread.currentThread()) {
-            try {
-                t.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        worker.close();
     }
 
     public static final class Builder {

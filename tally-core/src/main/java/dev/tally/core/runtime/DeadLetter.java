@@ -36,6 +36,22 @@ public record DeadLetter(String id, DeadLetterSource source, MessageRef ref, Mes
     }
 
     /**
+     * The letter of the state-carrying message of a ledger event, or, when that message cannot be
+     * built (an unreadable record, a reducer that fails), a reference to the event that says why.
+     */
+    public static DeadLetter ofStateOf(DeadLetterSource source, dev.tally.core.RecordedEvent event,
+                                       java.util.function.Function<dev.tally.core.RecordedEvent, ? extends Message> build,
+                                       String error, int attempts, Instant at) {
+        try {
+            return of(source, build.apply(event), error, attempts, at);
+        } catch (RuntimeException unbuildable) {
+            return reference(source, new MessageRef(dev.tally.core.message.MessageKind.STATE_CARRYING, event.store(),
+                    event.aggregateId(), event.version()), error + " (and its message cannot be built: " + unbuildable
+                    + ")", attempts, at);
+        }
+    }
+
+    /**
      * The id of a source's dead letter about one ledger event: derived, not random, so a dead
      * letter written again (after a crash between writing it and forgetting what it came from)
      * replaces the first instead of doubling it.

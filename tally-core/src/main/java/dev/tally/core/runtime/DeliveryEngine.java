@@ -17,13 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,50 +43,28 @@ public final class DeliveryEngine implements AutoCloseable {
     private record Attempt(Target target, PendingDelivery delivery) {
     }
 
-    private static final class Counters {
-        final AtomicLong delivered = new AtomicLong();
-        final AtomicLong failed = new AtomicLong();
-        final AtomicLong dead = new AtomicLong();
-        final AtomicLong redriven = new AtomicLong();
-    }
-
-    private final ScheduledExecutorService scheduler;
-    private final List<Attempt> pending = new ArrayList<>();
+    private final AttemptScheduler scheduler;
     private final DeadLetterStore deadLetters;
     private final DeliveryStore store;
     private final Random random;
     private final Clock clock;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final Map<String, Counters> counters = new ConcurrentHashMap<>();
+    private final DeliveryCounters counters = new DeliveryCounters();
     private volatile Function<String, Target> targets = name -> null;
     private volatile ClaimResolver claims = ClaimResolver.NONE;
     private volatile Chaos chaos;
     private volatile boolean accepting = true;
-    private final AtomicLong recovered = new AtomicLong();
-    private final AtomicLong orphaned = new AtomicLong();
-    /**
-     * Copies of each delivery being attempted in this process (chaos duplicates, or the same message
-     * accepted again while a copy is retrying): the stored delivery is forgotten only when the last
-     * copy finishes, so one copy's dead letter never drops another copy that was acknowledged.
-     */
-    private final Map<String, AtomicInteger> live = new ConcurrentHashMap<>();
+    /** Copies of each delivery being attempted in this process. */
+    private final LiveCopies live = new LiveCopies();
     private final DeadLetters letters;
 
     private DeliveryEngine(int threads, Chaos chaos, DeadLetterStore deadLetters, DeliveryStore store, long seed) {
-        this.scheduler = threads == 0 ? null : Executors.newScheduledThreadPool(threads, r -> {
-            Thread t = new Thread(r, "tally-delivery");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = new AttemptScheduler(threads);
         this.chaos = chaos;
         this.deadLetters = deadLetters;
         this.store = store;
-        this.letters = new StoredDeadLetters(deadLetters) {
-            @Override
-            public boolean redrive(String id) {
-                return DeliveryEngine.this.redrive(id);
-            }
-        };
+        this.letters = new TargetDeadLetters(deadLetters, name -> targets.apply(name), () -> claims,
+                name -> counters.of(name).redriven.incrementAndGet());
         this.random = new Random(seed);
         this.clock = Clock.systemUTC();
     }
@@ -161,39 +134,21 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         // count the copies before storing: a copy of the same delivery finishing meanwhile then
         // leaves the stored delivery alone
-        batch.forEach(a -> liveCopies(a.delivery().id(), +1));
+        batch.forEach(a -> live.add(a.delivery().id(), +1));
         List<PendingDelivery> deliveries = new ArrayList<>(unique.size());
         unique.values().forEach(a -> deliveries.add(a.delivery()));
         try {
             store.add(deliveries);
         } catch (RuntimeException e) {
-            batch.forEach(a -> liveCopies(a.delivery().id(), -1));
+            batch.forEach(a -> live.add(a.delivery().id(), -1));
             throw new PublishFailed("could not store " + deliveries.size() + " deliveries: " + e.getMessage(),
                     messagesOf(pairs), e);
         }
-        batch.forEach(a -> counters(a.target().name()));
+        batch.forEach(a -> counters.of(a.target().name()));
         inFlight.addAndGet(batch.size()); // all at once: awaitIdle never sees a half-submitted batch
         for (Attempt a : batch) {
             schedule(a, chaosDelay(c));
         }
-    }
-
-    /** Adds {@code delta} to the copies of a delivery in flight here; true when none is left. */
-    private boolean liveCopies(String id, int delta) {
-        boolean[] none = {false};
-        live.compute(id, (k, n) -> {
-            int next = (n == null ? 0 : n.get()) + delta;
-            if (next <= 0) {
-                none[0] = true;
-                return null;
-            }
-            if (n == null) {
-                return new AtomicInteger(next);
-            }
-            n.set(next);
-            return n;
-        });
-        return none[0];
     }
 
     private static List<Message> messagesOf(List<Map.Entry<Target, Message>> pairs) {
@@ -219,13 +174,13 @@ public final class DeliveryEngine implements AutoCloseable {
             for (PendingDelivery d : page.items()) {
                 Target t = targets.apply(d.target());
                 if (t == null) {
-                    orphaned.incrementAndGet();
+                    counters.orphaned.incrementAndGet();
                     LOG.warn("a stored delivery of {} is for target {}, which is not subscribed: it stays stored",
                             d.ref(), d.target());
                     continue;
                 }
-                counters(t.name());
-                liveCopies(d.id(), +1);
+                counters.of(t.name());
+                live.add(d.id(), +1);
                 attempts.add(new Attempt(t, d));
             }
             inFlight.addAndGet(attempts.size());
@@ -238,7 +193,7 @@ public final class DeliveryEngine implements AutoCloseable {
             }
             request = request.next(page.nextCursor());
         }
-        recovered.addAndGet(scheduled);
+        counters.recovered.addAndGet(scheduled);
         if (scheduled > 0) {
             LOG.info("recovered {} stored deliveries", scheduled);
         }
@@ -255,15 +210,7 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     private void schedule(Attempt a, long delayNanos) {
-        if (scheduler == null) {
-            synchronized (pending) {
-                pending.add(a);
-            }
-            return;
-        }
-        try {
-            scheduler.schedule(() -> deliver(a), delayNanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException closed) {
+        if (!scheduler.schedule(() -> deliver(a), delayNanos)) {
             // the engine stopped: the delivery stays in the store and a new engine recovers it
             LOG.debug("engine stopped: delivery {} stays stored for the next start", a.delivery().id());
             inFlight.decrementAndGet();
@@ -271,7 +218,7 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     private void deliver(Attempt a) {
-        Counters c = counters(a.target().name());
+        DeliveryCounters.Counters c = counters.of(a.target().name());
         PendingDelivery d = a.delivery();
         Telemetry telemetry = Observability.telemetry();
         long started = System.nanoTime();
@@ -302,7 +249,7 @@ public final class DeliveryEngine implements AutoCloseable {
         finish(d);
     }
 
-    private void failed(Attempt a, Throwable cause, Counters c) {
+    private void failed(Attempt a, Throwable cause, DeliveryCounters.Counters c) {
         PendingDelivery d = a.delivery();
         FailurePolicy.Next next;
         synchronized (random) {
@@ -344,7 +291,7 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     private void finish(PendingDelivery d) {
-        if (!liveCopies(d.id(), -1)) {
+        if (!live.add(d.id(), -1)) {
             inFlight.decrementAndGet(); // another copy is still being attempted: it forgets the delivery
             return;
         }
@@ -359,46 +306,29 @@ public final class DeliveryEngine implements AutoCloseable {
 
     /** Manual mode: delivers everything queued (retries included) on this thread; returns how many. */
     public int drain() {
-        if (scheduler != null) {
+        if (!scheduler.manual()) {
             throw new IllegalStateException("drain() is for manual engines; this one delivers asynchronously");
         }
         int count = 0;
-        while (true) {
-            Attempt a;
-            synchronized (pending) {
-                if (pending.isEmpty()) {
-                    return count;
-                }
-                int index;
-                synchronized (random) {
-                    index = chaos.reorder() ? random.nextInt(pending.size()) : 0;
-                }
-                a = pending.remove(index);
+        Runnable next;
+        while ((next = scheduler.next(size -> {
+            synchronized (random) {
+                return chaos.reorder() ? random.nextInt(size) : 0;
             }
-            deliver(a);
+        })) != null) {
+            next.run();
             count++;
         }
+        return count;
     }
 
     /** Waits until nothing is pending or running. */
     public boolean awaitIdle(Duration timeout) {
-        if (scheduler == null) {
+        if (scheduler.manual()) {
             drain();
             return true;
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (inFlight.get() > 0) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
+        return Settling.until(() -> inFlight.get() == 0, timeout, Duration.ofMillis(2));
     }
 
     public int inFlight() {
@@ -420,50 +350,19 @@ public final class DeliveryEngine implements AutoCloseable {
         return letters;
     }
 
-    /** Hands a dead letter of a bus target to it again, on this thread; removes it on success. */
-    private boolean redrive(String deadLetterId) {
-        DeadLetter letter = deadLetters.get(deadLetterId).orElse(null);
-        if (letter == null || !(letter.source() instanceof DeadLetterSource.BusTarget source)) {
-            return false;
-        }
-        Target target = targets.apply(source.name());
-        if (target == null) {
-            LOG.warn("cannot redrive {}: target {} is not subscribed", deadLetterId, source.name());
-            return false;
-        }
-        try {
-            target.handler().handle(letter.resolve(claims));
-        } catch (Exception e) {
-            LOG.warn("redrive of {} to {} failed again: {}", deadLetterId, source.name(), e.toString());
-            return false;
-        }
-        if (deadLetters.remove(deadLetterId)) {
-            counters(source.name()).redriven.incrementAndGet();
-        }
-        return true;
-    }
-
     // --- statistics --------------------------------------------------------------------------------
 
     public List<TargetStats> stats() {
-        List<TargetStats> out = new ArrayList<>();
-        counters.forEach((name, c) -> out.add(new TargetStats(name, c.delivered.get(), c.failed.get(), c.dead.get(),
-                c.redriven.get())));
-        out.sort((a, b) -> a.target().compareTo(b.target()));
-        return out;
+        return counters.stats();
     }
 
     /** Deliveries read back from the store by {@link #recover}, and those left for unknown targets. */
     public long recoveredCount() {
-        return recovered.get();
+        return counters.recovered.get();
     }
 
     public long orphanedCount() {
-        return orphaned.get();
-    }
-
-    private Counters counters(String target) {
-        return counters.computeIfAbsent(target, t -> new Counters());
+        return counters.orphaned.get();
     }
 
     // --- shutdown ------------------------------------------------------------------------------------
@@ -476,15 +375,8 @@ public final class DeliveryEngine implements AutoCloseable {
      */
     public boolean shutdown(Duration drain) {
         accepting = false;
-        boolean idle = scheduler == null || awaitIdle(drain);
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            try {
-                scheduler.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        boolean idle = scheduler.manual() || awaitIdle(drain);
+        scheduler.stop(Duration.ofSeconds(5));
         try {
             store.flush();
         } catch (RuntimeException e) {
@@ -497,9 +389,7 @@ public final class DeliveryEngine implements AutoCloseable {
     /** Stops at once, as a crash would: nothing is drained or flushed (for crash tests). */
     public void halt() {
         accepting = false;
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-        }
+        scheduler.stop(Duration.ZERO);
     }
 
     /** {@link #shutdown} with a 5-second drain. */

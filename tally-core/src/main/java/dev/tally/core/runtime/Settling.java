@@ -10,4 +10,26 @@ import java.time.Duration;
 public interface Settling {
     /** True once nothing is pending anywhere in the pipeline; false when the timeout passed first. */
     boolean awaitQuiet(Duration timeout);
+
+    /**
+     * Checks {@code quiet} every {@code every} until it holds (true) or {@code timeout} passed
+     * (false, also when interrupted): the wait loop of every pipeline's {@link #awaitQuiet}.
+     */
+    static boolean until(java.util.function.BooleanSupplier quiet, Duration timeout, Duration every) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (quiet.getAsBoolean()) {
+                return true;
+            }
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(Math.max(1, every.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
 }
