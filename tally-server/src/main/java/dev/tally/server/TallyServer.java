@@ -18,6 +18,8 @@ import dev.tally.core.runtime.TargetStats;
 import dev.tally.http.HostedView;
 import dev.tally.http.IdempotencyKeys;
 import dev.tally.http.TallyHttp;
+import dev.tally.server.console.ConsoleRoutes;
+import dev.tally.server.openapi.OpenApiDocument;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,6 +136,10 @@ public final class TallyServer implements AutoCloseable {
                 appRoutes.addAll(app.routes(context));
             }
             appRoutes.addAll(OpsRoutes.of(this)); // rebuild, replay --all and verify-snapshots with --url
+            // the console's: /api/openapi.json and a saga instance's pending actions
+            appRoutes.addAll(ConsoleRoutes.of(settings.apps(), new OpenApiDocument.Options(settings.apps().stream()
+                    .map(TallyApp::name).collect(Collectors.joining(", ", "tally serve: ", "")), "0.1.0",
+                    settings.token() != null), stores::get));
             engine.pipeline().start();
             if (!sagaRunners.isEmpty()) {
                 timerPoller = new TimerPoller(engine.timers(), sagaRunners, java.time.Clock.systemUTC(),

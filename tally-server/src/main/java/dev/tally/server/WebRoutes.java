@@ -9,8 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Metrics and the dashboard: {@code GET /metrics} (Prometheus), {@code GET /api/lag}, {@code GET /}
- * and its static files (in {@code dev/tally/server/web/}).
+ * Metrics and the console: {@code GET /metrics} (Prometheus), {@code GET /api/lag}, {@code GET /}
+ * and its static files (in {@code dev/tally/server/web/}); the console's own routes are
+ * {@link dev.tally.server.console.ConsoleRoutes}.
  */
 final class WebRoutes {
     private final ServeTelemetry telemetry;
@@ -25,8 +26,9 @@ final class WebRoutes {
                         telemetry.scrape().getBytes(StandardCharsets.UTF_8))),
                 Route.of("GET", "/api/lag", false, (r, m) -> ObservabilityJson.lag(telemetry.recentLag())),
                 Route.of("GET", "/", false, (r, m) -> file("index.html", "text/html; charset=utf-8")),
-                Route.of("GET", "/static/(app\\.js|orders\\.js|style\\.css)", false, (r, m) -> file(m.group(1),
-                        m.group(1).endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8")));
+                Route.of("GET", "/static/(api|forms|inspector|pipeline|console|style)\\.(js|css)", false, (r, m) ->
+                        file(m.group(1) + "." + m.group(2), m.group(2).equals("js") ? "text/javascript; charset=utf-8"
+                                : "text/css; charset=utf-8")));
     }
 
     private static HttpResponse file(String name, String type) throws IOException {

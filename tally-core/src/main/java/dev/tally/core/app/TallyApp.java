@@ -39,6 +39,19 @@ public interface TallyApp {
         return List.of();
     }
 
+    /**
+     * The rejection codes its stores' commands may answer with (default none declared): optional, read
+     * only by what describes the app (the OpenAPI document, the console), never by the pipeline.
+     */
+    default List<RejectionCode> rejectionCodes() {
+        return List.of();
+    }
+
+    /** Panels of the app's own in the console of {@code tally serve}, each reading one of its routes (default none). */
+    default List<ConsolePanel> consolePanels() {
+        return List.of();
+    }
+
     /** Routes of the app's own, served beside the generic ones (default none). */
     default List<AppRoute> routes(AppContext context) {
         return List.of();

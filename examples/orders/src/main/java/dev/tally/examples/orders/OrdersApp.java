@@ -12,6 +12,7 @@ import dev.tally.core.app.AppContext;
 import dev.tally.core.app.AppRoute;
 import dev.tally.core.app.AppRoute.AppError;
 import dev.tally.core.app.AppRoute.Response;
+import dev.tally.core.app.ConsolePanel;
 import dev.tally.core.app.TallyApp;
 import dev.tally.core.command.CommandResult;
 import dev.tally.core.json.JsonCodec;
@@ -58,6 +59,13 @@ public final class OrdersApp implements TallyApp {
     @Override
     public List<Saga<?, ?>> sagas() {
         return List.of(OrderSaga.SAGA);
+    }
+
+    /** The orders as a panel of the console: each order's status and the saga's steps (optional). */
+    @Override
+    public List<ConsolePanel> consolePanels() {
+        return List.of(new ConsolePanel("Orders", "/api/orders?limit=20", "each order's status, reason, total and"
+                + " the saga's steps and compensations"));
     }
 
     @Override

@@ -1,0 +1,188 @@
+package dev.tally.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import dev.tally.core.json.JsonCodec;
+import io.swagger.parser.OpenAPIParser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The console and the OpenAPI document on an app that is not the bank: the shopping cart that
+ * {@code tally new} makes, built with its own (offline) Maven build and served with
+ * {@code tally serve --app}. The document parses in an independent OpenAPI parser, lists the cart's
+ * commands with their fields and its example bodies validate; in headless Chromium, a command sent
+ * through the form generated from its schema shows its event in the timeline and the view updated,
+ * a rejection shows its code next to the form, a mistyped field the server's 400 next to that field.
+ *
+ * <p>Screenshots go to {@code target/console-*.png}; with {@code -Dtally.docsScreenshots=true} they
+ * also replace those of {@code docs/images/} (the command is in docs/console.md).
+ */
+class ConsoleIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path tmp;
+
+    @Test
+    void theScaffoldedCartThroughItsDescriptionAndTheConsole() throws Exception {
+        Optional<Path> mvn = mavenOnPath();
+        Assumptions.assumeTrue(mvn.isPresent(), "ConsoleIT builds the project 'tally new' makes with Maven: install"
+                + " Maven 3.8+ (e.g. apt-get install maven) to run it");
+        Path shop = tmp.resolve("shop");
+        TallyProcess.Finished created = TallyProcess.run(Map.of(), "new", shop.toString(), "--package", "com.acme.shop");
+        assertThat(created.exitCode()).as(created.output()).isZero();
+        assertThat(maven(mvn.get(), shop)).as("the new project's build (log in target/console-shop-package.log)")
+                .isZero();
+        Path jar = shop.resolve("target/shop-0.1.0-SNAPSHOT.jar");
+
+        try (TallyProcess tally = TallyProcess.serve("--app", jar.toString(), "--in-memory", "--port", "0")) {
+            describedByItsOpenApiDocument(new Http(tally.url()).get("/api/openapi.json").json());
+            if (Boolean.getBoolean("tally.skipBrowser")) {
+                System.out.println("browser part of ConsoleIT skipped: -Dtally.skipBrowser=true");
+                return;
+            }
+            try (HeadlessChromium chromium = HeadlessChromium.start()) {
+                throughTheConsole(chromium, tally);
+            }
+        }
+    }
+
+    private static void describedByItsOpenApiDocument(JsonNode doc) {
+        ParseOptions options = new ParseOptions();
+        options.setResolve(true);
+        SwaggerParseResult parsed = new OpenAPIParser().readContents(doc.toString(), null, options);
+        assertThat(parsed.getMessages()).isEmpty();
+        assertThat(parsed.getOpenAPI().getPaths()).containsKeys("/api/stores/cart/{id}/commands/AddItem",
+                "/api/stores/cart/{id}/commands/RemoveItem", "/api/views/cart-summary/{key}");
+        JsonNode addItem = doc.at("/components/schemas").get("cart.AddItem");
+        assertThat(addItem.at("/properties/sku/type").asText()).isEqualTo("string");
+        assertThat(addItem.at("/properties/quantity/type").asText()).isEqualTo("integer");
+        assertThat(addItem.get("required")).extracting(JsonNode::asText).containsExactly("sku", "quantity");
+        for (String command : List.of("AddItem", "RemoveItem")) {
+            JsonNode example = doc.at("/paths").get("/api/stores/cart/{id}/commands/" + command)
+                    .at("/post/requestBody/content/application~1json/example");
+            ObjectNode root = JsonCodec.object().put("$ref", "#/components/schemas/cart." + command);
+            root.set("components", doc.get("components"));
+            var schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+                    .getSchema(root.toString(), InputFormat.JSON);
+            assertThat(schema.validate(example.toString(), InputFormat.JSON)).as(command + " " + example).isEmpty();
+            assertThat(schema.validate("{\"sku\": \"apple\", \"quantity\": \"two\"}", InputFormat.JSON)).isNotEmpty();
+        }
+    }
+
+    private void throughTheConsole(HeadlessChromium chromium, TallyProcess tally) throws Exception {
+        chromium.navigate(tally.url());
+        chromium.waitFor("document.getElementById('health').textContent === 'pipeline healthy'", WAIT);
+        chromium.waitFor("document.querySelector('.pick[data-kind=store][data-name=cart]') !== null", WAIT);
+        String page = chromium.eval("document.body.innerText").asText();
+        assertThat(page).doesNotContainIgnoringCase("account").doesNotContainIgnoringCase("counter");
+        chromium.eval("document.querySelector('.pick[data-kind=store][data-name=cart]').click()");
+        chromium.waitFor("document.getElementById('command-AddItem') !== null", WAIT);
+
+        send(chromium, "AddItem", "c1", "apple", "2");
+        chromium.waitFor(result("AddItem") + ".includes('c1 is now at version 1')", WAIT);
+        chromium.waitFor("document.querySelector('#timeline tr.event[data-version=\"1\"][data-type=ItemAdded]') !== null",
+                WAIT);
+        chromium.waitFor("document.querySelector('.view[data-view=cart-summary][data-version=\"1\"]') !== null", WAIT);
+        assertThat(chromium.eval("document.querySelector('.view[data-view=cart-summary] pre').textContent").asText())
+                .contains("\"items\": 2");
+        assertThat(chromium.eval("document.getElementById('state').textContent").asText()).contains("\"apple\": 2");
+
+        send(chromium, "AddItem", "c1", "pear", "1");
+        chromium.waitFor("document.querySelector('#timeline tr.event[data-version=\"2\"]') !== null", WAIT);
+        chromium.waitFor("document.querySelector('#diff tr.change') !== null"
+                + " && document.getElementById('diff').textContent.includes('items.pear')", WAIT);
+        chromium.eval("document.querySelector('#aggregates tr.row[data-id=c1]') && window.scrollTo(0, 0)");
+        screenshot(chromium, "console-cart.png");
+
+        send(chromium, "RemoveItem", "c1", "apple", "5");
+        chromium.waitFor(result("RemoveItem") + ".includes('not_in_cart')", WAIT);
+        assertThat(chromium.eval(result("RemoveItem")).asText()).startsWith("Rejected: not_in_cart")
+                .contains("the cart holds 2");
+        assertThat(chromium.eval("document.querySelector('#command-RemoveItem .result').className").asText())
+                .contains("error");
+
+        send(chromium, "AddItem", "c1", "plum", "two");
+        String quantity = "document.querySelector('#command-AddItem .field[data-field=quantity]')";
+        chromium.waitFor(quantity + ".classList.contains('invalid')", WAIT);
+        assertThat(chromium.eval(quantity + ".querySelector('.field-error').textContent").asText())
+                .contains("quantity");
+        assertThat(chromium.eval("document.querySelector('#command-AddItem .field[data-field=sku] .field-error')"
+                + ".textContent").asText()).as("only the mistyped field shows the error").isEmpty();
+        assertThat(chromium.eval("document.querySelectorAll('#timeline tr.event').length").asInt())
+                .as("neither the rejection nor the 400 appended").isEqualTo(2);
+        chromium.eval("document.getElementById('command-AddItem').scrollIntoView()");
+        screenshot(chromium, "console-errors.png");
+    }
+
+    private static void send(HeadlessChromium chromium, String command, String id, String sku, String quantity)
+            throws Exception {
+        String form = "document.getElementById('command-" + command + "')";
+        chromium.eval("document.getElementById('command-id').value = '" + id + "';"
+                + form + ".querySelector('[data-path=sku]').value = '" + sku + "';"
+                + form + ".querySelector('[data-path=quantity]').value = '" + quantity + "';"
+                + form + ".querySelector('.result').textContent = '';"
+                + form + ".querySelector('button[type=submit]').click();");
+    }
+
+    private static String result(String command) {
+        return "document.querySelector('#command-" + command + " .result').textContent";
+    }
+
+    private static void screenshot(HeadlessChromium chromium, String name) throws Exception {
+        Path shot = Path.of("target", name);
+        chromium.screenshot(shot);
+        assertThat(Files.size(shot)).isGreaterThan(10_000);
+        if (Boolean.getBoolean("tally.docsScreenshots")) {
+            Path docs = Path.of("..", "docs", "images", name);
+            Files.createDirectories(docs.getParent());
+            Files.copy(shot, docs, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static int maven(Path mvn, Path project) throws Exception {
+        List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-o", "-q"));
+        String repository = System.getProperty("tally.localRepository", "");
+        if (!repository.isBlank()) {
+            command.add("-Dmaven.repo.local=" + repository);
+        }
+        command.addAll(List.of("package", "-DskipTests"));
+        Path log = Path.of("target", "console-shop-package.log").toAbsolutePath();
+        Files.createDirectories(log.getParent());
+        Process p = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", command) + " did not end within 10 minutes; see " + log);
+        }
+        return p.exitValue();
+    }
+
+    private static Optional<Path> mavenOnPath() {
+        String path = Optional.ofNullable(System.getenv("PATH")).orElse("");
+        try (Stream<String> dirs = Stream.of(path.split(File.pathSeparator))) {
+            return dirs.filter(d -> !d.isBlank()).map(d -> Path.of(d, "mvn")).filter(Files::isExecutable).findFirst();
+        }
+    }
+}
