@@ -49,10 +49,13 @@ final class AppLoader {
                 apps.putIfAbsent(app.getClass().getName(), app);
             }
         } catch (java.util.ServiceConfigurationError e) {
-            throw new IllegalArgumentException("an app could not be loaded: " + e.getMessage() + " (is it built against"
-                    + " this version of Tally?)");
+            throw new BrokenApp(whyNotLoaded(jars, loader).orElse("an app could not be loaded: " + e.getMessage()
+                    + " (is it built against this version of Tally?)"), e);
         }
         if (!jars.isEmpty() && apps.isEmpty()) {
+            whyNotLoaded(jars, loader).ifPresent(why -> {
+                throw new BrokenApp(why, null);
+            });
             throw new IllegalArgumentException("no TallyApp in " + jars + ": list your app class in"
                     + " src/main/resources/META-INF/services/dev.tally.core.app.TallyApp and build again");
         }
@@ -61,5 +64,55 @@ final class AppLoader {
                     + " makes a project for one), or run ./tally serve from the repository for the bank and counter");
         }
         return List.copyOf(apps.values());
+    }
+
+    /**
+     * An app jar that names a class it cannot provide: not a mistake in the command line, so it is
+     * reported in one line, without the usage.
+     */
+    static final class BrokenApp extends RuntimeException {
+        BrokenApp(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private static final String SERVICES = "META-INF/services/" + TallyApp.class.getName();
+
+    /** The class a jar's services file lists that is missing or is not an app, said in the user's terms. */
+    static java.util.Optional<String> whyNotLoaded(List<Path> jars, ClassLoader loader) {
+        for (Path jar : jars) {
+            List<String> listed = new ArrayList<>();
+            try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
+                java.util.jar.JarEntry entry = j.getJarEntry(SERVICES);
+                if (entry == null) {
+                    continue;
+                }
+                for (String line : new String(j.getInputStream(entry).readAllBytes(),
+                        java.nio.charset.StandardCharsets.UTF_8).split("\\R")) {
+                    String name = line.replaceAll("#.*", "").strip();
+                    if (!name.isEmpty()) {
+                        listed.add(name);
+                    }
+                }
+            } catch (java.io.IOException e) {
+                return java.util.Optional.of("--app " + jar + ": cannot read it as a jar (" + e.getMessage() + ")");
+            }
+            for (String name : listed) {
+                String where = "--app " + jar + ": its " + SERVICES + " lists the class '" + name + "'";
+                Class<?> c;
+                try {
+                    c = Class.forName(name, false, loader);
+                } catch (ClassNotFoundException | LinkageError e) {
+                    return java.util.Optional.of(where + ", which is not in the jar. Write the full name (package and"
+                            + " class) of your app's class there, such as com.acme.library.LibraryApp, in"
+                            + " src/main/resources/" + SERVICES + ", and build again");
+                }
+                if (!TallyApp.class.isAssignableFrom(c)) {
+                    return java.util.Optional.of(where + ", which does not implement TallyApp: list the class that"
+                            + " does, and build again");
+                }
+            }
+        }
+        return java.util.Optional.empty();
     }
 }

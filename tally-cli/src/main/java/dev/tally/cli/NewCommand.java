@@ -72,8 +72,8 @@ final class NewCommand implements Callable<Integer> {
         String jar = "target/" + artifactId + "-0.1.0-SNAPSHOT.jar";
         String tallyVersion = values.get("tallyVersion");
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("created %s: the Tally app %s (package %s, Tally %s)%n", dir, values.get("appName"), packageName,
-                tallyVersion);
+        out.printf("created %s: app '%s', its class %s.%s (Tally %s)%n", dir, values.get("appName"), packageName,
+                values.get("appClass"), tallyVersion);
         written.forEach(f -> out.println("  " + f));
         out.println();
         out.println("next:");
@@ -127,7 +127,10 @@ final class NewCommand implements Callable<Integer> {
         return name.isEmpty() ? "app" : name;
     }
 
-    /** The TallyApp's class name: the artifactId in UpperCamelCase, ending in App ("order-service" -> OrderServiceApp). */
+    /**
+     * The TallyApp's class name: the artifactId in UpperCamelCase, ending in App ("order-service" ->
+     * OrderServiceApp, "library" -> LibraryApp); a project named just "app" gets MainApp.
+     */
     static String appClass(String artifactId) {
         StringBuilder b = new StringBuilder();
         for (String part : artifactId.split("[^A-Za-z0-9]+")) {
@@ -137,6 +140,9 @@ final class NewCommand implements Callable<Integer> {
         }
         if (b.length() == 0 || !Character.isJavaIdentifierStart(b.charAt(0))) {
             b.insert(0, "Tally");
+        }
+        if (b.toString().equalsIgnoreCase("App")) {
+            return "MainApp"; // "App" says nothing, and "AppApp" stutters
         }
         if (!b.toString().endsWith("App")) {
             b.append("App");

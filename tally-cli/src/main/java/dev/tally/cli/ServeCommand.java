@@ -131,15 +131,40 @@ final class ServeCommand implements Callable<Integer> {
             return KEEP_RUNNING;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable stop = () -> {
+            if (!stopping.compareAndSet(false, true)) {
+                awaitQuietly(stopped); // the other path is stopping it: wait for it to finish
+                return;
+            }
             out.println("stopping Tally...");
             out.flush();
             server.close();
             out.println("stopped" + (inMemory ? "" : "; data kept in " + data.toAbsolutePath()));
             out.flush();
             stopped.countDown();
-        }, "tally-shutdown"));
+        };
+        // SIGTERM is how a service manager asks for a stop: a clean stop exits 0 (not 143, which
+        // would read as a failure); other signals still stop cleanly through the shutdown hook
+        onSigterm(stop);
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "tally-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private static void onSigterm(Runnable stop) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> stop.run());
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // no such signal here (or the JVM handles it itself): the shutdown hook stops the server
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -15,7 +15,7 @@ class CommandsIT {
 
     @Test
     void eventsAggregateAndDlqReadARunningServer() throws Exception {
-        try (TallyProcess tally = TallyProcess.serve("--in-memory", "--port", "0")) {
+        try (SharedServe.Lease tally = SharedServe.lease(SharedServe.Engine.IN_MEMORY)) {
             Http http = new Http(tally.url());
             http.post("/api/accounts/dora/credit", "{\"amount\": 900}");
             http.post("/api/accounts/dora/debit", "{\"amount\": 100}");

@@ -18,7 +18,7 @@ class GenericApiIT {
 
     @Test
     void storesCommandsAndViewsThroughTheGenericRoutes() throws Exception {
-        try (TallyProcess tally = TallyProcess.serve("--in-memory", "--port", "0")) {
+        try (SharedServe.Lease tally = SharedServe.lease(SharedServe.Engine.IN_MEMORY)) {
             Http http = new Http(tally.url());
             JsonNode stores = http.get("/api/stores").json();
             assertThat(stores).hasSize(2);
@@ -33,7 +33,7 @@ class GenericApiIT {
             Http.Answer refused = http.post("/api/stores/bank-account/gina/commands/Debit", "{\"amount\": 301}");
             assertThat(refused.status()).isEqualTo(422);
             assertThat(refused.json().get("error").asText()).isEqualTo("insufficient_funds");
-            assertThat(http.post("/api/stores/counter/hits/commands/Increment", "").status()).isEqualTo(200);
+            assertThat(http.post("/api/stores/counter/generic-hits/commands/Increment", "").status()).isEqualTo(200);
 
             JsonNode[] seen = new JsonNode[1];
             dev.tally.testing.Eventually.eventually(() -> {
@@ -55,7 +55,7 @@ class GenericApiIT {
 
     @Test
     void aBodyThatDoesNotBindIsA400NamingTheFieldAndAppendsNothing() throws Exception {
-        try (TallyProcess tally = TallyProcess.serve("--in-memory", "--port", "0")) {
+        try (SharedServe.Lease tally = SharedServe.lease(SharedServe.Engine.IN_MEMORY)) {
             Http http = new Http(tally.url());
             String route = "/api/stores/bank-account/hana/commands/Credit";
             Map<String, String> bad = new TreeMap<>(Map.of(
@@ -82,7 +82,7 @@ class GenericApiIT {
 
     @Test
     void twoHundredParallelCommandsOnOneAggregateNeverGiveA500() throws Exception {
-        try (TallyProcess tally = TallyProcess.serve("--in-memory", "--port", "0")) {
+        try (SharedServe.Lease tally = SharedServe.lease(SharedServe.Engine.IN_MEMORY)) {
             Http http = new Http(tally.url());
             assertThat(http.post("/api/stores/bank-account/ivy/commands/Credit", "{\"amount\": 100}").status())
                     .isEqualTo(200);

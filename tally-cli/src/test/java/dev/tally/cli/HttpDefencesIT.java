@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -19,20 +18,13 @@ import org.junit.jupiter.api.Test;
  * malformed path names; and paged event streams and listings.
  */
 class HttpDefencesIT {
-    static TallyProcess tally;
     static Http http;
     static URI url;
 
     @BeforeAll
     static void start() throws Exception {
-        tally = TallyProcess.serve("--in-memory", "--port", "0");
-        url = tally.url();
+        url = SharedServe.of(SharedServe.Engine.IN_MEMORY).url();
         http = new Http(url);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        tally.stop();
     }
 
     private static RawHttp.Reply post(String path, Map<String, String> headers, String body) throws Exception {

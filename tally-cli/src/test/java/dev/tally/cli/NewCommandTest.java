@@ -43,9 +43,10 @@ class NewCommandTest {
         List<String> expected = List.of("pom.xml", "README.md", ".gitignore",
                 "src/main/java/com/acme/shop/Cart.java", "src/main/java/com/acme/shop/CartCommand.java",
                 "src/main/java/com/acme/shop/CartEvent.java", "src/main/java/com/acme/shop/ShoppingCart.java",
-                "src/main/java/com/acme/shop/ShopApp.java",
+                "src/main/java/com/acme/shop/CartHoldSaga.java", "src/main/java/com/acme/shop/ShopApp.java",
                 "src/main/resources/META-INF/services/dev.tally.core.app.TallyApp",
-                "src/test/java/com/acme/shop/ShoppingCartTest.java");
+                "src/test/java/com/acme/shop/ShoppingCartTest.java", "src/test/java/com/acme/shop/CartHoldSagaTest.java",
+                "src/test/java/com/acme/shop/CartFlowTest.java");
         try (Stream<Path> files = Files.walk(shop)) {
             assertThat(files.filter(Files::isRegularFile).map(p -> shop.relativize(p).toString().replace('\\', '/')))
                     .containsExactlyInAnyOrderElementsOf(expected);
@@ -64,6 +65,7 @@ class NewCommandTest {
                 .contains("<tally.version>" + ProjectTemplate.versions().get("tallyVersion") + "</tally.version>")
                 .contains("<artifactId>tally-bom</artifactId>").contains("<scope>import</scope>")
                 .doesNotContain("${project.version}");
+        assertThat(r.out()).contains("app 'shop', its class com.acme.shop.ShopApp").doesNotContain("app app");
         assertThat(r.out()).contains("next:").contains("cd " + shop).contains("mvn package")
                 .contains("serve --app target/shop-0.1.0-SNAPSHOT.jar");
     }
@@ -131,6 +133,8 @@ class NewCommandTest {
     @Test
     void namesDerivedFromTheArtifactId() {
         assertThat(NewCommand.appClass("shop")).isEqualTo("ShopApp");
+        assertThat(NewCommand.appClass("library")).isEqualTo("LibraryApp");
+        assertThat(NewCommand.appClass("app")).isEqualTo("MainApp");
         assertThat(NewCommand.appClass("order-service")).isEqualTo("OrderServiceApp");
         assertThat(NewCommand.appClass("my_app")).isEqualTo("MyApp");
         assertThat(NewCommand.appClass("2shop")).isEqualTo("Tally2shopApp");

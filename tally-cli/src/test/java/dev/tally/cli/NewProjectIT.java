@@ -86,7 +86,9 @@ class NewProjectIT {
             TallyApp app = apps.get(0);
             assertThat(app.name()).isEqualTo("shop");
             assertThat(app.stores()).extracting(AggregateDefinition::name).containsExactly("cart");
-            assertThat(app.stores().get(0).commandTypes()).containsOnlyKeys("AddItem", "RemoveItem");
+            assertThat(app.stores().get(0).commandTypes()).containsOnlyKeys("AddItem", "RemoveItem", "Hold",
+                    "ReleaseHold");
+            assertThat(app.sagas()).extracting(dev.tally.core.saga.Saga::name).containsExactly("cart-hold");
             assertThat(app.projections()).extracting(Projection::name).containsExactly("cart-summary");
         }
 
@@ -94,10 +96,14 @@ class NewProjectIT {
         try (TallyProcess tally = TallyProcess.serve("--app", jar.toString(), "--in-memory", "--port", "0")) {
             Http http = new Http(tally.url());
             com.fasterxml.jackson.databind.JsonNode stores = http.get("/api/stores").json();
-            assertThat(stores).hasSize(1);
-            assertThat(stores.get(0).get("name").asText()).isEqualTo("cart");
-            assertThat(stores.get(0).get("commands").toString()).isEqualTo("[\"AddItem\",\"RemoveItem\"]");
-            assertThat(stores.get(0).get("projections").toString()).isEqualTo("[\"cart-summary\"]");
+            com.fasterxml.jackson.databind.JsonNode cart = null;
+            for (com.fasterxml.jackson.databind.JsonNode st : stores) {
+                cart = st.get("name").asText().equals("cart") ? st : cart;
+            }
+            assertThat(cart).as("the cart store in " + stores).isNotNull();
+            assertThat(cart.get("commands").toString()).isEqualTo("[\"AddItem\",\"RemoveItem\",\"Hold\",\"ReleaseHold\"]");
+            assertThat(cart.get("internalCommands").toString()).isEqualTo("[\"ReleaseHold\"]");
+            assertThat(cart.get("projections").toString()).isEqualTo("[\"cart-summary\"]");
             Http.Answer added = http.post("/api/stores/cart/c1/commands/AddItem", "{\"sku\": \"apple\", \"quantity\": 2}");
             assertThat(added.status()).as(added.json().toString()).isEqualTo(200);
             assertThat(added.json().get("version").asLong()).isEqualTo(1);
@@ -129,6 +135,19 @@ class NewProjectIT {
                 + " hold must fail:\n" + broken.tail(40)).isNotZero();
         assertThat(broken.log()).contains("aCartCannotGiveWhatItDoesNotHold")
                 .contains("expected a rejection 'not_in_cart'");
+        Files.writeString(commands, source);
+
+        // and the saga: one that never releases a hold fails its specification and its flow test
+        Path saga = shop.resolve("src/main/java/com/acme/shop/CartHoldSaga.java");
+        String sagaSource = Files.readString(saga);
+        String due = "if (w.due()) {";
+        assertThat(sagaSource).as("the template's saga release step (update this test with the template)").contains(due);
+        Files.writeString(saga, sagaSource.replace(due, "if (false) {"));
+        Build brokenSaga = maven(mvn.get(), shop, "test");
+        assertThat(brokenSaga.exitCode()).as("the build of a project whose saga never releases a hold must fail:\n"
+                + brokenSaga.tail(40)).isNotZero();
+        assertThat(brokenSaga.log()).contains("whenTheTimerFiresTheHoldIsReleased")
+                .contains("aHoldIsReleasedOnceItsTimeHasCome");
     }
 
     /** One Maven run in the new project: its exit code, and its output (also kept under target/). */

@@ -11,25 +11,16 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@code tally serve --in-memory} on a free port, driven over HTTP like any client. */
+/** {@code tally serve --in-memory} on a free port (the shared one), driven over HTTP like any client. */
 class ServeApiIT {
-    static TallyProcess tally;
     static Http http;
 
     @BeforeAll
     static void start() throws Exception {
-        tally = TallyProcess.serve("--in-memory", "--port", "0");
-        http = new Http(tally.url());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        tally.stop();
-        assertThat(tally.output()).contains("stopping Tally...", "stopped");
+        http = new Http(SharedServe.of(SharedServe.Engine.IN_MEMORY).url());
     }
 
     @Test

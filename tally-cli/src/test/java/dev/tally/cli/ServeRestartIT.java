@@ -20,7 +20,8 @@ class ServeRestartIT {
             http.post("/api/counters/kept/increment", null);
             eventually(() -> assertView(http, 500, 2));
             first.stop();
-            assertThat(first.output()).anyMatch(l -> l.startsWith("stopped; data kept in"));
+            assertThat(first.output()).contains("stopping Tally...")
+                    .anyMatch(l -> l.startsWith("stopped; data kept in"));
         }
         try (TallyProcess second = TallyProcess.serve("--data", data.toString(), "--port", "0")) {
             Http http = new Http(second.url());

@@ -173,15 +173,15 @@ public final class AggregateDefinition<S> {
         return commandType;
     }
 
-    /** Decides a command on a state. */
+    /** Decides a command on a state, in its context (the aggregate, the version, the store clock's time). */
     @SuppressWarnings("unchecked")
-    public Decision<?> decide(Command<S> command, S state) {
+    public Decision<?> decide(Command<S> command, S state, DecisionContext context) {
         Objects.requireNonNull(command, "command");
         if (!commandType.isInstance(command)) {
             throw new IllegalArgumentException(command.getClass().getName() + " is not a command of '" + name
                     + "': its commands are " + commands.keySet());
         }
-        Decision<?> d = decider.decide(command, state);
+        Decision<?> d = decider.decide(command, state, Objects.requireNonNull(context, "context"));
         if (d == null) {
             throw new IllegalStateException("the decider of '" + name + "' returned null for " + command
                     + ": return Decision.emit(...), Decision.nothing() or Decision.reject(...)");

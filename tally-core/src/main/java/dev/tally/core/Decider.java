@@ -11,7 +11,7 @@ import dev.tally.core.command.Decision;
  * public final class BankAccount implements Decider<AccountCommand, AccountEvent, Account> {
  *     public Account initialState() { return Account.EMPTY; }
  *
- *     public Decision<AccountEvent> decide(AccountCommand command, Account account) {
+ *     public Decision<AccountEvent> decide(AccountCommand command, Account account, DecisionContext context) {
  *         ...  return Decision.emit(new Credited(credit.amount()));  or  Decision.reject(code, message)
  *     }
  *
@@ -29,8 +29,12 @@ public interface Decider<C, E, S> {
 
     S initialState();
 
-    /** Events to append (none is a valid answer), or a rejection; never a side effect. */
-    Decision<E> decide(C command, S state);
+    /**
+     * Events to append (none is a valid answer), or a rejection; never a side effect. The context
+     * names the aggregate and gives the store clock's time ({@link DecisionContext#now()}): read the
+     * time there, never from {@code Instant.now()}, so that tests can fix it.
+     */
+    Decision<E> decide(C command, S state, DecisionContext context);
 
     /**
      * The state after one event; the event carries its version and timestamp. Return a new state:
@@ -38,8 +42,24 @@ public interface Decider<C, E, S> {
      */
     S evolve(S state, Event<E> event);
 
-    /** A decider from its three parts, e.g. when commands decide and events evolve themselves. */
+    /**
+     * A decider from its three parts, e.g. when commands decide and events evolve themselves; for a
+     * decision that reads only the command and the state.
+     */
     static <C, E, S> Decider<C, E, S> of(S initialState, java.util.function.BiFunction<C, S, Decision<E>> decide,
+                                         java.util.function.BiFunction<S, Event<E>, S> evolve) {
+        java.util.Objects.requireNonNull(decide, "decide");
+        return of(initialState, (C command, S state, DecisionContext context) -> decide.apply(command, state), evolve);
+    }
+
+    /** A decision that reads the context too (the aggregate's id, the store clock's time). */
+    @FunctionalInterface
+    interface Decide<C, E, S> {
+        Decision<E> decide(C command, S state, DecisionContext context);
+    }
+
+    /** A decider from its three parts, its decision reading the {@link DecisionContext}. */
+    static <C, E, S> Decider<C, E, S> of(S initialState, Decide<C, E, S> decide,
                                          java.util.function.BiFunction<S, Event<E>, S> evolve) {
         java.util.Objects.requireNonNull(initialState, "initialState");
         java.util.Objects.requireNonNull(decide, "decide");
@@ -51,8 +71,8 @@ public interface Decider<C, E, S> {
             }
 
             @Override
-            public Decision<E> decide(C command, S state) {
-                return decide.apply(command, state);
+            public Decision<E> decide(C command, S state, DecisionContext context) {
+                return decide.decide(command, state, context);
             }
 
             @Override

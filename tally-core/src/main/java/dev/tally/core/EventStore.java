@@ -157,6 +157,11 @@ public final class EventStore<S> {
         return new Aggregate<>(start.aggregateId(), version, state);
     }
 
+    /** What a decision on {@code aggregate} may know: its id, its version and this store's clock now. */
+    public DecisionContext contextOf(Aggregate<S> aggregate) {
+        return new DecisionContext(aggregate.aggregateId(), aggregate.version(), now());
+    }
+
     /** Lists the ids of aggregates that have at least one event. */
     public Page<String> listAggregateIds(PageRequest request) {
         return ledger.listAggregateIds(name(), request);
@@ -268,7 +273,8 @@ public final class EventStore<S> {
      */
     public CommandResult<S> execute(String aggregateId, Command<S> command, EventMetadata metadata) {
         Objects.requireNonNull(command, "command");
-        return run(aggregateId, aggregate -> definition.decide(command, aggregate.state()), metadata);
+        return run(aggregateId, aggregate -> definition.decide(command, aggregate.state(), contextOf(aggregate)),
+                metadata);
     }
 
     private CommandResult<S> run(String aggregateId, Function<Aggregate<S>, Decision<?>> decide,

@@ -11,7 +11,8 @@ final class JsonErrors {
         String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
         String first = String.valueOf(message).split("\n")[0];
         // the parser names its own types and features ("(class ...)", "JsonReadFeature..."): keep what the client can act on
-        first = first.replaceAll("\\s*\\(for [^)]*\\)", "").replaceAll("\\s*\\(class [^)]*\\)", "")
+        first = first.replaceAll("\\s*\\(start marker at .*$", "").replaceAll("\\[Source:[^\\]]*\\]", "")
+                .replaceAll("`?\\w+Feature\\.\\w+`?", "").replaceAll("\\s*\\(for [^)]*\\)", "").replaceAll("\\s*\\(class [^)]*\\)", "")
                 .replaceAll("\\s*\\(?JsonReadFeature\\.[A-Z_]+[^)]*\\)?", "")
                 .replaceAll("com\\.fasterxml\\.[\\w.$]+", "").replaceAll("\\s*\\(code [0-9]+\\)", "");
         if (e instanceof JsonProcessingException j && j.getLocation() != null && j.getLocation().getLineNr() > 0) {

@@ -38,15 +38,15 @@ final class StoreRoutes {
     List<Route> routes() {
         return List.of(
                 Route.of("GET", "/api/stores", false, (r, m) -> storesJson()),
-                Route.of("POST", "/api/stores/([^/]+)/([^/]+)/commands/([^/]+)", true, (r, m) -> command(r,
+                Route.of("POST", TallyHttp.COMMAND_ROUTE, true, (r, m) -> command(r,
                         store(m.group(1)), Requests.id(m.group(2)), Requests.name("command", m.group(3)))),
-                Route.of("POST", "/api/replay/([^/]+)/([^/]+)", true,
+                Route.of("POST", TallyHttp.REPLAY_ROUTE, true,
                         (r, m) -> replay(store(m.group(1)), Requests.id(m.group(2)))),
-                Route.of("POST", "/api/forget/([^/]+)/([^/]+)", true,
+                Route.of("POST", TallyHttp.FORGET_ROUTE, true,
                         (r, m) -> forget(store(m.group(1)), Requests.id(m.group(2)))),
-                Route.of("GET", "/api/stores/([^/]+)/([^/]+)/events", false,
+                Route.of("GET", TallyHttp.EVENTS_ROUTE, false,
                         (r, m) -> events(store(m.group(1)), Requests.id(m.group(2)), r.query())),
-                Route.of("GET", "/api/stores/([^/]+)/([^/]+)/aggregate", false,
+                Route.of("GET", TallyHttp.AGGREGATE_ROUTE, false,
                         (r, m) -> aggregate(store(m.group(1)), Requests.id(m.group(2)), r.query())));
     }
 
@@ -121,6 +121,11 @@ final class StoreRoutes {
 
     /** Destroys the data keys of the aggregate's personal data and appends the audit event (docs/privacy.md). */
     private HttpResponse forget(EventStore<?> store, String id) {
+        if (!store.definition().hasPersonalData()) {
+            throw new ApiError(409, "no_personal_data", "store '" + store.name() + "' declares no personal data, so"
+                    + " there is nothing to forget and nothing was appended; forgetting applies to stores whose app"
+                    + " declares personal fields (docs/privacy.md)");
+        }
         if (head(store, id) == 0) {
             throw new ApiError(404, "not_found", store.name() + "/" + id + " has no events: nothing to forget");
         }

@@ -53,6 +53,20 @@ public final class TallyHttp {
                 e -> e instanceof IllegalArgumentException);
     }
 
+    /** The generic command route's path pattern. */
+    public static final String COMMAND_ROUTE = "/api/stores/([^/]+)/([^/]+)/commands/([^/]+)";
+    /** A view by key. */
+    public static final String VIEW_ROUTE = "/api/views/([^/]+)/([^/]+)";
+    /** An aggregate's state, at a version. */
+    public static final String AGGREGATE_ROUTE = "/api/stores/([^/]+)/([^/]+)/aggregate";
+    /** An aggregate's events, a page at a time. */
+    public static final String EVENTS_ROUTE = "/api/stores/([^/]+)/([^/]+)/events";
+
+    /** Forgetting an aggregate's personal data. */
+    public static final String FORGET_ROUTE = "/api/forget/([^/]+)/([^/]+)";
+    /** Requesting a replay of an aggregate. */
+    public static final String REPLAY_ROUTE = "/api/replay/([^/]+)/([^/]+)";
+
     private final IdempotencyKeys keys;
     private final Options options;
     private final StoreRoutes stores;
@@ -62,12 +76,14 @@ public final class TallyHttp {
                      IdempotencyKeys keys, Options options) {
         this.keys = keys;
         this.options = options;
-        this.stores = new StoreRoutes(stores, views, options.enrich());
+        // sorted, so every host lists them in the same order in its messages
+        Map<String, EventStore<?>> byName = new java.util.TreeMap<>(stores);
+        this.stores = new StoreRoutes(byName, views, options.enrich());
         for (AppRoute r : appRoutes) {
             routes.add(new Route(r.method(), r.path(), r.writes(), (x, m) -> appRoute(r, x, m)));
         }
         routes.addAll(this.stores.routes());
-        routes.addAll(new ViewRoutes(stores, views).routes());
+        routes.addAll(new ViewRoutes(byName, views).routes());
     }
 
     /** The contract's routes (the apps' own first), for a host that serves more routes beside them. */
@@ -160,7 +176,7 @@ public final class TallyHttp {
             params.add(Requests.id(m.group(i)));
         }
         JsonNode body = "POST".equals(request.method()) || "PUT".equals(request.method())
-                ? Requests.bodyOrEmpty(request, "{\"amount\": 100}") : JsonCodec.object();
+                ? Requests.bodyOrEmpty(request, "{\"field\": \"value\"}") : JsonCodec.object();
         Map<String, String> query = Requests.query(request.query());
         EventMetadata metadata = options.enrich().apply(IdempotencyKeys.commandId(request)
                 .map(c -> EventMetadata.empty().withCommandId(c)).orElse(EventMetadata.empty()));

@@ -17,7 +17,7 @@ final class ViewRoutes {
     }
 
     List<Route> routes() {
-        return List.of(Route.of("GET", "/api/views/([^/]+)/([^/]+)", false,
+        return List.of(Route.of("GET", TallyHttp.VIEW_ROUTE, false,
                 (r, m) -> view(Requests.name("projection", m.group(1)), Requests.id(m.group(2)))));
     }
 

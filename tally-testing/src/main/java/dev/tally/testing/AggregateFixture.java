@@ -26,16 +26,27 @@ import org.opentest4j.AssertionFailedError;
  *     .thenEvents(new Debited(30))
  *     .thenState(account -> assertEquals(70, account.balance()));
  * }</pre>
+ *
+ * The aggregate is {@code "fixture-1"} unless {@link #of(AggregateDefinition, String)} names it; the
+ * store's clock (the events' timestamps and {@link dev.tally.core.DecisionContext#now()}) stands at
+ * {@link DeciderSpecification#DEFAULT_START} until {@link #now(java.time.Instant)} moves it.
  */
 public final class AggregateFixture<S> {
     private static final String DEFAULT_ID = "fixture-1";
     private final EventStore<S> store;
     private final String aggregateId;
     private final List<Object> given = new ArrayList<>();
+    private final MutableClock clock = new MutableClock(DeciderSpecification.DEFAULT_START);
 
     private AggregateFixture(AggregateDefinition<S> definition, String aggregateId) {
-        this.store = EventStore.builder(definition, new InMemoryLedger()).build();
-        this.aggregateId = aggregateId;
+        this.store = EventStore.builder(definition, new InMemoryLedger()).clock(clock).build();
+        this.aggregateId = dev.tally.core.Names.requireAggregateId(aggregateId);
+    }
+
+    /** Sets the store's clock: what the next events are stamped with and what the decision sees as now. */
+    public AggregateFixture<S> now(java.time.Instant now) {
+        clock.set(now);
+        return this;
     }
 
     public static <S> AggregateFixture<S> of(AggregateDefinition<S> definition) {

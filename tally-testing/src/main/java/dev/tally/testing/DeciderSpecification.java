@@ -2,6 +2,7 @@ package dev.tally.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.core.AggregateDefinition;
+import dev.tally.core.DecisionContext;
 import dev.tally.core.Event;
 import dev.tally.core.EventMetadata;
 import dev.tally.core.command.Command;
@@ -26,7 +27,16 @@ import org.opentest4j.AssertionFailedError;
  *     .given(Instant.parse("2026-10-31T23:00:00Z"), new Debited(30))   // an event with its own time
  *     .when(new Debit(80))
  *     .thenRejected("insufficient_funds");
+ *
+ * DeciderSpecification.of(Loan.DEFINITION, "loan-7")          // the aggregate id the decision sees
+ *     .now(Instant.parse("2026-03-01T10:00:00Z"))               // the time it sees (DecisionContext.now())
+ *     .when(new Lend("member-1", Instant.parse("2026-02-01T00:00:00Z")))
+ *     .thenRejected("due_in_the_past");
  * }</pre>
+ *
+ * The decision's {@link DecisionContext} names the aggregate ({@code "spec-1"} unless given) and
+ * gives the time set with {@link #now(Instant)}, by default one second after the last given event
+ * (or {@link #DEFAULT_START}): a specification decides the same way on every run.
  *
  * Every fold also checks that {@code evolve} returns a new state instead of changing the one it was
  * given (states are shared by the aggregate caches), and fails the test when it does.
@@ -39,6 +49,7 @@ public final class DeciderSpecification<S> {
     private final String aggregateId;
     private final List<Event<?>> given = new ArrayList<>();
     private Instant next = DEFAULT_START;
+    private Instant now;
 
     private DeciderSpecification(AggregateDefinition<S> definition, String aggregateId) {
         this.definition = Objects.requireNonNull(definition, "definition");
@@ -46,7 +57,23 @@ public final class DeciderSpecification<S> {
     }
 
     public static <S> DeciderSpecification<S> of(AggregateDefinition<S> definition) {
-        return new DeciderSpecification<>(definition, "spec-1");
+        return of(definition, "spec-1");
+    }
+
+    /** A specification of the aggregate {@code aggregateId} (what {@link DecisionContext#aggregateId()} says). */
+    public static <S> DeciderSpecification<S> of(AggregateDefinition<S> definition, String aggregateId) {
+        return new DeciderSpecification<>(definition, dev.tally.core.Names.requireAggregateId(aggregateId));
+    }
+
+    /** The time the decision sees as {@link DecisionContext#now()}. */
+    public DeciderSpecification<S> now(Instant now) {
+        this.now = Objects.requireNonNull(now, "now");
+        return this;
+    }
+
+    /** The context the decision is taken in: this aggregate, after the given events, at {@link #now(Instant)}. */
+    public DecisionContext context() {
+        return new DecisionContext(aggregateId, given.size(), now != null ? now : next);
     }
 
     /** Events that happened, one second apart (after the last timestamp given). */
@@ -93,7 +120,7 @@ public final class DeciderSpecification<S> {
     /** Decides the command on the state the given events make. */
     public Then<S> when(Command<S> command) {
         S state = state();
-        return new Then<>(this, state, definition.decide(command, state));
+        return new Then<>(this, state, definition.decide(command, state, context()));
     }
 
     /** What the decider decided. */

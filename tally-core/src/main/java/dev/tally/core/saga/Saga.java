@@ -57,7 +57,7 @@ public final class Saga<E, S> {
             }
 
             @Override
-            public Decision<E> decide(SagaInput input, S state) {
+            public Decision<E> decide(SagaInput input, S state, dev.tally.core.DecisionContext context) {
                 return manager.react(input, state);
             }
 

@@ -1,6 +1,8 @@
 package dev.tally.core.saga;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.core.EventMetadata;
+import dev.tally.core.RecordedEvent;
 import dev.tally.core.command.Command;
 import dev.tally.core.json.JsonCodec;
 import java.time.Instant;
@@ -18,17 +20,46 @@ public sealed interface SagaInput extends Command<Object>
     String commandId();
 
     /**
-     * A state-carrying message of a store the saga observes: the aggregate right after {@code eventType}.
+     * A state-carrying message of a store the saga observes: the event that was appended and the
+     * aggregate's state right after it (at that event's version, never "latest"). Observations arrive
+     * at least once and in any order, across aggregates and within one: decide on this pair alone,
+     * record what was seen in the saga's state, and ignore what is already recorded (see
+     * {@code docs/sagas.md}).
      *
-     * @param state the aggregate's state as JSON; read it with {@link #state(Class)}
+     * @param event the event as stored: type, version, payload (at the schema version it was written
+     *              with), timestamp and metadata (correlation, causation, actor)
+     * @param state the aggregate's state right after {@code event}, as JSON; read it with {@link #state(Class)}
      */
-    record Observed(String store, String aggregateId, long version, String eventType, JsonNode state)
-            implements SagaInput {
+    record Observed(RecordedEvent event, JsonNode state) implements SagaInput {
         public Observed {
-            Objects.requireNonNull(store, "store");
-            Objects.requireNonNull(aggregateId, "aggregateId");
-            Objects.requireNonNull(eventType, "eventType");
+            Objects.requireNonNull(event, "event");
             Objects.requireNonNull(state, "state");
+        }
+
+        public String store() {
+            return event.store();
+        }
+
+        public String aggregateId() {
+            return event.aggregateId();
+        }
+
+        public long version() {
+            return event.version();
+        }
+
+        public String eventType() {
+            return event.type();
+        }
+
+        /** The event's payload read as {@code type} (the record of the observed store's event). */
+        public <T> T payload(Class<T> type) {
+            return JsonCodec.fromTree(event.payload(), type);
+        }
+
+        /** The event's metadata: its correlation and causation ids, actor, attributes. */
+        public EventMetadata metadata() {
+            return event.metadata();
         }
 
         public <T> T state(Class<T> type) {
@@ -37,7 +68,7 @@ public sealed interface SagaInput extends Command<Object>
 
         @Override
         public String commandId() {
-            return "obs:" + store + ":" + aggregateId + ":" + version;
+            return "obs:" + store() + ":" + aggregateId() + ":" + version();
         }
     }
 

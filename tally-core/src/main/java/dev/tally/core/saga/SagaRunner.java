@@ -117,8 +117,7 @@ public final class SagaRunner<E, S> {
         if (!(message instanceof StateCarryingMessage m) || !saga.observes().matches(m)) {
             return;
         }
-        SagaInput.Observed observed = new SagaInput.Observed(m.store(), m.aggregateId(), m.version(),
-                m.eventType(), m.state());
+        SagaInput.Observed observed = new SagaInput.Observed(m.event(), m.state());
         Optional<String> instance = saga.manager().instanceOf(observed);
         if (instance.isEmpty()) {
             return;

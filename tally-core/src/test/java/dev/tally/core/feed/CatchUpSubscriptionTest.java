@@ -1,5 +1,6 @@
 package dev.tally.core.feed;
 
+import static dev.tally.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.core.EventMetadata;
@@ -103,10 +104,7 @@ class CatchUpSubscriptionTest {
             return batch.size();
         }).failurePolicy(dev.tally.core.runtime.FailurePolicy.of(new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(2)))).onGiveUp(givenUp::add)
                 .idleWait(Duration.ofMillis(20)).build().start()) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (seen.size() < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            eventually(Duration.ofSeconds(10), () -> assertThat(seen).hasSize(2));
         }
         assertThat(givenUp).as("one handler failure after a log outage is not a give-up").isEmpty();
         assertThat(seen).hasSize(2);
@@ -121,10 +119,7 @@ class CatchUpSubscriptionTest {
         }).idleWait(Duration.ofSeconds(30)).build().start()) {
             ledger.onAppend(sub::wake);
             ledger.append(upTo(3));
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (seen.size() < 3 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            eventually(Duration.ofSeconds(10), () -> assertThat(seen).hasSize(3));
         }
         assertThat(seen).hasSize(3);
     }

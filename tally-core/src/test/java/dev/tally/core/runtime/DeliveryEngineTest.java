@@ -1,5 +1,6 @@
 package dev.tally.core.runtime;
 
+import static dev.tally.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.core.EventMetadata;
@@ -148,10 +149,7 @@ class DeliveryEngineTest {
             }, FailurePolicy.of(new RetryPolicy(1, Duration.ZERO, Duration.ZERO)));
             var pair = List.<Map.Entry<Target, Message>>of(new AbstractMap.SimpleImmutableEntry<>(target, m));
             engine.submit(pair);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (dead.count() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            eventually(Duration.ofSeconds(10), () -> assertThat(dead.count()).isEqualTo(1));
             engine.submit(pair);
             assertThat(secondInside.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             assertThat(dead.count()).isEqualTo(1);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.AggregateDefinition;
+import dev.tally.core.CommandGroup;
 import dev.tally.core.EventStore;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
@@ -36,7 +37,12 @@ import java.util.List;
  * PUT  /api/accounts/{id}/holder   {"name", "email"} -> 200 {"aggregateId","version"} | 400
  * POST /api/accounts/{id}/forget                  -> 200 {"aggregateId","version"}: the holder's data key is
  *                                                    destroyed; GET then shows {"name":null,"email":null,"forgotten":true}
+ * POST /api/transfers {"from","to","amount"}       -> 200 {"from":{"aggregateId","version"},"to":{..}} | 400
+ *                                                    | 422 insufficient_funds (nothing appended to either account)
  * </pre>
+ *
+ * A transfer is one command over two accounts ({@link CommandGroup}): the debit and the credit are
+ * decided by the account's own rules and appended together, atomically, or not at all.
  *
  * The account's {@code "holder"} is {@code {"name","email","forgotten"}} (null when none was set): the
  * holder view holds the sealed values, revealed here with the store's keys.
@@ -102,6 +108,7 @@ public final class BankApp implements TallyApp {
                         new Credit(amount(r.body())), r.metadata())),
                 AppRoute.post("/api/accounts/([^/]+)/debit", r -> execute(accounts, r.param(0),
                         new Debit(amount(r.body())), r.metadata())),
+                AppRoute.post("/api/transfers", r -> transfer(accounts, r)),
                 AppRoute.get("/api/accounts", r -> list(balances, r)),
                 AppRoute.get("/api/accounts/([^/]+)", r -> {
                     String id = r.param(0);
@@ -168,6 +175,42 @@ public final class BankApp implements TallyApp {
             throw new AppError(422, rejected.rejection().code(), rejected.rejection().message());
         }
         return Response.ok(JsonCodec.object().put("aggregateId", id).put("version", r.aggregate().version()));
+    }
+
+    /**
+     * Debits one account and credits another in one atomic group: an amount the source does not hold
+     * is refused (422) and neither account changes; a race with another command on either account
+     * decides the whole transfer again.
+     */
+    static Response transfer(EventStore<Account> accounts, AppRoute.Request r) {
+        String from = accountId(r.body(), "from");
+        String to = accountId(r.body(), "to");
+        if (from.equals(to)) {
+            throw new AppError(400, "invalid_transfer", "'from' and 'to' are both '" + from + "': a transfer moves"
+                    + " money between two different accounts");
+        }
+        long amount = amount(r.body());
+        CommandGroup.GroupResult result = CommandGroup.of()
+                .add(accounts, from, new Debit(amount))
+                .add(accounts, to, new Credit(amount))
+                .execute(r.metadata());
+        if (result instanceof CommandGroup.Rejected rejected) {
+            throw new AppError(422, rejected.rejection().code(), rejected.rejection().message());
+        }
+        List<dev.tally.core.Aggregate<?>> after = ((CommandGroup.Accepted) result).aggregates();
+        ObjectNode body = JsonCodec.object();
+        body.putObject("from").put("aggregateId", from).put("version", after.get(0).version());
+        body.putObject("to").put("aggregateId", to).put("version", after.get(1).version());
+        return Response.ok(body);
+    }
+
+    private static String accountId(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || !v.isTextual() || !v.asText().matches("[A-Za-z0-9_-]{1,64}")) {
+            throw new AppError(400, "invalid_transfer", "field '" + field + "' must be an account id (1-64 letters,"
+                    + " digits, '_' or '-'); send JSON such as {\"from\": \"alice\", \"to\": \"bob\", \"amount\": 2500}");
+        }
+        return v.asText();
     }
 
     /** The holder of a PUT body; the values are personal data, so no message repeats them. */

@@ -2,6 +2,7 @@ package dev.tally.examples.orders;
 
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.Decider;
+import dev.tally.core.DecisionContext;
 import dev.tally.core.Event;
 import dev.tally.core.command.Command;
 import dev.tally.core.command.Decision;
@@ -70,7 +71,7 @@ public final class Inventory {
         }
 
         @Override
-        public Decision<InventoryEvent> decide(InventoryCommand command, Stock stock) {
+        public Decision<InventoryEvent> decide(InventoryCommand command, Stock stock, DecisionContext context) {
             if (command instanceof Restock r) {
                 return r.quantity() <= 0 ? Decision.reject("invalid_quantity", "restock a positive quantity, got "
                         + r.quantity()) : Decision.emit(new Restocked(r.quantity()));

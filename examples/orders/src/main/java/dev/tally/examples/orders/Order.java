@@ -2,6 +2,7 @@ package dev.tally.examples.orders;
 
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.Decider;
+import dev.tally.core.DecisionContext;
 import dev.tally.core.Event;
 import dev.tally.core.command.Command;
 import dev.tally.core.command.Decision;
@@ -66,7 +67,7 @@ public final class Order {
         }
 
         @Override
-        public Decision<OrderEvent> decide(OrderCommand command, State order) {
+        public Decision<OrderEvent> decide(OrderCommand command, State order, DecisionContext context) {
             if (command instanceof Place p) {
                 if (order.status() != Status.NONE) {
                     return Decision.reject("order_exists", "the order exists already (" + order.status() + ")");

@@ -126,6 +126,7 @@ public final class OrderSaga implements ProcessManager<OrderSaga.SagaEvent, Orde
 
     @Override
     public Optional<String> instanceOf(SagaInput.Observed message) {
+        // one instance per order, named after it: every observation of an order finds its instance
         return message.store().equals(Order.STORE) && message.eventType().equals("OrderPlaced")
                 ? Optional.of(message.aggregateId()) : Optional.empty();
     }
@@ -133,15 +134,15 @@ public final class OrderSaga implements ProcessManager<OrderSaga.SagaEvent, Orde
     @Override
     public Decision<SagaEvent> react(SagaInput input, Progress p) {
         if (input instanceof SagaInput.Observed o) {
-            if (p.started()) {
+            // observations come at least once and in any order: only the OrderPlaced event starts an
+            // instance, once; what it needs comes from that event (its payload and its timestamp), never
+            // from "the latest" state, so a late or repeated delivery decides the same
+            if (p.started() || !o.eventType().equals("OrderPlaced")) {
                 return Decision.nothing();
             }
-            Order.State order = o.state(Order.State.class);
-            if (order.status() != Order.Status.PENDING) {
-                return Decision.nothing();
-            }
-            return Decision.emit(new SagaStarted(o.aggregateId(), order.accountId(), merged(order.lines()),
-                    order.total(), order.placedAt().plusSeconds(order.timeoutSeconds())));
+            Order.OrderPlaced placed = o.payload(Order.OrderPlaced.class);
+            return Decision.emit(new SagaStarted(o.aggregateId(), placed.accountId(), merged(placed.lines()),
+                    placed.total(), o.event().timestamp().plusSeconds(placed.timeoutSeconds())));
         }
         if (!p.started()) {
             return Decision.nothing();

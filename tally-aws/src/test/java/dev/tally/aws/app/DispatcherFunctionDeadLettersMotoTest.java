@@ -1,13 +1,13 @@
-package dev.tally.cli;
+package dev.tally.aws.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.aws.EventBridgeBus;
 import dev.tally.aws.EventBridgeEvents;
 import dev.tally.aws.SqsDeadLetters;
 import dev.tally.aws.StreamRecords;
-import dev.tally.aws.app.AppDispatcherFunction;
 import dev.tally.aws.deploy.AppTemplate;
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.EventStore;
@@ -17,12 +17,11 @@ import dev.tally.core.app.TallyApp;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.message.MessageFilter;
 import dev.tally.core.projection.Projection;
+import dev.tally.core.runtime.Dispatcher;
 import dev.tally.dynamodb.DynamoDbLedger;
 import dev.tally.dynamodb.DynamoDbTables;
 import dev.tally.dynamodb.TableDefinitions;
 import dev.tally.testing.MotoServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -32,7 +31,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -50,7 +48,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * from the environment the generated template gives it (every variable read from the rendered
  * {@code DispatcherFunction}, its references resolved to the resources created here) writes an
  * event it cannot dispatch to the template's {@code DispatcherDeadLetters} queue with its full ledger
- * record; {@code tally dlq list --sqs-queue} shows it, and a redrive with the fixed app publishes it.
+ * record, and a redrive through a dispatcher with the fixed app publishes it ({@code tally dlq}
+ * lists and redrives such letters: tally-cli's SqsDlqCommandTest).
  */
 class DispatcherFunctionDeadLettersMotoTest {
     static MotoServer moto;
@@ -196,20 +195,13 @@ class DispatcherFunctionDeadLettersMotoTest {
                 .isEqualTo(sums.read("a", ReadOptions.ALL).get(1));
         assertThat(letters.get(0).feed().get().attempts()).isEqualTo(AppDispatcherFunction.ATTEMPTS);
 
-        String[] where = {"--sqs-queue", dlq, "--region", "us-east-1", "--endpoint-url", moto.endpoint().toString()};
-        StringWriter listed = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(listed, true));
-        assertThat(cl.execute(concat(new String[] {"dlq", "list"}, where))).isZero();
-        assertThat(listed.toString()).contains("feed").contains("dispatcher sum/a@2").contains("negative amount -7");
+        assertThat(letters.get(0).kind()).isEqualTo(SqsDeadLetters.Kind.FEED);
+        assertThat(letters.get(0).summary()).contains("dispatcher sum/a@2");
+        assertThat(letters.get(0).error()).contains("negative amount -7");
 
         // fixed, redriven through a dispatcher over the same ledger and bus (the app given as --app would be)
-        SqsDlq command = new SqsDlq(new SqsDlq.Options(dlq, null, "us-east-1", moto.endpoint(), ledgerTable, bus),
-                () -> List.of(app(false)));
-        StringWriter out = new StringWriter();
-        assertThat(command.redrive(null, new PrintWriter(out, true))).isZero();
-        assertThat(out.toString()).contains("redriven: 1, still failing: 0");
-        assertThat(command.deadLetters().list()).isEmpty();
+        assertThat(redriveAll(sqs, dlq, dynamo, ledgerTable, events, bus)).isEqualTo(1);
+        assertThat(new SqsDeadLetters(sqs, dlq).list()).isEmpty();
         List<Message> published = receiveAll(sqs, views);
         assertThat(published).hasSize(1);
         JsonNode aggregate = JsonCodec.parse(published.get(0).body()).path("detail").path("aggregate");
@@ -244,12 +236,9 @@ class DispatcherFunctionDeadLettersMotoTest {
         List<SqsDeadLetters.Letter> letters = new SqsDeadLetters(sqs, dlq).list();
         assertThat(letters).extracting(l -> l.feed().get().record()).containsExactlyInAnyOrder(a, b);
 
-        String[] where = {"--sqs-queue", dlq, "--region", "us-east-1", "--endpoint-url", moto.endpoint().toString()};
-        StringWriter listed = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(listed, true));
-        assertThat(cl.execute(concat(new String[] {"dlq", "list"}, where))).isZero();
-        assertThat(listed.toString()).contains("dispatcher sum/a@1").contains("dispatcher sum/b@1");
+        assertThat(letters).extracting(SqsDeadLetters.Letter::summary)
+                .anySatisfy(s -> assertThat(s).contains("dispatcher sum/a@1"))
+                .anySatisfy(s -> assertThat(s).contains("dispatcher sum/b@1"));
 
         // the bus is back: tally dlq redrives both through a dispatcher over the same ledger and bus
         events.createEventBus(r -> r.name(bus));
@@ -259,18 +248,16 @@ class DispatcherFunctionDeadLettersMotoTest {
         events.putRule(r -> r.eventBusName(bus).name("all").eventPattern(
                 EventBridgeEvents.pattern(MessageFilter.stateOf("sum")).toString()));
         events.putTargets(r -> r.eventBusName(bus).rule("all").targets(t -> t.id("q").arn(viewsArn)));
-        SqsDlq command = new SqsDlq(new SqsDlq.Options(dlq, null, "us-east-1", moto.endpoint(), ledgerTable, bus),
-                () -> List.of(app(false)));
-        StringWriter out = new StringWriter();
-        assertThat(command.redrive(null, new PrintWriter(out, true))).isZero();
-        assertThat(out.toString()).contains("redriven: 2, still failing: 0");
+        assertThat(redriveAll(sqs, dlq, dynamo, ledgerTable, events, bus)).isEqualTo(2);
         assertThat(receiveAll(sqs, views)).hasSize(2);
     }
 
-    static String[] concat(String[] a, String[] b) {
-        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
+    /** What {@code tally dlq redrive --all} does: each letter through a dispatcher over the ledger and the bus. */
+    static int redriveAll(SqsClient sqs, String dlq, DynamoDbClient dynamo, String ledgerTable, EventBridgeClient events,
+                          String bus) {
+        Dispatcher dispatcher = new Dispatcher(List.of(EventStore.builder(sum(false),
+                new DynamoDbLedger(dynamo, ledgerTable)).build()), new EventBridgeBus(events, bus));
+        return new SqsDeadLetters(sqs, dlq).redriveAll(SqsDeadLetters.dispatcherRedrive(dispatcher), null);
     }
 
     static List<Message> receiveAll(SqsClient sqs, String url) {
