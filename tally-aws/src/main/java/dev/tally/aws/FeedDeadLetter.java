@@ -23,9 +23,14 @@ import java.util.Optional;
  *
  * The record is left out when the body would exceed {@link #MAX_BODY_BYTES}; the coordinates are
  * always there, and a redrive reads the event again from the ledger.
+ *
+ * <p>A ledger item the dispatcher cannot read at all (see {@link #unreadable}) has no record: the
+ * letter carries the item itself instead, as DynamoDB JSON under {@code "item"} (the stream's new
+ * image), with the coordinates its key attributes give. Once the reader is fixed (an upcaster, a
+ * registered type), a redrive reads the event from the ledger by those coordinates.
  */
 public record FeedDeadLetter(String feed, String store, String aggregateId, long version, RecordedEvent record,
-                             String error, int attempts, Instant failedAt) {
+                             String error, int attempts, Instant failedAt, JsonNode item) {
     /** SQS's classic message limit (256 KiB), so the body fits any queue. */
     public static final int MAX_BODY_BYTES = 256 * 1024;
     static final String MARKER = "dead-letter";
@@ -39,7 +44,17 @@ public record FeedDeadLetter(String feed, String store, String aggregateId, long
     }
 
     public static FeedDeadLetter of(String feed, RecordedEvent e, String error, int attempts, Instant at) {
-        return new FeedDeadLetter(feed, e.store(), e.aggregateId(), e.version(), e, error, attempts, at);
+        return new FeedDeadLetter(feed, e.store(), e.aggregateId(), e.version(), e, error, attempts, at, null);
+    }
+
+    /** A ledger item that could not be read as an event: the item itself (DynamoDB JSON) and where it is. */
+    public static FeedDeadLetter unreadable(String feed, String store, String aggregateId, long version, JsonNode item,
+                                            String error, Instant at) {
+        return new FeedDeadLetter(feed, store, aggregateId, version, null, error, 1, at, item);
+    }
+
+    public Optional<JsonNode> optionalItem() {
+        return Optional.ofNullable(item);
     }
 
     public String coordinates() {
@@ -73,6 +88,9 @@ public record FeedDeadLetter(String feed, String store, String aggregateId, long
         if (withRecord && record != null) {
             n.set("record", JsonCodec.eventToJson(record));
         }
+        if (withRecord && item != null) {
+            n.set("item", item);
+        }
         n.put("error", err);
         n.put("attempts", attempts);
         n.put("failedAt", failedAt.toString());
@@ -96,6 +114,7 @@ public record FeedDeadLetter(String feed, String store, String aggregateId, long
         return new FeedDeadLetter(n.path("source").path("name").asText(), c.get("store").asText(),
                 c.get("aggregateId").asText(), c.get("version").asLong(),
                 r == null || r.isNull() ? null : JsonCodec.eventFromJson(r), n.path("error").asText(""),
-                n.path("attempts").asInt(0), Instant.parse(n.path("failedAt").asText()));
+                n.path("attempts").asInt(0), Instant.parse(n.path("failedAt").asText()),
+                n.has("item") && n.get("item").isObject() ? n.get("item") : null);
     }
 }

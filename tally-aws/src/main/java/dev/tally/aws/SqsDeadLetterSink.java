@@ -33,7 +33,19 @@ public final class SqsDeadLetterSink {
 
     /** Stores the letter; throws when SQS did not take it. */
     public FeedDeadLetter add(RecordedEvent event, String error, int attempts) {
-        FeedDeadLetter letter = FeedDeadLetter.of(feedName, event, error, attempts, clock.instant());
+        return send(FeedDeadLetter.of(feedName, event, error, attempts, clock.instant()));
+    }
+
+    /**
+     * Stores a ledger item that could not be read as an event, with the item itself (the stream's new
+     * image, as DynamoDB JSON); throws when SQS did not take it.
+     */
+    public FeedDeadLetter addUnreadable(String store, String aggregateId, long version,
+                                        com.fasterxml.jackson.databind.JsonNode item, String error) {
+        return send(FeedDeadLetter.unreadable(feedName, store, aggregateId, version, item, error, clock.instant()));
+    }
+
+    private FeedDeadLetter send(FeedDeadLetter letter) {
         sqs.sendMessage(SendMessageRequest.builder()
                 .queueUrl(queueUrl)
                 .messageBody(letter.toJson())

@@ -33,6 +33,10 @@ import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
  *       {@code maxReceiveCount} (a projector's queue behind an EventBridge rule), or that an
  *       EventBridge target could not deliver; a redrive sends the body back to the source queue
  *       given to {@link #redrive}.</li>
+ *   <li>{@link Kind#INVOCATION}: Lambda's on-failure records of a function invoked asynchronously (a
+ *       projector or a saga behind an EventBridge rule, after its retries): the event it was given is
+ *       inside {@code requestPayload}, the error in {@code responsePayload}; a redrive hands that event
+ *       to an {@link InvocationRedrive} (publishing it on the app's bus again, see {@link #busRedrive}).</li>
  * </ul>
  *
  * A letter leaves the queue only once its redrive succeeded. SQS has no "peek": listing receives
@@ -41,7 +45,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
  */
 public final class SqsDeadLetters {
     /** Where a letter came from, and so how it is redriven. */
-    public enum Kind { FEED, QUEUE }
+    public enum Kind { FEED, QUEUE, INVOCATION }
 
     /** One letter as listed. {@code id} is the SQS message id (stable across receives). */
     public record Letter(String id, Kind kind, String summary, String error, int receiveCount, Instant sentAt,
@@ -52,6 +56,12 @@ public final class SqsDeadLetters {
     @FunctionalInterface
     public interface FeedRedrive {
         boolean redrive(FeedDeadLetter letter);
+    }
+
+    /** Sends the event of a function's on-failure record ({@code requestPayload}) again; false when that failed. */
+    @FunctionalInterface
+    public interface InvocationRedrive {
+        boolean redrive(JsonNode requestPayload);
     }
 
     private static final int MAX_LETTERS = 10_000;
@@ -90,17 +100,27 @@ public final class SqsDeadLetters {
 
     /** Redrives one letter by id; false when it is not in the queue or failed again (it then stays). */
     public boolean redrive(String id, FeedRedrive feed, String sourceQueueUrl) {
-        return redriveWhere(r -> r.letter.id().equals(id), feed, sourceQueueUrl, true) == 1;
+        return redrive(id, feed, null, sourceQueueUrl);
+    }
+
+    /** As {@link #redrive(String, FeedRedrive, String)}, with how to redrive a function's on-failure record. */
+    public boolean redrive(String id, FeedRedrive feed, InvocationRedrive invocation, String sourceQueueUrl) {
+        return redriveWhere(r -> r.letter.id().equals(id), feed, invocation, sourceQueueUrl, true) == 1;
     }
 
     /** Redrives every letter; returns how many succeeded (the others stay in the queue). */
     public int redriveAll(FeedRedrive feed, String sourceQueueUrl) {
-        return redriveWhere(r -> true, feed, sourceQueueUrl, false);
+        return redriveAll(feed, null, sourceQueueUrl);
+    }
+
+    /** As {@link #redriveAll(FeedRedrive, String)}, with how to redrive a function's on-failure record. */
+    public int redriveAll(FeedRedrive feed, InvocationRedrive invocation, String sourceQueueUrl) {
+        return redriveWhere(r -> true, feed, invocation, sourceQueueUrl, false);
     }
 
     /** Letters not redriven (not chosen, failed again, or left after an error) are made visible again. */
-    private int redriveWhere(java.util.function.Predicate<Received> chosen, FeedRedrive feed, String sourceQueueUrl,
-                             boolean justOne) {
+    private int redriveWhere(java.util.function.Predicate<Received> chosen, FeedRedrive feed,
+                             InvocationRedrive invocation, String sourceQueueUrl, boolean justOne) {
         int ok = 0;
         List<Received> received = receiveAll();
         java.util.Set<Received> deleted = new java.util.HashSet<>();
@@ -109,7 +129,7 @@ public final class SqsDeadLetters {
                 if ((justOne && ok == 1) || !chosen.test(r)) {
                     continue;
                 }
-                if (redriveOne(r, feed, sourceQueueUrl)) {
+                if (redriveOne(r, feed, invocation, sourceQueueUrl)) {
                     deleted.add(r);
                     ok++;
                 }
@@ -124,9 +144,18 @@ public final class SqsDeadLetters {
         return ok;
     }
 
-    private boolean redriveOne(Received r, FeedRedrive feed, String sourceQueueUrl) {
+    private boolean redriveOne(Received r, FeedRedrive feed, InvocationRedrive invocation, String sourceQueueUrl) {
         Letter letter = r.letter;
-        if (letter.kind() == Kind.FEED) {
+        if (letter.kind() == Kind.INVOCATION) {
+            if (invocation == null) {
+                throw new IllegalArgumentException("letter " + letter.id() + " is a function's on-failure record ("
+                        + letter.summary() + "): redriving it publishes its event on the app's bus again; say which"
+                        + " bus (the template's EventBusName output)");
+            }
+            if (!invocation.redrive(JsonCodec.parse(letter.body()).get("requestPayload"))) {
+                return false;
+            }
+        } else if (letter.kind() == Kind.FEED) {
             if (feed == null) {
                 throw new IllegalArgumentException("letter " + letter.id() + " is a dispatcher dead letter ("
                         + letter.summary() + "): redriving it needs the dispatcher (the app, the ledger table and the"
@@ -211,14 +240,53 @@ public final class SqsDeadLetters {
         } catch (RuntimeException notJson) {
             return new Letter(id, Kind.QUEUE, "(not JSON) " + abbreviate(body), "", receives, sentAt, body, Optional.empty());
         }
+        if (isOnFailureRecord(json)) {
+            JsonNode response = json.path("responsePayload");
+            String error = response.path("errorType").asText("") + (response.has("errorMessage")
+                    ? ": " + response.path("errorMessage").asText() : "");
+            if (error.isBlank()) {
+                error = json.path("requestContext").path("condition").asText("");
+            }
+            String function = json.path("requestContext").path("functionArn").asText();
+            String[] arn = function.split(":");
+            String name = arn.length > 6 ? arn[6] : function;
+            return new Letter(id, Kind.INVOCATION, "function " + name + ": " + summary(json.get("requestPayload")),
+                    error, receives, sentAt, body, Optional.empty());
+        }
         if (FeedDeadLetter.isFeedDeadLetter(json)) {
             FeedDeadLetter f = FeedDeadLetter.fromJson(json);
-            return new Letter(id, Kind.FEED, f.feed() + " " + f.coordinates(), f.error(), receives, sentAt, body,
+            return new Letter(id, Kind.FEED, f.feed() + " " + f.coordinates()
+                    + (f.optionalItem().isPresent() ? " (unreadable item)" : ""), f.error(), receives, sentAt, body,
                     Optional.of(f));
         }
         String error = messageAttributes.containsKey("ERROR_MESSAGE")
                 ? messageAttributes.get("ERROR_MESSAGE").stringValue() : "";
         return new Letter(id, Kind.QUEUE, summary(json), error, receives, sentAt, body, Optional.empty());
+    }
+
+    /** Lambda's on-failure record of an asynchronous invocation: the event it was given in requestPayload. */
+    static boolean isOnFailureRecord(JsonNode json) {
+        return json.path("requestContext").has("functionArn") && json.path("requestPayload").isObject();
+    }
+
+    /**
+     * An {@link InvocationRedrive} that publishes the event of an on-failure record on the bus again
+     * (its source, detail-type and detail as EventBridge delivered them): every rule matching it
+     * delivers it once more, and consumers are idempotent (a view is written only when the carried
+     * version is newer), so only the function that failed it does anything with it.
+     */
+    public static InvocationRedrive busRedrive(software.amazon.awssdk.services.eventbridge.EventBridgeClient events,
+                                               String busName) {
+        return payload -> {
+            if (!EventBridgeEvents.isEnvelope(payload)) {
+                throw new IllegalArgumentException("the on-failure record's requestPayload is not an EventBridge event"
+                        + " (source, detail-type, detail): redrive it by hand");
+            }
+            var entry = software.amazon.awssdk.services.eventbridge.model.PutEventsRequestEntry.builder()
+                    .eventBusName(busName).source(payload.path("source").asText())
+                    .detailType(payload.path("detail-type").asText()).detail(payload.get("detail").toString()).build();
+            return events.putEvents(b -> b.entries(entry)).failedEntryCount() == 0;
+        };
     }
 
     private static String summary(JsonNode json) {

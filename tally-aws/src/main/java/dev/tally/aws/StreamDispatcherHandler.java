@@ -98,6 +98,9 @@ public class StreamDispatcherHandler implements RequestHandler<DynamodbEvent, St
                 // a ledger item we cannot read: fail here so it is retried, then lands in the on-failure destination
                 failures.incrementAndGet();
                 LOG.error("cannot read ledger record {}: {}", r.getDynamodb().getSequenceNumber(), bad.toString());
+                if (deadLetters != null && deadLetterUnreadable(r, bad)) {
+                    continue; // stored with its full item: the batch goes on without it
+                }
                 if (deadLetters != null) {
                     // the events before it go through the dead-letter path too (a poison event among them is stored)
                     StreamsEventResponse before = DeadLetteringDispatch.run(dispatcher, deadLetters, retry, events,
@@ -122,6 +125,35 @@ public class StreamDispatcherHandler implements RequestHandler<DynamodbEvent, St
         LOG.warn("dispatch failed at {} ({} published before it): {}", failed.coordinates(), result.published(),
                 result.failure().get().error().toString());
         return failAt(sequence.get(failed), null);
+    }
+
+    /**
+     * Writes a ledger item that cannot be read as an event to the dead-letter queue, with the item
+     * itself; false when the queue did not take it (the record is then failed, so Lambda retries it).
+     */
+    private boolean deadLetterUnreadable(DynamodbEvent.DynamodbStreamRecord r, RuntimeException bad) {
+        try {
+            Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> item =
+                    StreamRecords.toSdk(r.getDynamodb().getNewImage());
+            String store = text(item, "store", "?");
+            String aggregateId = text(item, "aggregateId", text(item, "pk", "?"));
+            long version = item.containsKey("version") && item.get("version").n() != null
+                    ? Long.parseLong(item.get("version").n()) : 0;
+            deadLetters.addUnreadable(store, aggregateId, version, StreamRecords.itemJson(item),
+                    "the ledger item could not be read as an event: " + bad);
+            deadLettered.incrementAndGet();
+            return true;
+        } catch (RuntimeException queueRefused) {
+            LOG.error("could not write the unreadable ledger record {} to the dead-letter queue: {}",
+                    r.getDynamodb().getSequenceNumber(), queueRefused.toString());
+            return false;
+        }
+    }
+
+    private static String text(Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> item,
+                               String name, String otherwise) {
+        var v = item.get(name);
+        return v != null && v.s() != null ? v.s() : otherwise;
     }
 
     /** Lambda's IteratorAge: how old the oldest record of the batch is now. */

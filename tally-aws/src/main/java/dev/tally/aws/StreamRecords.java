@@ -175,4 +175,40 @@ public final class StreamRecords {
         out.setDynamodb(sr);
         return out;
     }
+
+    // --- items as DynamoDB JSON (an unreadable item's dead letter) ------------------------------
+
+    /** The item as DynamoDB JSON ({@code {"name": {"S": "..."}}}), as the console and the CLI show items. */
+    public static com.fasterxml.jackson.databind.node.ObjectNode itemJson(Map<String, AttributeValue> item) {
+        com.fasterxml.jackson.databind.node.ObjectNode out = dev.tally.core.json.JsonCodec.object();
+        new java.util.TreeMap<>(item).forEach((name, v) -> out.set(name, attributeJson(v)));
+        return out;
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode attributeJson(AttributeValue v) {
+        com.fasterxml.jackson.databind.node.ObjectNode n = dev.tally.core.json.JsonCodec.object();
+        if (v.s() != null) {
+            n.put("S", v.s());
+        } else if (v.n() != null) {
+            n.put("N", v.n());
+        } else if (v.bool() != null) {
+            n.put("BOOL", v.bool());
+        } else if (Boolean.TRUE.equals(v.nul())) {
+            n.put("NULL", true);
+        } else if (v.hasM()) {
+            n.set("M", itemJson(v.m()));
+        } else if (v.hasL()) {
+            var list = n.putArray("L");
+            v.l().forEach(e -> list.add(attributeJson(e)));
+        } else if (v.b() != null) {
+            n.put("B", java.util.Base64.getEncoder().encodeToString(v.b().asByteArray()));
+        } else if (v.hasSs()) {
+            var list = n.putArray("SS");
+            v.ss().forEach(list::add);
+        } else if (v.hasNs()) {
+            var list = n.putArray("NS");
+            v.ns().forEach(list::add);
+        }
+        return n;
+    }
 }

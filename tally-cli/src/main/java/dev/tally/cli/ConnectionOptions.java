@@ -4,6 +4,9 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import dev.tally.aws.deploy.AppTemplate;
+import dev.tally.core.app.TallyApp;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -28,13 +31,17 @@ final class ConnectionOptions {
             + " (credentials from the default chain); with --dynamodb-endpoint, the region to sign for")
     String region;
 
-    @Option(names = "--ledger-table", paramLabel = "TABLE", defaultValue = "tally-ledger",
-            description = "direct mode: the ledger table (default: ${DEFAULT-VALUE})")
+    @Option(names = "--ledger-table", paramLabel = "TABLE", description = "direct mode: the ledger table (default:"
+            + " with --region, {app}-ledger, as 'tally aws template' names the app's table; otherwise tally-ledger)")
     String ledgerTable;
 
-    @Option(names = "--snapshot-table", paramLabel = "TABLE", defaultValue = "tally-snapshots",
-            description = "direct mode: the snapshot table (default: ${DEFAULT-VALUE})")
+    @Option(names = "--snapshot-table", paramLabel = "TABLE", description = "direct mode: the snapshot table"
+            + " (default: with --region, {app}-snapshots; otherwise tally-snapshots)")
     String snapshotTable;
+
+    @Option(names = "--data-keys-table", paramLabel = "TABLE", description = "direct mode, forget: the table of"
+            + " wrapped data keys (default: with --region, {app}-data-keys; otherwise tally-data-keys)")
+    String dataKeysTable;
 
     @Option(names = "--view-table", paramLabel = "TABLE", description = "direct mode: the projection's view table"
             + " (default: {app}-{projection}, as 'tally serve' names them)")
@@ -63,6 +70,39 @@ final class ConnectionOptions {
     @Option(names = "--schema", paramLabel = "NAME", description = "with --jdbc-url: the schema of Tally's tables"
             + " (default: public, tables tally_*)")
     String schema;
+
+    /** The ledger table: --ledger-table, else the deployed app's (with --region), else tally serve's. */
+    String ledgerTable(List<TallyApp> apps) {
+        return ledgerTable != null ? ledgerTable : deployed(apps).map(AppTemplate::ledgerTable).orElse("tally-ledger");
+    }
+
+    String snapshotTable(List<TallyApp> apps) {
+        return snapshotTable != null ? snapshotTable
+                : deployed(apps).map(AppTemplate::snapshotTable).orElse("tally-snapshots");
+    }
+
+    String dataKeysTable(List<TallyApp> apps) {
+        return dataKeysTable != null ? dataKeysTable
+                : deployed(apps).map(AppTemplate::dataKeysTable).orElse("tally-data-keys");
+    }
+
+    /**
+     * With --region (and no --dynamodb-endpoint): the app as deployed by its template, whose tables
+     * are named after it. The AWS endpoint may still be overridden the SDK's standard way
+     * (AWS_ENDPOINT_URL, or the aws.endpointUrl system property).
+     */
+    private Optional<AppTemplate> deployed(List<TallyApp> apps) {
+        if (region == null || dynamoDbEndpoint != null) {
+            return Optional.empty();
+        }
+        if (apps.size() != 1) {
+            throw new IllegalArgumentException("--region: the deployed tables are named after the app, and "
+                    + (apps.isEmpty() ? "no app was given" : "several apps were given " + apps.stream()
+                            .map(TallyApp::name).toList()) + ": pass the app's jar once with --app JAR, or name the"
+                    + " tables with --ledger-table and --snapshot-table");
+        }
+        return Optional.of(new AppTemplate(apps.get(0), "unused.jar"));
+    }
 
     boolean direct() {
         return dynamoDbEndpoint != null || region != null || jdbcUrl != null;

@@ -29,6 +29,10 @@ import dev.tally.dynamodb.DynamoDbClients;
 import dev.tally.dynamodb.DynamoDbLedger;
 import dev.tally.dynamodb.DynamoDbProjectionWriter;
 import dev.tally.dynamodb.DynamoDbSnapshotStore;
+import dev.tally.dynamodb.DynamoDbWrappedKeyStore;
+import dev.tally.core.privacy.PersonalData;
+import dev.tally.core.privacy.SubjectKeys;
+import dev.tally.core.privacy.WrappedKeyStore;
 import dev.tally.local.LongRunningHttp;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,6 +68,10 @@ final class DirectOps implements OpsBackend {
     private final Map<String, EventStore<?>> stores = new TreeMap<>();
     private final Map<String, Hosted> projections = new TreeMap<>();
     private final Map<String, Projector<?, ?>> projectors = new HashMap<>();
+    private final Map<String, AggregateDefinition<?>> definitions = new TreeMap<>();
+    private final SnapshotStore snapshots;
+    /** The wrapped data keys (forget destroys them); null where forget is not available directly. */
+    private WrappedKeyStore dataKeys;
 
     private DirectOps(AutoCloseable resource, Views views, String description, LedgerAdapter ledger,
                       SnapshotStore snapshots, String viewTable, List<TallyApp> apps) {
@@ -72,8 +80,10 @@ final class DirectOps implements OpsBackend {
         this.description = description;
         this.ledger = ledger;
         this.viewTable = viewTable;
+        this.snapshots = snapshots;
         for (TallyApp app : apps) {
             for (AggregateDefinition<?> d : app.stores()) {
+                definitions.putIfAbsent(d.name(), d);
                 stores.putIfAbsent(d.name(), EventStore.builder(d, ledger).snapshots(snapshots, SnapshotPolicy.never())
                         .cache(0).build());
             }
@@ -89,11 +99,12 @@ final class DirectOps implements OpsBackend {
                 : DynamoDbClients.forAws(region, LongRunningHttp.client());
         ArchiveStore archive = o.archiveDir != null ? new DirectoryArchiveStore(o.archiveDir)
                 : o.archiveS3 != null ? S3ArchiveStore.at(o.archiveS3, o.s3Endpoint, region) : null;
-        LedgerAdapter ledger = new DynamoDbLedger(client, o.ledgerTable);
+        String ledgerTable = o.ledgerTable(apps);
+        LedgerAdapter ledger = new DynamoDbLedger(client, ledgerTable);
         if (archive != null) {
             ledger = new ArchiveReadingLedger(ledger, archive);
         }
-        String where = "dynamodb:" + o.ledgerTable + " at " + (o.dynamoDbEndpoint != null ? o.dynamoDbEndpoint
+        String where = "dynamodb:" + ledgerTable + " at " + (o.dynamoDbEndpoint != null ? o.dynamoDbEndpoint
                 : "AWS " + region) + (archive == null ? "" : ", archive " + archive.describe());
         String viewTable = o.viewTable;
         Views views = new Views() {
@@ -103,8 +114,10 @@ final class DirectOps implements OpsBackend {
                         p.viewType());
             }
         };
-        return new DirectOps(client, views, where, ledger, new DynamoDbSnapshotStore(client, o.snapshotTable),
-                o.viewTable, apps);
+        DirectOps ops = new DirectOps(client, views, where, ledger, new DynamoDbSnapshotStore(client,
+                o.snapshotTable(apps)), o.viewTable, apps);
+        ops.dataKeys = new DynamoDbWrappedKeyStore(client, o.dataKeysTable(apps));
+        return ops;
     }
 
     /** PostgreSQL at a JDBC URL: the ledger, snapshots and views in Tally's tables (default schema or --schema). */
@@ -184,6 +197,22 @@ final class DirectOps implements OpsBackend {
             return 0;
         }
         return s.requestReplay(aggregateId, "tally replay").version();
+    }
+
+    @Override
+    public long forget(String store, String aggregateId) {
+        AggregateDefinition<?> d = definitions.get(store);
+        if (d == null) {
+            store(store); // the error naming the stores there are
+        }
+        if (dataKeys == null) {
+            throw new IllegalArgumentException("tally forget works directly on DynamoDB (--region or"
+                    + " --dynamodb-endpoint) or through a running server (--url); on PostgreSQL, use the server");
+        }
+        // forgetting destroys keys: it needs the key table, never the master key (no KMS call, no KMS grant)
+        SubjectKeys keys = SubjectKeys.builder(ForgetOnlyMasterKey.INSTANCE, dataKeys).build();
+        return EventStore.builder(d, ledger).snapshots(snapshots, SnapshotPolicy.never()).cache(0)
+                .personalData(new PersonalData(keys)).build().forget(aggregateId).version();
     }
 
     @Override

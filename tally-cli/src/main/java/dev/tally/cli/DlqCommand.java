@@ -17,7 +17,9 @@ import picocli.CommandLine.Spec;
             "  tally dlq redrive --all",
             "  tally dlq list --sqs-queue https://sqs.eu-west-1.amazonaws.com/123456789012/bank-dispatcher-dlq",
             "  tally dlq redrive --all --sqs-queue URL --ledger-table bank-ledger --event-bus bank --app bank.jar",
-            "  tally dlq redrive --all --sqs-queue URL --source-queue URL   a projector queue's letters"})
+            "  tally dlq redrive --all --sqs-queue URL --source-queue URL   a projector queue's letters",
+            "  tally dlq redrive --all --sqs-queue URL --event-bus bank-bus   the template's TargetDeadLetters:"
+                + " projectors' and sagas' on-failure records"})
 final class DlqCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -51,7 +53,8 @@ final class DlqCommand implements Callable<Integer> {
     @Option(names = "--ledger-table", description = "with --sqs-queue: the ledger, to redrive a dispatcher's letters")
     String ledgerTable;
 
-    @Option(names = "--event-bus", description = "with --sqs-queue: the bus a redriven dispatcher letter is published to")
+    @Option(names = "--event-bus", description = "with --sqs-queue: the bus a redriven dispatcher letter, or the event of"
+            + " a projector's or saga's on-failure record, is published to")
     String eventBus;
 
     @Option(names = "--app", paramLabel = "JAR", description = "with --sqs-queue: the app whose stores the dispatcher knows")

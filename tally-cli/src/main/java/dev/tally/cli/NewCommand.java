@@ -82,6 +82,7 @@ final class NewCommand implements Callable<Integer> {
                 + values.get("packagePath") + "/ShoppingCartTest.java)");
         out.println("  " + tallyCommand() + " serve --app " + jar);
         out.println("then try the HTTP routes listed in " + dir.resolve("README.md") + ".");
+        out.println("on AWS: mvn -Plambda verify (the Lambda jar), then the README's 'Deploy to AWS'.");
         if (!tallyInstalled(tallyVersion)) {
             out.println();
             out.println("note: Tally " + tallyVersion + " is not in ~/.m2/repository yet, and the build needs it:"

@@ -25,6 +25,12 @@ interface OpsBackend extends AutoCloseable {
     /** Appends the replay event; the new version, or 0 when the aggregate has no events. */
     long replay(String store, String aggregateId);
 
+    /**
+     * Forgets the personal data of an aggregate (destroys its subjects' data keys, appends the audit
+     * event); the audit event's version.
+     */
+    long forget(String store, String aggregateId);
+
     List<SnapshotVerifier.Result> verifySnapshots(String store, List<String> aggregateIds);
 
     /** Archives the aggregates idle for {@code idleDays} among the ids; what each one did. */

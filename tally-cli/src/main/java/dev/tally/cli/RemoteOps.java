@@ -46,6 +46,11 @@ final class RemoteOps implements OpsBackend {
     }
 
     @Override
+    public long forget(String store, String aggregateId) {
+        return api.post("/api/forget/" + store + "/" + aggregateId).path("version").asLong();
+    }
+
+    @Override
     public long replay(String store, String aggregateId) {
         try {
             return api.post("/api/replay/" + store + "/" + aggregateId).get("version").asLong();

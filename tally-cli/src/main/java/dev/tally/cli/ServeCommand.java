@@ -43,6 +43,21 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--in-memory", description = "keep nothing: for throwaway runs and tests")
     boolean inMemory;
 
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "dynamodb-local", description = "what the"
+            + " ledger, views and the rest are kept in: dynamodb-local (default; the serverless stack as on AWS, in one"
+            + " JVM) or postgres (an embedded PostgreSQL in DIR/postgres, or the server of --jdbc-url; much faster,"
+            + " views queryable with SQL)")
+    String engine;
+
+    @Option(names = "--jdbc-url", paramLabel = "URL", description = "with --engine postgres: an existing PostgreSQL"
+            + " instead of the embedded one (e.g. jdbc:postgresql://127.0.0.1:5432/app?user=app; user and password"
+            + " from the URL or PGUSER/PGPASSWORD). Tally's tables are created or upgraded on start")
+    String jdbcUrl;
+
+    @Option(names = "--schema", paramLabel = "NAME", description = "with --jdbc-url: the schema of Tally's tables"
+            + " (default: public, tables tally_*)")
+    String schema;
+
     @Option(names = "--port", paramLabel = "N", defaultValue = "8080",
             description = "port to listen on (default: ${DEFAULT-VALUE}; 0 for any free port)")
     int port;
@@ -83,6 +98,11 @@ final class ServeCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE})")
     int maxQueued;
 
+    private dev.tally.server.ServeEngine.Factory engineFactory() {
+        return engine.equals("postgres") ? dev.tally.server.PostgresServeEngine.factory(jdbcUrl, schema, System.getenv())
+                : dev.tally.server.LocalEngine.FACTORY;
+    }
+
     /** Set by tests to run in-process: the started server is handed over instead of blocking. */
     java.util.function.Consumer<TallyServer> onStarted;
 
@@ -102,6 +122,21 @@ final class ServeCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
         }
+        if (!engine.equals("dynamodb-local") && !engine.equals("postgres")) {
+            throw new ParameterException(spec.commandLine(), "--engine must be dynamodb-local or postgres, got '"
+                    + engine + "'");
+        }
+        if ((jdbcUrl != null || schema != null) && !engine.equals("postgres")) {
+            throw new ParameterException(spec.commandLine(), "--jdbc-url and --schema choose the PostgreSQL of"
+                    + " --engine postgres: add --engine postgres, or leave them out");
+        }
+        if (jdbcUrl != null && inMemory) {
+            throw new ParameterException(spec.commandLine(), "--in-memory starts a throwaway embedded PostgreSQL and"
+                    + " --jdbc-url uses an existing one: pass one or the other");
+        }
+        if (chaos && engine.equals("postgres")) {
+            throw new ParameterException(spec.commandLine(), "--chaos is offered on --engine dynamodb-local only");
+        }
         if (workers < 1 || maxQueued < 0) {
             throw new ParameterException(spec.commandLine(), "--workers must be >= 1 and --max-queued >= 0");
         }
@@ -115,11 +150,14 @@ final class ServeCommand implements Callable<Integer> {
         if (token != null && token.isBlank()) {
             token = null;
         }
+        dev.tally.server.ServeEngine.Factory engines = engineFactory();
         PrintWriter out = spec.commandLine().getOut();
         java.util.List<dev.tally.core.app.TallyApp> found = AppLoader.load(apps, spec.commandLine());
+        ServeTracing tracing = ServeTracing.fromEnvironment(System.getenv(), out); // before the server's telemetry
         TallyServer server = TallyServer.start(new TallyServer.Settings(inMemory ? null : data, host, port,
                 token, chaos ? Chaos.typical() : Chaos.NONE, found,
-                new TallyServer.Http(tlsCert, tlsKey, workers, maxQueued), java.util.Set.copyOf(unreachable)), line -> {
+                new TallyServer.Http(tlsCert, tlsKey, workers, maxQueued), java.util.Set.copyOf(unreachable)), engines,
+                line -> {
                     out.println(line);
                     out.flush();
                 });
@@ -140,6 +178,7 @@ final class ServeCommand implements Callable<Integer> {
             out.println("stopping Tally...");
             out.flush();
             server.close();
+            tracing.close();
             out.println("stopped" + (inMemory ? "" : "; data kept in " + data.toAbsolutePath()));
             out.flush();
             stopped.countDown();

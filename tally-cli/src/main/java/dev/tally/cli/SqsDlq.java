@@ -85,18 +85,28 @@ final class SqsDlq {
     int redrive(String id, PrintWriter out) {
         SqsDeadLetters dlq = deadLetters();
         SqsDeadLetters.FeedRedrive feed = letter -> SqsDeadLetters.dispatcherRedrive(dispatcher()).redrive(letter);
+        SqsDeadLetters.InvocationRedrive invocation = options.eventBus() == null ? null
+                : payload -> SqsDeadLetters.busRedrive(eventBridge(), options.eventBus()).redrive(payload);
         if (id == null) {
             int before = dlq.list().size();
-            int ok = dlq.redriveAll(feed, options.sourceQueueUrl());
+            int ok = dlq.redriveAll(feed, invocation, options.sourceQueueUrl());
             out.println("redriven: " + ok + ", still failing: " + (before - ok));
             return 0;
         }
-        boolean ok = dlq.redrive(id, feed, options.sourceQueueUrl());
+        boolean ok = dlq.redrive(id, feed, invocation, options.sourceQueueUrl());
         out.println(ok ? "redriven: " + id : "not redriven: " + id + " is not in the queue, or failed again (it stays)");
         return ok ? 0 : 1;
     }
 
     private Dispatcher dispatcher;
+    private EventBridgeClient eventBridge;
+
+    private synchronized EventBridgeClient eventBridge() {
+        if (eventBridge == null) {
+            eventBridge = build(EventBridgeClient.builder());
+        }
+        return eventBridge;
+    }
 
     private synchronized Dispatcher dispatcher() {
         if (dispatcher == null) {
@@ -105,7 +115,7 @@ final class SqsDlq {
                         + " --ledger-table and --event-bus (and --app for your app's stores)");
             }
             DynamoDbClient dynamo = build(DynamoDbClient.builder());
-            EventBridgeClient events = build(EventBridgeClient.builder());
+            EventBridgeClient events = eventBridge();
             DynamoDbLedger ledger = new DynamoDbLedger(dynamo, options.ledgerTable());
             List<EventStore<?>> stores = new ArrayList<>();
             for (TallyApp app : apps.get()) {

@@ -46,7 +46,7 @@ class NewCommandTest {
                 "src/main/java/com/acme/shop/CartHoldSaga.java", "src/main/java/com/acme/shop/ShopApp.java",
                 "src/main/resources/META-INF/services/dev.tally.core.app.TallyApp",
                 "src/test/java/com/acme/shop/ShoppingCartTest.java", "src/test/java/com/acme/shop/CartHoldSagaTest.java",
-                "src/test/java/com/acme/shop/CartFlowTest.java");
+                "src/test/java/com/acme/shop/CartFlowTest.java", "src/test/java/com/acme/shop/LambdaJarIT.java");
         try (Stream<Path> files = Files.walk(shop)) {
             assertThat(files.filter(Files::isRegularFile).map(p -> shop.relativize(p).toString().replace('\\', '/')))
                     .containsExactlyInAnyOrderElementsOf(expected);

@@ -124,6 +124,8 @@ class NewProjectIT {
             });
         }
 
+        lambdaJarAndTemplate(mvn.get(), shop);
+
         // a test that cannot fail is a defect: break the decider, and the project's build must fail
         Path commands = shop.resolve("src/main/java/com/acme/shop/CartCommand.java");
         String source = Files.readString(commands);
@@ -150,6 +152,53 @@ class NewProjectIT {
                 .contains("aHoldIsReleasedOnceItsTimeHasCome");
     }
 
+    /**
+     * The project on AWS (issue 23): 'mvn -Plambda verify' packages the Lambda jar with versions from
+     * tally-bom alone, and its LambdaJarIT starts every function of the app's template from it; then
+     * 'tally aws template --app' on that jar renders a template that passes the checks (and cfn-lint,
+     * when installed) with no wildcard action, and with --replicate-to the cross-region rule and role.
+     */
+    private void lambdaJarAndTemplate(Path mvn, Path shop) throws Exception {
+        String pom = Files.readString(shop.resolve("pom.xml"));
+        List<String> versioned = new ArrayList<>();
+        Matcher dependency = Pattern.compile("(?s)<dependency>(.*?)</dependency>").matcher(pom.replaceAll("(?s)<!--.*?-->",
+                ""));
+        while (dependency.find()) {
+            if (dependency.group(1).contains("<version>")) {
+                versioned.add(dependency.group(1).replaceAll("\\s+", " ").strip());
+            }
+        }
+        assertThat(versioned).as("the project takes every library's version from tally-bom, and only tally-bom's"
+                + " from itself").singleElement().asString().contains("<artifactId>tally-bom</artifactId>");
+        Build lambda = maven(mvn, shop, "-Plambda", "verify");
+        assertThat(lambda.exitCode()).as(lambda.failure()).isZero();
+        assertThat(lambda.log()).contains("Running com.acme.shop.LambdaJarIT");
+        MatchResult totals = lastTotals(lambda.log());
+        assertThat(totals.group(1)).as("LambdaJarIT ran").isEqualTo("1");
+        assertThat(totals.group(2) + totals.group(3) + totals.group(4)).as("failures, errors, skipped").isEqualTo("000");
+        Path jar = shop.resolve("target/shop-lambda.jar");
+        assertThat(Files.size(jar)).isLessThanOrEqualTo(dev.tally.testing.LambdaJar.MAX_BYTES);
+
+        Path template = shop.resolve("template.json");
+        TallyProcess.Finished rendered = TallyProcess.run(Map.of(), "aws", "template", "--app", jar.toString(),
+                "--out", template.toString(), "--replicate-to", "eu-west-1");
+        assertThat(rendered.exitCode()).as(rendered.output()).isZero();
+        com.fasterxml.jackson.databind.JsonNode t = dev.tally.core.json.JsonCodec.parse(Files.readString(template));
+        assertThat(t.path("Globals").path("Function").path("CodeUri").asText()).isEqualTo("target/shop-lambda.jar");
+        List<String> actions = new ArrayList<>();
+        t.path("Resources").forEach(r -> r.path("Properties").path("Policies").forEach(p -> p.path("PolicyDocument")
+                .path("Statement").forEach(st -> st.path("Action").forEach(a -> actions.add(a.asText())))));
+        assertThat(actions).isNotEmpty().noneMatch(a -> a.contains("*"));
+        assertThat(t.path("Resources").path("ReplicationRule").path("Type").asText()).isEqualTo("AWS::Events::Rule");
+        assertThat(t.path("Resources").path("ReplicationRole").path("Type").asText()).isEqualTo("AWS::IAM::Role");
+        if (CfnLintRun.find().isPresent()) {
+            assertThat(rendered.output()).contains("checked: least privilege, alarms, cfn-lint");
+        } else {
+            System.out.println("NewProjectIT: cfn-lint not found, the template was checked without it ("
+                    + CfnLintRun.INSTALL + ")");
+        }
+    }
+
     /** One Maven run in the new project: its exit code, and its output (also kept under target/). */
     private record Build(int exitCode, String log, Path logFile) {
         String tail(int lines) {
@@ -165,15 +214,15 @@ class NewProjectIT {
         }
     }
 
-    private static Build maven(Path mvn, Path project, String goal) throws Exception {
+    private static Build maven(Path mvn, Path project, String... goals) throws Exception {
         List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-o"));
         String repository = System.getProperty("tally.localRepository", "");
         if (!repository.isBlank()) {
             // the repository this build installs into (~/.m2/repository unless the build was told otherwise)
             command.add("-Dmaven.repo.local=" + repository);
         }
-        command.add(goal);
-        Path log = Path.of("target", "new-project-" + goal + ".log").toAbsolutePath();
+        command.addAll(List.of(goals));
+        Path log = Path.of("target", "new-project-" + String.join("", goals) + ".log").toAbsolutePath();
         Files.createDirectories(log.getParent());
         Process p = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();

@@ -81,6 +81,11 @@ public final class DynamoDbLedger implements LedgerAdapter, dev.tally.core.ledge
         return table;
     }
 
+    /** The client it writes with (to query the same table: {@link DynamoDbEventQueries}). */
+    public DynamoDbClient client() {
+        return client;
+    }
+
     @Override
     public String describe() {
         return "dynamodb:" + table;

@@ -29,6 +29,43 @@ public final class DynamoDbTables {
             }
         }
         awaitActive(client, table.name(), Duration.ofSeconds(60));
+        addMissingIndexes(client, table);
+    }
+
+    /**
+     * Adds the indexes a table made by an earlier version lacks (a local data directory kept across
+     * upgrades), one at a time as DynamoDB requires; events written before are not in them.
+     */
+    private static void addMissingIndexes(DynamoDbClient client, TableDefinitions.TableDefinition table) {
+        for (TableDefinitions.GsiDefinition gsi : table.gsis()) {
+            var described = client.describeTable(DescribeTableRequest.builder().tableName(table.name()).build()).table();
+            if (described.globalSecondaryIndexes().stream().anyMatch(i -> i.indexName().equals(gsi.name()))) {
+                continue;
+            }
+            try {
+                client.updateTable(b -> b.tableName(table.name())
+                        .attributeDefinitions(table.createTableRequest().attributeDefinitions())
+                        .globalSecondaryIndexUpdates(u -> u.create(c -> c.indexName(gsi.name())
+                                .keySchema(gsi.index().keySchema()).projection(gsi.index().projection()))));
+                LOG.info("added index {} to DynamoDB table {}", gsi.name(), table.name());
+            } catch (ResourceInUseException raced) {
+                // another process is adding it
+            }
+            awaitIndex(client, table.name(), gsi.name(), Duration.ofSeconds(120));
+        }
+    }
+
+    private static void awaitIndex(DynamoDbClient client, String table, String index, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (client.describeTable(DescribeTableRequest.builder().tableName(table).build()).table()
+                .globalSecondaryIndexes().stream().noneMatch(i -> i.indexName().equals(index)
+                        && i.indexStatus() == software.amazon.awssdk.services.dynamodb.model.IndexStatus.ACTIVE)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("index " + index + " of DynamoDB table " + table + " is not active"
+                        + " after " + timeout.toSeconds() + " s; check the table in the console");
+            }
+            sleep(table);
+        }
     }
 
     private static void awaitActive(DynamoDbClient client, String name, Duration timeout) {
@@ -43,12 +80,16 @@ public final class DynamoDbTables {
                 throw new IllegalStateException("DynamoDB table " + name + " is still " + status + " after "
                         + timeout.toSeconds() + " s; check the table in the console");
             }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for table " + name, e);
-            }
+            sleep(name);
+        }
+    }
+
+    private static void sleep(String table) {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for table " + table, e);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.tally.dynamodb;
 
 import dev.tally.core.saga.Timer;
 import dev.tally.core.saga.TimerStore;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,10 +22,21 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
  * the runtime: the local stack keeps them this way. {@link #due} scans with a filter on the due time
  * (epoch milliseconds), which suits the local stack's handful of pending timers; on AWS, timers are
  * EventBridge Scheduler schedules instead.
+ *
+ * <p>A poll does not scan every time: a scan also learns when the earliest timer not yet due is
+ * due, {@link #schedule} moves that time earlier, and until it comes {@link #due} answers without
+ * a request. Timers written by another process are found by the scan made at least once a minute
+ * ({@link #RESCAN}).
  */
 public final class DynamoDbTimerStore implements TimerStore {
+    /** How long {@link #due} trusts what the last scan learnt, for timers written by another process. */
+    static final Duration RESCAN = Duration.ofMinutes(1);
+
     private final DynamoDbClient client;
     private final String table;
+    /** When the earliest pending timer is due, as of the last scan and the schedules since; null: scan. */
+    private Instant nextDue;
+    private long scannedAt;
 
     public DynamoDbTimerStore(DynamoDbClient client, String table) {
         this.client = Objects.requireNonNull(client, "client");
@@ -48,6 +60,11 @@ public final class DynamoDbTimerStore implements TimerStore {
         } catch (ConditionalCheckFailedException already) {
             // scheduled before: idempotent by id
         }
+        synchronized (this) {
+            if (nextDue != null && timer.dueAt().isBefore(nextDue)) {
+                nextDue = timer.dueAt();
+            }
+        }
     }
 
     @Override
@@ -55,20 +72,38 @@ public final class DynamoDbTimerStore implements TimerStore {
         delete(timerId);
     }
 
+    /**
+     * The timers due at {@code now}, earliest first; without a request while the earliest pending
+     * timer (as the last scan and the schedules since know it) is not due and the last scan is
+     * younger than {@link #RESCAN}.
+     */
     @Override
-    public List<Timer> due(Instant now, int limit) {
-        List<Timer> due = new ArrayList<>();
+    public synchronized List<Timer> due(Instant now, int limit) {
+        if (nextDue != null && now.isBefore(nextDue) && System.nanoTime() - scannedAt < RESCAN.toNanos()) {
+            return List.of();
+        }
+        scannedAt = System.nanoTime();
+        List<Timer> all = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {
             ScanResponse page = client.scan(ScanRequest.builder().tableName(table).consistentRead(true)
-                    .filterExpression("dueAt <= :now")
-                    .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now.toEpochMilli()))))
                     .exclusiveStartKey(start).build());
-            page.items().forEach(item -> due.add(timer(item)));
+            page.items().forEach(item -> all.add(timer(item)));
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
-        due.sort(Comparator.comparing(Timer::dueAt).thenComparing(Timer::id));
-        return due.size() > limit ? List.copyOf(due.subList(0, limit)) : due;
+        all.sort(Comparator.comparing(Timer::dueAt).thenComparing(Timer::id));
+        List<Timer> due = new ArrayList<>();
+        Instant next = Instant.MAX;
+        for (Timer t : all) {
+            if (t.dueAt().isAfter(now) || due.size() == limit) {
+                next = t.dueAt(); // the first one not returned
+                break;
+            }
+            due.add(t);
+        }
+        // timers handed out stay pending until fired(): scan again next time, until none is due
+        nextDue = due.isEmpty() ? next : null;
+        return due;
     }
 
     @Override

@@ -88,7 +88,7 @@ public final class JsonAttributes {
             return NODES.textNode(a.s());
         }
         if (a.n() != null) {
-            return NODES.numberNode(new BigDecimal(a.n()));
+            return number(a.n());
         }
         if (a.bool() != null) {
             return NODES.booleanNode(a.bool());
@@ -119,6 +119,26 @@ public final class JsonAttributes {
         }
         // an empty map or list comes back without the M/L flag on some paths
         return NODES.objectNode();
+    }
+
+    /**
+     * An integer of up to 18 digits as a long node (what {@code JsonCodec.canonical} makes of it
+     * anyway, without a BigDecimal on the way: most numbers in events are such), others as decimals.
+     */
+    private static JsonNode number(String n) {
+        int length = n.length();
+        int start = n.startsWith("-") ? 1 : 0;
+        if (length > start && length - start <= 18) {
+            boolean digits = true;
+            for (int i = start; i < length && digits; i++) {
+                char c = n.charAt(i);
+                digits = c >= '0' && c <= '9';
+            }
+            if (digits) {
+                return NODES.numberNode(Long.parseLong(n));
+            }
+        }
+        return NODES.numberNode(new BigDecimal(n));
     }
 
     public static ObjectNode toObject(Map<String, AttributeValue> m) {

@@ -24,9 +24,25 @@ public final class TableDefinitions {
     private TableDefinitions() {
     }
 
-    /** One table: its keys, attributes, optional GSI and stream. */
+    /** One table: its keys, attributes, global secondary indexes (none or more) and stream. */
     public record TableDefinition(String name, String partitionKey, ScalarAttributeType partitionType,
-                                  String sortKey, ScalarAttributeType sortType, GsiDefinition gsi, boolean stream) {
+                                  String sortKey, ScalarAttributeType sortType, List<GsiDefinition> gsis,
+                                  boolean stream) {
+        public TableDefinition {
+            gsis = gsis == null ? List.of() : List.copyOf(gsis);
+        }
+
+        /** The string attributes the indexes are keyed on, each once, in order of first use. */
+        List<String> gsiAttributes() {
+            java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+            for (GsiDefinition g : gsis) {
+                names.add(g.partitionKey());
+                names.add(g.sortKey());
+            }
+            names.remove(partitionKey);
+            names.remove(sortKey);
+            return List.copyOf(names);
+        }
 
         public CreateTableRequest createTableRequest() {
             CreateTableRequest.Builder b = CreateTableRequest.builder()
@@ -38,16 +54,12 @@ public final class TableDefinitions {
             if (sortKey != null) {
                 attributes.add(AttributeDefinition.builder().attributeName(sortKey).attributeType(sortType).build());
             }
-            if (gsi != null) {
-                attributes.add(AttributeDefinition.builder().attributeName(gsi.partitionKey())
+            for (String attribute : gsiAttributes()) {
+                attributes.add(AttributeDefinition.builder().attributeName(attribute)
                         .attributeType(ScalarAttributeType.S).build());
-                attributes.add(AttributeDefinition.builder().attributeName(gsi.sortKey())
-                        .attributeType(ScalarAttributeType.S).build());
-                b.globalSecondaryIndexes(GlobalSecondaryIndex.builder()
-                        .indexName(gsi.name())
-                        .keySchema(keySchema(gsi.partitionKey(), gsi.sortKey()))
-                        .projection(Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build())
-                        .build());
+            }
+            if (!gsis.isEmpty()) {
+                b.globalSecondaryIndexes(gsis.stream().map(GsiDefinition::index).toList());
             }
             b.attributeDefinitions(attributes);
             if (stream) {
@@ -70,13 +82,17 @@ public final class TableDefinitions {
                 attrs.addObject().put("AttributeName", sortKey).put("AttributeType", sortType.toString());
             }
             keySchemaJson(p.putArray("KeySchema"), partitionKey, sortKey);
-            if (gsi != null) {
-                attrs.addObject().put("AttributeName", gsi.partitionKey()).put("AttributeType", "S");
-                attrs.addObject().put("AttributeName", gsi.sortKey()).put("AttributeType", "S");
-                ObjectNode index = p.putArray("GlobalSecondaryIndexes").addObject();
-                index.put("IndexName", gsi.name());
-                keySchemaJson(index.putArray("KeySchema"), gsi.partitionKey(), gsi.sortKey());
-                index.putObject("Projection").put("ProjectionType", "KEYS_ONLY");
+            for (String attribute : gsiAttributes()) {
+                attrs.addObject().put("AttributeName", attribute).put("AttributeType", "S");
+            }
+            if (!gsis.isEmpty()) {
+                ArrayNode indexes = p.putArray("GlobalSecondaryIndexes");
+                for (GsiDefinition gsi : gsis) {
+                    ObjectNode index = indexes.addObject();
+                    index.put("IndexName", gsi.name());
+                    keySchemaJson(index.putArray("KeySchema"), gsi.partitionKey(), gsi.sortKey());
+                    index.putObject("Projection").put("ProjectionType", "KEYS_ONLY");
+                }
             }
             if (stream) {
                 p.putObject("StreamSpecification").put("StreamViewType", "NEW_IMAGE");
@@ -89,26 +105,37 @@ public final class TableDefinitions {
 
     /** A global secondary index with string keys, keys-only projection. */
     public record GsiDefinition(String name, String partitionKey, String sortKey) {
+        GlobalSecondaryIndex index() {
+            return GlobalSecondaryIndex.builder().indexName(name).keySchema(keySchema(partitionKey, sortKey))
+                    .projection(Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build()).build();
+        }
     }
 
     /**
      * The ledger: pk (S) + version (N), the sparse "aggregates" index on first events for listing
-     * aggregate ids, and a NEW_IMAGE stream for the dispatcher.
+     * aggregate ids, the three indexes of {@link DynamoDbEventQueries} (by type, by correlation id,
+     * by day; each keyed on the event's position) and a NEW_IMAGE stream for the dispatcher.
      */
     public static TableDefinition ledger(String tableName) {
         return new TableDefinition(tableName, LedgerItems.PK, ScalarAttributeType.S, LedgerItems.VERSION,
-                ScalarAttributeType.N, new GsiDefinition(LedgerItems.AGGREGATES_INDEX, LedgerItems.GSI_PK,
-                LedgerItems.GSI_SK), true);
+                ScalarAttributeType.N, List.of(
+                        new GsiDefinition(LedgerItems.AGGREGATES_INDEX, LedgerItems.GSI_PK, LedgerItems.GSI_SK),
+                        new GsiDefinition(EventIndexItems.TYPE_INDEX, EventIndexItems.TYPE, EventIndexItems.POSITION),
+                        new GsiDefinition(EventIndexItems.CORRELATION_INDEX, EventIndexItems.CORRELATION,
+                                EventIndexItems.POSITION),
+                        new GsiDefinition(EventIndexItems.DAY_INDEX, EventIndexItems.DAY, EventIndexItems.POSITION)),
+                true);
     }
 
     /** Snapshots: pk (S) "{store}#{id}" + sk (S) "r{reducer}#v{version}", zero-padded. */
     public static TableDefinition snapshots(String tableName) {
-        return new TableDefinition(tableName, "pk", ScalarAttributeType.S, "sk", ScalarAttributeType.S, null, false);
+        return new TableDefinition(tableName, "pk", ScalarAttributeType.S, "sk", ScalarAttributeType.S, List.of(),
+                false);
     }
 
     /** A simple keyed table, key "pk" (S): dead letters, checkpoints. */
     public static TableDefinition keyValue(String tableName) {
-        return new TableDefinition(tableName, "pk", ScalarAttributeType.S, null, null, null, false);
+        return new TableDefinition(tableName, "pk", ScalarAttributeType.S, null, null, List.of(), false);
     }
 
     /** One projection's views: key "_id" (S). */

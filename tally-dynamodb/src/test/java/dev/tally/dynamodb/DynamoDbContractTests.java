@@ -36,6 +36,21 @@ final class DynamoDbContractTests {
         }
     }
 
+    static class Queries extends dev.tally.testing.EventQueriesContract {
+        private final DynamoDbLedger ledger = newLedger();
+        private final DynamoDbEventQueries queries = new DynamoDbEventQueries(DynamoDbLocalTestServer.client(), LEDGER);
+
+        @Override
+        protected LedgerAdapter ledger() {
+            return ledger;
+        }
+
+        @Override
+        protected dev.tally.core.query.EventQueries queries() {
+            return queries;
+        }
+    }
+
     static class Snapshots extends SnapshotStoreContract {
         private final DynamoDbSnapshotStore store;
 

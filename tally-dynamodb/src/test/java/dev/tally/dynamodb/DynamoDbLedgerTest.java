@@ -152,9 +152,25 @@ class DynamoDbLedgerTest {
         TableDescription t = client.describeTable(DescribeTableRequest.builder().tableName(TABLE).build()).table();
         assertThat(t.streamSpecification().streamEnabled()).isTrue();
         assertThat(t.streamSpecification().streamViewType()).isEqualTo(StreamViewType.NEW_IMAGE);
-        assertThat(t.globalSecondaryIndexes()).extracting(i -> i.indexName()).containsExactly("aggregates");
+        assertThat(t.globalSecondaryIndexes()).extracting(i -> i.indexName())
+                .containsExactlyInAnyOrder("aggregates", "types", "correlations", "days");
         assertThat(TableDefinitions.ledger(TABLE).cloudFormationResource().toString())
-                .contains("\"StreamViewType\":\"NEW_IMAGE\"").contains("\"IndexName\":\"aggregates\"");
+                .contains("\"StreamViewType\":\"NEW_IMAGE\"").contains("\"IndexName\":\"aggregates\"")
+                .contains("\"IndexName\":\"types\"").contains("\"IndexName\":\"correlations\"")
+                .contains("\"IndexName\":\"days\"");
+    }
+
+    @Test
+    void aLedgerTableOfAnEarlierVersionGainsTheQueryIndexes() {
+        String old = "old-ledger-" + store;
+        TableDefinitions.TableDefinition current = TableDefinitions.ledger(old);
+        TableDefinitions.TableDefinition before = new TableDefinitions.TableDefinition(old, current.partitionKey(),
+                current.partitionType(), current.sortKey(), current.sortType(), current.gsis().subList(0, 1), true);
+        DynamoDbTables.createIfMissing(client, before);
+        DynamoDbTables.createIfMissing(client, current);
+        TableDescription t = client.describeTable(DescribeTableRequest.builder().tableName(old).build()).table();
+        assertThat(t.globalSecondaryIndexes()).extracting(i -> i.indexName())
+                .containsExactlyInAnyOrder("aggregates", "types", "correlations", "days");
     }
 
     @Test

@@ -82,6 +82,8 @@ public final class LocalPipeline implements Pipeline, Settling {
     private final DynamoDbSnapshotStore snapshots;
     private final DynamoDbDeadLetterStore deadLetterStore;
     private final DynamoDbCheckpoints checkpoints;
+    /** The poller's checkpoints, written once per interval; null while no poller runs or when not coalesced. */
+    private CoalescedShardCheckpoints streamCheckpoints;
     private final DeliveryStore deliveries;
     private final LocalEventBridge eventBridge;
     private final List<EventStore<?>> stores = new ArrayList<>();
@@ -186,10 +188,17 @@ public final class LocalPipeline implements Pipeline, Settling {
     public synchronized StreamPoller startPoller() {
         requireStarted();
         if (poller == null || !poller.isRunning()) {
+            ShardCheckpoints stored = config.streamCheckpoints == null ? ShardCheckpoints.in(checkpoints, "stream:")
+                    : config.streamCheckpoints.apply(ShardCheckpoints.in(checkpoints, "stream:"));
+            if (streamCheckpoints != null) {
+                streamCheckpoints.close(); // a poller that stopped by itself
+            }
+            if (!config.checkpointInterval.isZero()) {
+                streamCheckpoints = new CoalescedShardCheckpoints(stored, config.checkpointInterval);
+                stored = streamCheckpoints;
+            }
             poller = StreamPoller.forTable(client, dynamoDb.streamsClient(), table("ledger"), handler,
-                    DISPATCHER_FUNCTION, config.mapping, config.streamCheckpoints == null
-                            ? ShardCheckpoints.in(checkpoints, "stream:") : config.streamCheckpoints.apply(
-                                    ShardCheckpoints.in(checkpoints, "stream:")), deadLetterStore);
+                    DISPATCHER_FUNCTION, config.mapping, stored, deadLetterStore);
             poller.start();
         }
         return poller;
@@ -199,6 +208,10 @@ public final class LocalPipeline implements Pipeline, Settling {
     public synchronized void stopPoller() {
         if (poller != null) {
             poller.close();
+        }
+        if (streamCheckpoints != null) {
+            streamCheckpoints.close(); // the positions that waited for their interval
+            streamCheckpoints = null;
         }
     }
 
@@ -373,6 +386,9 @@ public final class LocalPipeline implements Pipeline, Settling {
         if (p != null) {
             p.close();
         }
+        if (streamCheckpoints != null) {
+            streamCheckpoints.abandon();
+        }
         eventBridge.halt();
         if (deliveries instanceof JournalDeliveryStore d) {
             d.halt();
@@ -394,6 +410,7 @@ public final class LocalPipeline implements Pipeline, Settling {
         private boolean fsync;
         private Duration drain = Duration.ofSeconds(5);
         private java.util.function.UnaryOperator<ShardCheckpoints> streamCheckpoints;
+        private Duration checkpointInterval = Duration.ofSeconds(1);
         private dev.tally.core.privacy.PersonalData personalData;
         private dev.tally.core.archive.ArchiveStore archive;
 
@@ -490,6 +507,19 @@ public final class LocalPipeline implements Pipeline, Settling {
          * Wraps where the stream poller keeps its shard checkpoints (by default the checkpoints
          * table): how a crash test stops the world between a dispatch and its checkpoint.
          */
+        /**
+         * How often the stream poller's checkpoint is written per shard (default 1 s): the newest
+         * position waits in memory until then, so a crash redelivers at most that much (at least
+         * once, as always). {@link Duration#ZERO} writes it after every batch.
+         */
+        public Builder checkpointInterval(Duration interval) {
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("checkpointInterval must be >= 0, got " + interval);
+            }
+            this.checkpointInterval = interval;
+            return this;
+        }
+
         public Builder streamCheckpoints(java.util.function.UnaryOperator<ShardCheckpoints> wrap) {
             this.streamCheckpoints = wrap;
             return this;

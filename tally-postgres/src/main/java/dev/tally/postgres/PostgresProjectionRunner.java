@@ -276,6 +276,11 @@ public final class PostgresProjectionRunner implements AutoCloseable {
         hook.reached(Step.COMMITTED, to);
         position = to;
         handled.addAndGet(events.size());
+        // append-to-view lag, as the bus's projectors report it (serve's /metrics histogram)
+        dev.tally.core.observe.Telemetry telemetry = dev.tally.core.observe.Observability.telemetry();
+        for (StateCarryingMessage m : messages) {
+            telemetry.viewWritten(name, m.event().timestamp());
+        }
     }
 
     /** The dead letter and the checkpoint past it, in one transaction that writes nothing else. */

@@ -43,7 +43,9 @@ public final class PostgresSchema {
             Migration.load(2, "dead letters", "V2__dead_letters.sql"),
             Migration.load(3, "command ids", "V3__command_ids.sql"),
             Migration.load(4, "saga timers", "V4__saga_timers.sql"),
-            Migration.load(5, "archived streams", "V5__archived_streams.sql"));
+            Migration.load(5, "archived streams", "V5__archived_streams.sql"),
+            Migration.load(6, "event queries", "V6__event_queries.sql"),
+            Migration.load(7, "idempotency keys", "V7__idempotency_keys.sql"));
 
     /** First key of the advisory lock that serializes migrations ("TALY" in ASCII). */
     private static final int LOCK_NAMESPACE = 0x54414c59;

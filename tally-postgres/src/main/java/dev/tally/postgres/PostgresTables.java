@@ -90,6 +90,11 @@ public record PostgresTables(String schema, String prefix) {
         return qualified("archive_guard");
     }
 
+    /** The HTTP API's idempotency keys ({@link PostgresIdempotencyKeys}). */
+    public String idempotencyKeys() {
+        return qualified("idempotency_keys");
+    }
+
     public String schemaVersion() {
         return qualified("schema_version");
     }

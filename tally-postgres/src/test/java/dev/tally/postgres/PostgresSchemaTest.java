@@ -24,7 +24,7 @@ class PostgresSchemaTest {
         assertThat(schema.currentVersion(TestDatabase.dataSource())).isZero();
 
         PostgresSchema.MigrationReport first = schema.migrate(TestDatabase.dataSource());
-        assertThat(first.applied()).containsExactly(1, 2, 3, 4, 5);
+        assertThat(first.applied()).containsExactly(1, 2, 3, 4, 5, 6, 7);
         assertThat(first.versionBefore()).isZero();
         PostgresSchema.MigrationReport second = schema.migrate(TestDatabase.dataSource());
         assertThat(second.changedAnything()).isFalse();
@@ -60,7 +60,7 @@ class PostgresSchemaTest {
     void aDatabaseOfTheFirstVersionGetsOnlyTheNewerMigrations() {
         PostgresTables tables = TestDatabase.freshTables("upgrade");
         // as a Tally that shipped only V1 left it
-        TestDatabase.execute("DROP TABLE " + tables.archivedStreams() + "; DROP TABLE " + tables.archivedCommands()
+        TestDatabase.execute("DROP TABLE " + tables.idempotencyKeys() + "; DROP TABLE " + tables.archivedStreams() + "; DROP TABLE " + tables.archivedCommands()
                 + "; DROP FUNCTION " + tables.schema() + "." + tables.prefix() + "archive_guard; "
                 + "DROP TABLE " + tables.sagaTimers() + "; DROP TABLE " + tables.deadLetters() + "; DROP INDEX " + tables.schema() + "."
                 + tables.eventsCommandIndex() + "; DELETE FROM " + tables.schemaVersion()
@@ -70,7 +70,7 @@ class PostgresSchemaTest {
 
         PostgresSchema.MigrationReport report = schema.migrate(TestDatabase.dataSource());
         assertThat(report.versionBefore()).isEqualTo(1);
-        assertThat(report.applied()).containsExactly(2, 3, 4, 5);
+        assertThat(report.applied()).containsExactly(2, 3, 4, 5, 6, 7);
         TestDatabase.execute("SELECT count(*) FROM " + tables.deadLetters());
     }
 

@@ -21,12 +21,17 @@ final class RequestTelemetry implements AutoCloseable {
     static final int MAX_ID = 200;
     private static final ThreadLocal<RequestTelemetry> CURRENT = new ThreadLocal<>();
 
+    private static final java.util.regex.Pattern TRACEPARENT = java.util.regex.Pattern.compile(
+            "00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
+
     private final String correlationId;
     private final TraceSpan span;
+    private final String traceparent;
 
-    private RequestTelemetry(String correlationId, TraceSpan span) {
+    private RequestTelemetry(String correlationId, TraceSpan span, String traceparent) {
         this.correlationId = correlationId;
         this.span = span;
+        this.traceparent = traceparent;
     }
 
     /**
@@ -49,12 +54,13 @@ final class RequestTelemetry implements AutoCloseable {
                     + " another or leave it out and one is made for you");
         }
         x.getResponseHeaders().set(CORRELATION_HEADER, id);
-        TraceSpan span = Observability.telemetry().span("HTTP " + x.getRequestMethod(),
-                x.getRequestHeaders().getFirst("traceparent"));
+        String traceparent = x.getRequestHeaders().getFirst("traceparent");
+        TraceSpan span = Observability.telemetry().span("HTTP " + x.getRequestMethod(), traceparent);
         span.attribute("http.request.method", x.getRequestMethod());
         span.attribute("url.path", x.getRequestURI().getRawPath());
         span.attribute("tally.correlation_id", id);
-        RequestTelemetry r = new RequestTelemetry(id, span);
+        RequestTelemetry r = new RequestTelemetry(id, span,
+                traceparent != null && TRACEPARENT.matcher(traceparent.trim()).matches() ? traceparent.trim() : null);
         CURRENT.set(r);
         return r;
     }
@@ -84,6 +90,11 @@ final class RequestTelemetry implements AutoCloseable {
         EventMetadata m = metadata.correlationId() == null ? metadata.withCorrelationId(r.correlationId) : metadata;
         if (m.causationId() == null) {
             m = m.withCausationId(m.commandId().orElseGet(() -> "command-" + UUID.randomUUID()));
+        }
+        // nothing traced here: keep the caller's trace context as it came, so a later trace can join it
+        if (r.traceparent != null && Observability.traceparentOf(m) == null
+                && Observability.telemetry().traceparent() == null) {
+            m = m.withAttribute(dev.tally.core.observe.Telemetry.TRACEPARENT, r.traceparent);
         }
         return m;
     }

@@ -82,6 +82,9 @@ public final class DynamoDbAppendBenchmark {
             if (parts.contains("load")) {
                 b.loads(loads);
             }
+            if (parts.contains("load-vs-bare")) {
+                b.loadVersusBare(rounds, loads);
+            }
             if (parts.contains("commandid")) {
                 b.commandIdCost(rounds, count / 2);
             }
@@ -312,6 +315,142 @@ public final class DynamoDbAppendBenchmark {
                 + format(percentileMillis(plain, 90)) + " ms; with snapshot (+100 events) p50 "
                 + format(percentileMillis(snap, 50)) + " ms, p90 " + format(percentileMillis(snap, 90))
                 + " ms; speed-up x" + format(percentileMillis(plain, 50) / percentileMillis(snap, 50)));
+    }
+
+    // --- loading 1,000 events: EventStore.load against a bare Query + decode loop -----------------
+
+    private void loadVersusBare(int rounds, int loads) {
+        say("\n## loading a 1,000-event aggregate: Tally's load against a bare Query + decode loop, " + rounds
+                + " rounds x " + loads + " loads each side");
+        String id = "thousand-" + (++streamCounter);
+        List<Credited> batch = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            batch.add(new Credited(1));
+        }
+        for (int v = 0; v < 1_000; v += 100) {
+            store.append(id, v, batch, EventMetadata.empty());
+        }
+        EventStore<Account> uncached = EventStore.builder(BankAccount.DEFINITION, ledger).cache(0).build();
+        String pk = dev.tally.dynamodb.LedgerItems.pk(BankAccount.DEFINITION.name(), id);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        // bare: the same Query (consistent, key condition on the version), each item's payload decoded
+        // into the event record with Jackson and folded into a balance
+        java.util.function.LongSupplier bare = () -> {
+            long balance = 0;
+            long seen = 0;
+            Map<String, AttributeValue> start = null;
+            do {
+                var page = client.query(software.amazon.awssdk.services.dynamodb.model.QueryRequest.builder()
+                        .tableName(LEDGER).keyConditionExpression("pk = :pk AND #v BETWEEN :from AND :to")
+                        .expressionAttributeNames(Map.of("#v", "version"))
+                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk),
+                                ":from", AttributeValue.fromN("1"), ":to", AttributeValue.fromN("" + Long.MAX_VALUE)))
+                        .consistentRead(true).exclusiveStartKey(start).build());
+                for (Map<String, AttributeValue> item : page.items()) {
+                    var payload = dev.tally.dynamodb.JsonAttributes.toObject(item.get("payload").m());
+                    try {
+                        balance += json.treeToValue(payload, Credited.class).amount();
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    seen++;
+                }
+                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey()
+                        : null;
+            } while (start != null);
+            if (seen != 1_000 || balance != 1_000) {
+                throw new IllegalStateException("bare loop read " + seen + " events, balance " + balance);
+            }
+            return seen;
+        };
+        java.util.function.LongSupplier tally = () -> {
+            Aggregate<Account> a = uncached.load(id);
+            if (a.version() != 1_000) {
+                throw new IllegalStateException("Tally loaded version " + a.version());
+            }
+            return a.version();
+        };
+        for (int w = 0; w < loads; w++) { // warm-up
+            bare.getAsLong();
+            tally.getAsLong();
+        }
+        double[] bareMs = new double[rounds];
+        double[] tallyMs = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            long[] b = new long[loads];
+            long[] t = new long[loads];
+            for (int i = 0; i < loads; i++) {
+                boolean bareFirst = (i + r) % 2 == 0; // alternate who goes first
+                long t0 = System.nanoTime();
+                if (bareFirst) {
+                    bare.getAsLong();
+                } else {
+                    tally.getAsLong();
+                }
+                long t1 = System.nanoTime();
+                if (bareFirst) {
+                    tally.getAsLong();
+                } else {
+                    bare.getAsLong();
+                }
+                long t2 = System.nanoTime();
+                b[i] = bareFirst ? t1 - t0 : t2 - t1;
+                t[i] = bareFirst ? t2 - t1 : t1 - t0;
+            }
+            bareMs[r] = percentileMillis(b, 50);
+            tallyMs[r] = percentileMillis(t, 50);
+            say("round " + (r + 1) + ": bare p50 " + format(bareMs[r]) + " ms, Tally p50 " + format(tallyMs[r])
+                    + " ms, Tally/bare " + format2(tallyMs[r] / bareMs[r]));
+        }
+        // the same 1,000 items decoded without the round trip: what is CPU work on each side
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        Map<String, AttributeValue> from = null;
+        do {
+            var page = client.query(software.amazon.awssdk.services.dynamodb.model.QueryRequest.builder()
+                    .tableName(LEDGER).keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk))).consistentRead(true)
+                    .exclusiveStartKey(from).build());
+            items.addAll(page.items());
+            from = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (from != null);
+        long[] bareDecode = new long[loads * 5];
+        long[] tallyDecode = new long[loads * 5];
+        for (int i = 0; i < bareDecode.length; i++) {
+            long t0 = System.nanoTime();
+            long balance = 0;
+            for (Map<String, AttributeValue> item : items) {
+                try {
+                    balance += json.treeToValue(dev.tally.dynamodb.JsonAttributes.toObject(item.get("payload").m()),
+                            Credited.class).amount();
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            long t1 = System.nanoTime();
+            List<dev.tally.core.RecordedEvent> events = new ArrayList<>(items.size());
+            for (Map<String, AttributeValue> item : items) {
+                events.add(dev.tally.dynamodb.LedgerItems.fromItem(item));
+            }
+            long t2 = System.nanoTime();
+            Aggregate<Account> folded = uncached.fold(new Aggregate<>(id, 0, BankAccount.DEFINITION.initialState()),
+                    events);
+            long t3 = System.nanoTime();
+            if (balance != 1_000 || folded.version() != 1_000) {
+                throw new IllegalStateException("decode disagrees");
+            }
+            bareDecode[i] = t1 - t0;
+            tallyDecode[i] = t3 - t1;
+            if (i == bareDecode.length - 1) {
+                say("decode only (last pass): items to records " + format((t2 - t1) / 1e6) + " ms, fold "
+                        + format((t3 - t2) / 1e6) + " ms");
+            }
+        }
+        say("RESULT decode 1,000 items without the Query: bare p50 " + format(percentileMillis(bareDecode, 50))
+                + " ms, Tally (items to recorded events, decode, fold) p50 " + format(percentileMillis(tallyDecode, 50))
+                + " ms");
+        say("RESULT load 1,000 events: bare median of p50s " + format(median(bareMs)) + " ms, Tally "
+                + format(median(tallyMs)) + " ms; Tally/bare: median of paired round ratios "
+                + format2(medianRatio(tallyMs, bareMs)));
     }
 
     private static double medianRatio(double[] numerators, double[] denominators) {

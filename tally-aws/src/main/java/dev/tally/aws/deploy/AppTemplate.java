@@ -4,10 +4,20 @@ import static dev.tally.aws.deploy.Cfn.allow;
 import static dev.tally.aws.deploy.Cfn.getAtt;
 import static dev.tally.aws.deploy.Cfn.ref;
 import static dev.tally.aws.deploy.Cfn.sub;
+import static dev.tally.aws.deploy.TemplateResources.alarm;
+import static dev.tally.aws.deploy.TemplateResources.eventBridgeMaySend;
+import static dev.tally.aws.deploy.TemplateResources.function;
+import static dev.tally.aws.deploy.TemplateResources.httpEvents;
+import static dev.tally.aws.deploy.TemplateResources.logGroup;
+import static dev.tally.aws.deploy.TemplateResources.ordered;
+import static dev.tally.aws.deploy.TemplateResources.queue;
+import static dev.tally.aws.deploy.TemplateResources.queueAlarm;
+import static dev.tally.aws.deploy.TemplateResources.rebuildable;
+import static dev.tally.aws.deploy.TemplateResources.ruleEvent;
+import static dev.tally.aws.deploy.TemplateResources.streamEvent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.aws.EventBridgeEvents;
 import dev.tally.aws.app.AppDispatcherFunction;
@@ -93,19 +103,22 @@ public final class AppTemplate {
     private final TallyApp app;
     private final String codeUri;
     private final List<BusTarget> extraTargets;
+    /** The region events are replicated to (null: none). */
+    private final String replicaRegion;
 
     /**
      * @param app     the app whose stores and projections are deployed
      * @param codeUri the Lambda jar holding the app and tally-aws, relative to the template's folder
      */
     public AppTemplate(TallyApp app, String codeUri) {
-        this(app, codeUri, List.of());
+        this(app, codeUri, List.of(), null);
     }
 
-    private AppTemplate(TallyApp app, String codeUri, List<BusTarget> extraTargets) {
+    private AppTemplate(TallyApp app, String codeUri, List<BusTarget> extraTargets, String replicaRegion) {
         this.app = Objects.requireNonNull(app, "app");
         this.codeUri = Objects.requireNonNull(codeUri, "codeUri");
         this.extraTargets = List.copyOf(extraTargets);
+        this.replicaRegion = replicaRegion;
         if (!app.name().matches("[a-z0-9][a-z0-9-]{0,30}")) {
             throw new IllegalArgumentException("app name '" + app.name() + "' cannot name AWS resources: use 1-31"
                     + " lower-case letters, digits and '-' (it prefixes table, bus and function names)");
@@ -116,7 +129,15 @@ public final class AppTemplate {
     public AppTemplate withTarget(BusTarget target) {
         List<BusTarget> more = new ArrayList<>(extraTargets);
         more.add(target);
-        return new AppTemplate(app, codeUri, more);
+        return new AppTemplate(app, codeUri, more, replicaRegion);
+    }
+
+    /**
+     * The same template with every event of the app's bus forwarded to the bus of the same name in
+     * {@code region} (disaster recovery: see {@link CrossRegionReplication}).
+     */
+    public AppTemplate withReplicationTo(String region) {
+        return new AppTemplate(app, codeUri, extraTargets, CrossRegionReplication.checkedRegion(region));
     }
 
     public String ledgerTable() {
@@ -196,14 +217,14 @@ public final class AppTemplate {
         r.set("SnapshotTable", rebuildable(TableDefinitions.snapshots(snapshotTable()).cloudFormationResource()));
         boolean personal = AppFunctions.hasPersonalData(app);
         if (personal) {
-            personalDataKeys(r);
+            PersonalDataResources.keys(r, app.name(), dataKeysTable());
         }
         ObjectNode bus = r.putObject("EventBus");
         bus.put("Type", "AWS::Events::EventBus");
         bus.putObject("Properties").put("Name", busName());
         r.set("DispatcherDeadLetters", queue());
         r.set("TargetDeadLetters", queue());
-        r.set("TargetDeadLettersPolicy", eventBridgeMaySend("TargetDeadLetters"));
+        r.set("TargetDeadLettersPolicy", eventBridgeMaySend(busName(), "TargetDeadLetters"));
         ObjectNode topic = r.putObject("AlarmTopic");
         topic.put("Type", "AWS::SNS::Topic");
         topic.putObject("Properties").put("KmsMasterKeyId", "alias/aws/sns");
@@ -233,10 +254,10 @@ public final class AppTemplate {
                 allow(List.of("dynamodb:Query", "dynamodb:PutItem"), getAtt("SnapshotTable", "Arn"))));
         if (personal) {
             // the only function that seals (it appends); the query function reveals, every other one folds and projects the sealed values
-            commandStatements.addAll(personalDataGrants());
+            commandStatements.addAll(PersonalDataResources.sealGrants());
         }
         function(r, "Command", app.name() + "-command", CommandFunction.class.getName() + "::handleRequest",
-                personal ? personalDataEnvironment() : Map.of(), commandStatements,
+                personal ? PersonalDataResources.environment() : Map.of(), commandStatements,
                 httpEvents(Map.of("Command", new String[] {"POST", COMMAND_ROUTE})));
 
         // query function: reads only
@@ -259,8 +280,8 @@ public final class AppTemplate {
         }
         if (personal) {
             // it reveals sealed values for the reader: opens stored data keys, never makes one
-            queryStatements.addAll(personalDataRevealGrants());
-            queryEnvironment.putAll(personalDataEnvironment());
+            queryStatements.addAll(PersonalDataResources.revealGrants());
+            queryEnvironment.putAll(PersonalDataResources.environment());
         }
         Map<String, String[]> queryRoutes = new LinkedHashMap<>();
         queryRoutes.put("View", new String[] {"GET", VIEW_ROUTE});
@@ -311,6 +332,10 @@ public final class AppTemplate {
             failure.set("Destination", getAtt("TargetDeadLetters", "Arn"));
         }
 
+        if (replicaRegion != null) {
+            CrossRegionReplication.addTo(r, busName(), replicaRegion);
+        }
+
         ObjectNode out = t.putObject("Outputs");
         out.putObject("ApiUrl").set("Value", sub("https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"));
         out.putObject("LedgerTableName").set("Value", ref("LedgerTable"));
@@ -322,49 +347,10 @@ public final class AppTemplate {
             out.putObject("DataKeysTableName").set("Value", ref("DataKeysTable"));
             out.putObject("MasterKeyArn").set("Value", getAtt("DataKeysMasterKey", "Arn"));
         }
-        return t;
-    }
-
-    /**
-     * A function with its own role, log group (with retention) and errors alarm. Returns the function.
-     */
-    private ObjectNode function(ObjectNode resources, String prefix, String name, String handler,
-                                Map<String, JsonNode> environment, List<ObjectNode> statements, ObjectNode events) {
-        String logGroup = prefix + "LogGroup";
-        resources.set(logGroup, logGroup("/aws/lambda/" + name));
-
-        ObjectNode role = resources.putObject(prefix + "Role");
-        role.put("Type", "AWS::IAM::Role");
-        ObjectNode rp = role.putObject("Properties");
-        ObjectNode trust = rp.putObject("AssumeRolePolicyDocument");
-        trust.put("Version", "2012-10-17");
-        ObjectNode assume = trust.putArray("Statement").addObject();
-        assume.put("Effect", "Allow");
-        assume.putObject("Principal").put("Service", "lambda.amazonaws.com");
-        assume.put("Action", "sts:AssumeRole");
-        ObjectNode policy = rp.putArray("Policies").addObject();
-        policy.put("PolicyName", name);
-        ObjectNode document = policy.putObject("PolicyDocument");
-        document.put("Version", "2012-10-17");
-        ArrayNode list = document.putArray("Statement");
-        list.add(allow(List.of("logs:CreateLogStream", "logs:PutLogEvents"), getAtt(logGroup, "Arn")));
-        statements.forEach(list::add);
-
-        ObjectNode f = resources.putObject(prefix + "Function");
-        f.put("Type", "AWS::Serverless::Function");
-        ObjectNode p = f.putObject("Properties");
-        p.put("FunctionName", name);
-        p.put("Handler", handler);
-        p.set("Role", getAtt(prefix + "Role", "Arn"));
-        p.putObject("LoggingConfig").set("LogGroup", ref(logGroup));
-        if (!environment.isEmpty()) {
-            ObjectNode vars = p.putObject("Environment").putObject("Variables");
-            environment.forEach(vars::set);
+        if (replicaRegion != null) {
+            out.putObject("ReplicaEventBusArn").set("Value", CrossRegionReplication.replicaBusArn(busName(), replicaRegion));
         }
-        p.set("Events", events);
-        resources.set(prefix + "ErrorsAlarm", alarm("function " + name + " failed (see its log group)",
-                "AWS/Lambda", "Errors", "FunctionName", ref(prefix + "Function"), "Sum", 60, 1, 0));
-        return f;
+        return t;
     }
 
     /** The table of personal data's wrapped data keys. */
@@ -372,177 +358,4 @@ public final class AppTemplate {
         return app.name() + "-data-keys";
     }
 
-    /**
-     * Crypto-shredding on AWS: the KMS key that wraps each subject's data key, and the table of wrapped
-     * keys. Both outlive the stack: deleting either makes every sealed value unreadable, which only
-     * {@code tally forget} (one subject at a time) may do.
-     */
-    private void personalDataKeys(ObjectNode r) {
-        ObjectNode key = r.putObject("DataKeysMasterKey");
-        key.put("Type", "AWS::KMS::Key");
-        key.put("DeletionPolicy", "Retain");
-        key.put("UpdateReplacePolicy", "Retain");
-        ObjectNode kp = key.putObject("Properties");
-        kp.put("Description", "Tally app '" + app.name() + "': wraps the data keys of personal data");
-        kp.put("EnableKeyRotation", true);
-        kp.put("PendingWindowInDays", 30);
-        ObjectNode policy = kp.putObject("KeyPolicy");
-        policy.put("Version", "2012-10-17");
-        // the account administers the key, so that IAM policies (the command and query roles') can grant its use
-        ObjectNode admin = policy.putArray("Statement").addObject();
-        admin.put("Sid", "TheAccountAdministersTheKeyAndIamPoliciesGrantItsUse");
-        admin.put("Effect", "Allow");
-        admin.putObject("Principal").set("AWS", sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"));
-        admin.put("Action", "kms:*");
-        admin.put("Resource", "*");
-        ObjectNode table = TableDefinitions.keyValue(dataKeysTable()).cloudFormationResource();
-        table.put("DeletionPolicy", "Retain");
-        table.put("UpdateReplacePolicy", "Retain");
-        ((ObjectNode) table.get("Properties")).put("DeletionProtectionEnabled", true);
-        r.set("DataKeysTable", table);
-    }
-
-    /** What sealing calls (KmsMasterKey, DynamoDbWrappedKeyStore via SubjectKeys.keyFor), on the app's key and table only. */
-    private static List<ObjectNode> personalDataGrants() {
-        return List.of(
-                // a subject's first data key: GenerateDataKey; a stored one: Decrypt (never Encrypt: rotation is an operator's job)
-                allow(List.of("kms:GenerateDataKey", "kms:Decrypt"), getAtt("DataKeysMasterKey", "Arn")),
-                // look the subject's wrapped key up, or store a new one (conditional PutItem)
-                allow(List.of("dynamodb:GetItem", "dynamodb:PutItem"), getAtt("DataKeysTable", "Arn")));
-    }
-
-    /** What revealing calls (SubjectKeys.find): look a subject's wrapped key up and unwrap it; nothing else. */
-    private static List<ObjectNode> personalDataRevealGrants() {
-        return List.of(
-                allow(List.of("kms:Decrypt"), getAtt("DataKeysMasterKey", "Arn")),
-                allow(List.of("dynamodb:GetItem"), getAtt("DataKeysTable", "Arn")));
-    }
-
-    private static Map<String, JsonNode> personalDataEnvironment() {
-        return ordered("TALLY_MASTER_KEY_ARN", getAtt("DataKeysMasterKey", "Arn"),
-                "TALLY_DATA_KEYS_TABLE", ref("DataKeysTable"));
-    }
-
-    /** Environment variables in the order given (Map.of's order changes from one JVM to the next). */
-    private static Map<String, JsonNode> ordered(Object... namesAndValues) {
-        Map<String, JsonNode> m = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            m.put((String) namesAndValues[i], (JsonNode) namesAndValues[i + 1]);
-        }
-        return m;
-    }
-
-    private static ObjectNode httpEvents(Map<String, String[]> routes) {
-        ObjectNode events = JsonCodec.object();
-        routes.forEach((name, route) -> {
-            ObjectNode e = events.putObject(name);
-            e.put("Type", "HttpApi");
-            ObjectNode p = e.putObject("Properties");
-            p.set("ApiId", ref("HttpApi"));
-            p.put("Method", route[0]);
-            p.put("Path", route[1]);
-        });
-        return events;
-    }
-
-    private static ObjectNode streamEvent() {
-        ObjectNode events = JsonCodec.object();
-        ObjectNode stream = events.putObject("LedgerStream");
-        stream.put("Type", "DynamoDB");
-        ObjectNode s = stream.putObject("Properties");
-        s.set("Stream", getAtt("LedgerTable", "StreamArn"));
-        s.put("StartingPosition", "TRIM_HORIZON");
-        s.put("BatchSize", 100);
-        s.put("MaximumBatchingWindowInSeconds", 0);
-        s.put("MaximumRetryAttempts", 3);
-        s.put("BisectBatchOnFunctionError", true);
-        s.put("MaximumRecordAgeInSeconds", 86400);
-        s.putArray("FunctionResponseTypes").add("ReportBatchItemFailures");
-        s.putObject("FilterCriteria").putArray("Filters").addObject().put("Pattern", STREAM_FILTER);
-        s.putObject("DestinationConfig").putObject("OnFailure").set("Destination",
-                getAtt("DispatcherDeadLetters", "Arn"));
-        return events;
-    }
-
-    private static ObjectNode ruleEvent(JsonNode pattern) {
-        ObjectNode events = JsonCodec.object();
-        ObjectNode rule = events.putObject("Rule");
-        rule.put("Type", "EventBridgeRule");
-        ObjectNode rp = rule.putObject("Properties");
-        rp.set("EventBusName", ref("EventBus"));
-        rp.set("Pattern", pattern);
-        // EventBridge could not invoke the function: its retries, then the dead-letter queue
-        rp.putObject("RetryPolicy").put("MaximumRetryAttempts", 4).put("MaximumEventAgeInSeconds", 3600);
-        rp.putObject("DeadLetterConfig").set("Arn", getAtt("TargetDeadLetters", "Arn"));
-        return events;
-    }
-
-    /** Snapshots and views: deleted with the stack, since the ledger rebuilds them. */
-    private static ObjectNode rebuildable(ObjectNode table) {
-        table.put("DeletionPolicy", "Delete");
-        table.put("UpdateReplacePolicy", "Delete");
-        return table;
-    }
-
-    /** A dead-letter queue: what it holds was not processed, so it outlives the stack. */
-    private static ObjectNode queue() {
-        ObjectNode q = JsonCodec.object();
-        q.put("Type", "AWS::SQS::Queue");
-        q.put("DeletionPolicy", "Retain");
-        q.put("UpdateReplacePolicy", "Retain");
-        q.putObject("Properties").put("MessageRetentionPeriod", 1209600).put("SqsManagedSseEnabled", true);
-        return q;
-    }
-
-    /** EventBridge may send to the queue, from this account's rules on this app's bus only. */
-    private ObjectNode eventBridgeMaySend(String queue) {
-        ObjectNode qp = JsonCodec.object();
-        qp.put("Type", "AWS::SQS::QueuePolicy");
-        ObjectNode p = qp.putObject("Properties");
-        p.putArray("Queues").add(ref(queue));
-        ObjectNode doc = p.putObject("PolicyDocument");
-        doc.put("Version", "2012-10-17");
-        ObjectNode s = doc.putArray("Statement").addObject();
-        s.put("Effect", "Allow");
-        s.putObject("Principal").put("Service", "events.amazonaws.com");
-        s.put("Action", "sqs:SendMessage");
-        s.set("Resource", getAtt(queue, "Arn"));
-        s.putObject("Condition").putObject("ArnLike").set("aws:SourceArn",
-                sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/" + busName() + "/*"));
-        return qp;
-    }
-
-    private static ObjectNode logGroup(String name) {
-        ObjectNode g = JsonCodec.object();
-        g.put("Type", "AWS::Logs::LogGroup");
-        g.putObject("Properties").put("LogGroupName", name).put("RetentionInDays", LOG_RETENTION_DAYS);
-        return g;
-    }
-
-    private static ObjectNode queueAlarm(String queue, String what) {
-        return alarm("dead letters: " + what, "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName",
-                getAtt(queue, "QueueName"), "Maximum", 60, 1, 0);
-    }
-
-    private static ObjectNode alarm(String description, String namespace, String metric, String dimension,
-                                    JsonNode dimensionValue, String statistic, int period, int periods, int threshold) {
-        ObjectNode a = JsonCodec.object();
-        a.put("Type", "AWS::CloudWatch::Alarm");
-        ObjectNode p = a.putObject("Properties");
-        p.put("AlarmDescription", description);
-        p.put("Namespace", namespace);
-        p.put("MetricName", metric);
-        ObjectNode d = p.putArray("Dimensions").addObject();
-        d.put("Name", dimension);
-        d.set("Value", dimensionValue);
-        p.put("Statistic", statistic);
-        p.put("Period", period);
-        p.put("EvaluationPeriods", periods);
-        p.put("Threshold", threshold);
-        p.put("ComparisonOperator", "GreaterThanThreshold");
-        p.put("TreatMissingData", "notBreaching");
-        p.putArray("AlarmActions").add(ref("AlarmTopic"));
-        p.putArray("OKActions").add(ref("AlarmTopic"));
-        return a;
-    }
 }

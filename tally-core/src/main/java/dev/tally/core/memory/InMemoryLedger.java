@@ -9,6 +9,9 @@ import dev.tally.core.feed.LoggedEvent;
 import dev.tally.core.ledger.LedgerAdapter;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.ledger.VersionGap;
+import dev.tally.core.query.EventFilter;
+import dev.tally.core.query.EventPosition;
+import dev.tally.core.query.EventQueries;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -22,7 +25,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link LedgerAdapter} (one lock makes appends atomic) and is also a {@link GlobalLog} whose
  * positions are 1, 2, 3... in append order. Aggregate ids list in order of their first event.
  */
-public final class InMemoryLedger implements LedgerAdapter, GlobalLog, dev.tally.core.ledger.PrunableLedger {
+public final class InMemoryLedger implements LedgerAdapter, GlobalLog, dev.tally.core.ledger.PrunableLedger,
+        EventQueries {
     private final Map<String, List<RecordedEvent>> streams = new HashMap<>();
     private final Map<String, List<String>> idsByStore = new HashMap<>();
     private final List<RecordedEvent> log = new ArrayList<>();
@@ -116,6 +120,26 @@ public final class InMemoryLedger implements LedgerAdapter, GlobalLog, dev.tally
             out.add(new LoggedEvent(p, log.get((int) p - 1)));
         }
         return out;
+    }
+
+    /** Scans every stored event (archived ones are gone from their streams, so not found). */
+    @Override
+    public synchronized Page<RecordedEvent> find(EventFilter filter, PageRequest request) {
+        EventPosition after = request.cursor() == null ? null : EventPosition.fromCursor(request.cursor());
+        List<RecordedEvent> found = new ArrayList<>();
+        for (List<RecordedEvent> stream : streams.values()) {
+            for (RecordedEvent e : stream) {
+                if (e != null && filter.matches(e) && (after == null || EventPosition.of(e).compareTo(after) > 0)) {
+                    found.add(e);
+                }
+            }
+        }
+        found.sort(EventPosition.EVENT_ORDER);
+        if (found.size() <= request.size()) {
+            return new Page<>(found, null);
+        }
+        List<RecordedEvent> page = found.subList(0, request.size());
+        return new Page<>(page, EventPosition.of(page.get(page.size() - 1)).cursor());
     }
 
     /** Runs after every successful append (outside the lock), e.g. to wake a subscription. */

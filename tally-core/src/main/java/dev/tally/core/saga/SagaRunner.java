@@ -46,6 +46,12 @@ import org.slf4j.LoggerFactory;
 public final class SagaRunner<E, S> {
     private static final Logger LOG = LoggerFactory.getLogger(SagaRunner.class);
     private static final int MAX_ROUNDS = 1_000;
+    /** On a reply event: the step (action id) it answers. Read by the trace of a request. */
+    public static final String STEP = "tally.sagaStep";
+    /** On a reply event: "accepted", or "rejected: CODE" (a refused command, a check not applied). */
+    public static final String OUTCOME = "tally.sagaOutcome";
+    /** On a reply event of a command or a check: the aggregate it went to, "store/aggregateId". */
+    public static final String TARGET = "tally.sagaTarget";
 
     private final Saga<E, S> saga;
     private final EventStore<S> instances;
@@ -122,7 +128,7 @@ public final class SagaRunner<E, S> {
         if (instance.isEmpty()) {
             return;
         }
-        recordAndAdvance(instance.get(), observed, m.id());
+        recordAndAdvance(instance.get(), observed, m.id(), m.event().metadata().correlationId());
     }
 
     /** A timer of this saga came due: records it on its instance and advances it (at least once is fine). */
@@ -131,15 +137,28 @@ public final class SagaRunner<E, S> {
             throw new IllegalArgumentException("timer " + timer.id() + " belongs to saga '" + timer.sagaName()
                     + "', not to '" + saga.name() + "'");
         }
-        recordAndAdvance(timer.sagaId(), new SagaInput.TimedOut(timer.name(), timer.dueAt()), "timer:" + timer.id());
+        recordAndAdvance(timer.sagaId(), new SagaInput.TimedOut(timer.name(), timer.dueAt()), "timer:" + timer.id(),
+                correlationOf(timer));
     }
 
+    /** The correlation id a timer was scheduled with (in its payload), or null. */
+    private static String correlationOf(Timer timer) {
+        try {
+            String id = dev.tally.core.json.JsonCodec.parse(timer.payload()).path(CORRELATION_FIELD).asText(null);
+            return id == null || id.isEmpty() ? null : id;
+        } catch (RuntimeException notJson) {
+            return null;
+        }
+    }
+
+    private static final String CORRELATION_FIELD = "correlationId";
+
     /** Under the instance's lock: no input is recorded while one of its actions is in flight here. */
-    private void recordAndAdvance(String instance, SagaInput input, String cause) {
+    private void recordAndAdvance(String instance, SagaInput input, String cause, String correlationId) {
         ReentrantLock lock = lockOf(instance);
         lock.lock();
         try {
-            record(instance, input, cause);
+            record(instance, input, cause, correlationId);
             advance(instance);
         } finally {
             lock.unlock();
@@ -151,8 +170,9 @@ public final class SagaRunner<E, S> {
     }
 
     /** Records an input on an instance, once per input (its command id); a refusal is logged, not retried. */
-    private void record(String instance, SagaInput input, String cause) {
+    private void record(String instance, SagaInput input, String cause, String correlationId) {
         CommandResult<S> r = instances.execute(instance, asCommand(input), EventMetadata.empty()
+                .withCorrelationId(correlationId)
                 .withCommandId(input.commandId()).withCausationId(cause).withActor("saga:" + saga.name()));
         if (r instanceof CommandResult.Rejected<S> rejected) {
             LOG.info("saga {}/{} refused {}: {}", saga.name(), instance, input.getClass().getSimpleName(),
@@ -181,8 +201,11 @@ public final class SagaRunner<E, S> {
                 long started = System.nanoTime();
                 // caused by the saga's newest event, the one whose state lists this action
                 String cause = saga.name() + "/" + instance + "@" + current.version();
-                SagaInput.Replied reply = perform(instance, action, cause);
-                CommandResult<S> r = instances.execute(instance, asCommand(reply), EventMetadata.empty()
+                // ... and what that event's request caused, the action and its reply are part of
+                String correlationId = correlationAt(instance, current.version());
+                SagaInput.Replied reply = perform(instance, action, cause, correlationId);
+                CommandResult<S> r = instances.execute(instance, asCommand(reply), replyMetadata(action, reply)
+                        .withCorrelationId(correlationId).withCausationId(cause)
                         .withCommandId(reply.commandId()).withActor("saga:" + saga.name()));
                 dev.tally.core.observe.Observability.telemetry().sagaStep(saga.name(), System.nanoTime() - started);
                 List<SagaAction> after = saga.manager().todo(r.aggregate().state());
@@ -199,8 +222,28 @@ public final class SagaRunner<E, S> {
         }
     }
 
+    /** The correlation id of the instance's event at {@code version}, or null. */
+    private String correlationAt(String instance, long version) {
+        List<dev.tally.core.RecordedEvent> e = instances.read(instance, dev.tally.core.ReadOptions.range(version,
+                version));
+        return e.isEmpty() ? null : e.get(0).metadata().correlationId();
+    }
+
+    /** What the trace of a request shows of a step: which, where to, and how it went. */
+    private static EventMetadata replyMetadata(SagaAction action, SagaInput.Replied reply) {
+        EventMetadata m = EventMetadata.empty().withAttribute(STEP, action.id())
+                .withAttribute(OUTCOME, reply.accepted() ? "accepted" : "rejected: " + reply.code());
+        if (action instanceof SagaAction.Send send) {
+            return m.withAttribute(TARGET, send.store() + "/" + send.aggregateId());
+        }
+        if (action instanceof SagaAction.Check check) {
+            return m.withAttribute(TARGET, check.store() + "/" + check.aggregateId());
+        }
+        return m;
+    }
+
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private SagaInput.Replied perform(String instance, SagaAction action, String cause) {
+    private SagaInput.Replied perform(String instance, SagaAction action, String cause, String correlationId) {
         if (action instanceof SagaAction.Send send) {
             EventStore target = stores.apply(send.store());
             if (target == null) {
@@ -209,7 +252,7 @@ public final class SagaRunner<E, S> {
             }
             CommandResult<?> r = target.execute(send.aggregateId(), (Command) send.command(), EventMetadata.empty()
                     .withCommandId(commandId(instance, send.id())).withCausationId(cause)
-                    .withActor("saga:" + saga.name()));
+                    .withCorrelationId(correlationId).withActor("saga:" + saga.name()));
             return r instanceof CommandResult.Rejected<?> rejected
                     ? new SagaInput.Replied(send.id(), false, rejected.rejection().code(),
                             rejected.rejection().message(), clock.instant())
@@ -230,7 +273,8 @@ public final class SagaRunner<E, S> {
         }
         if (action instanceof SagaAction.Schedule schedule) {
             timers.schedule(new Timer(timerId(instance, schedule.name()), saga.name(), instance, schedule.name(),
-                    schedule.dueAt(), "{}"));
+                    schedule.dueAt(), correlationId == null ? "{}" : dev.tally.core.json.JsonCodec.write(
+                            dev.tally.core.json.JsonCodec.object().put(CORRELATION_FIELD, correlationId))));
             return SagaInput.Replied.accepted(schedule.id(), clock.instant());
         }
         SagaAction.Cancel cancel = (SagaAction.Cancel) action;

@@ -66,6 +66,108 @@ abstract class OrderSagaScenarios {
                 .as("the deadline is cancelled once confirmed").noneMatch(t -> t.sagaId().equals("o1")));
     }
 
+    /** Every event of the stores an order touches, all stores together. */
+    private List<dev.tally.core.RecordedEvent> eventsOf(Shop s, String orderId, String account, String... skus) {
+        List<dev.tally.core.RecordedEvent> all = new java.util.ArrayList<>();
+        all.addAll(s.orders.read(orderId, dev.tally.core.ReadOptions.ALL));
+        all.addAll(s.sagas.read(orderId, dev.tally.core.ReadOptions.ALL));
+        all.addAll(s.accounts.read(account, dev.tally.core.ReadOptions.ALL));
+        for (String sku : skus) {
+            all.addAll(s.inventory.read(sku, dev.tally.core.ReadOptions.ALL));
+        }
+        return all;
+    }
+
+    private static List<dev.tally.core.RecordedEvent> found(Shop s, String correlationId) {
+        List<dev.tally.core.RecordedEvent> out = new java.util.ArrayList<>();
+        dev.tally.core.PageRequest page = dev.tally.core.PageRequest.first(7);
+        while (true) {
+            dev.tally.core.Page<dev.tally.core.RecordedEvent> p = s.queries.find(
+                    dev.tally.core.query.EventFilter.ofCorrelationId(correlationId), page);
+            out.addAll(p.items());
+            if (p.isLast()) {
+                return out;
+            }
+            page = page.next(p.nextCursor());
+        }
+    }
+
+    @Test
+    void everythingAnOrderCausedCarriesItsCorrelationIdAndTracesAsOneTree() {
+        Shop s = start();
+        s.restock("apple", 10);
+        s.credit("erin", 1_000);
+        assertThat(s.orders.execute("o7", new Order.Place("erin", List.of(line("apple", 2, 150)), 3600),
+                dev.tally.core.EventMetadata.of("corr-o7", "command-o7", "test")).isAccepted()).isTrue();
+        assertThat(s.awaitOutcome("o7").status()).isEqualTo(Order.Status.CONFIRMED);
+        eventually(() -> assertThat(s.sagas.load("o7").state().finished()).isTrue());
+        assertThat(((Settling) s.pipeline).awaitQuiet(Duration.ofMinutes(1))).isTrue();
+
+        List<dev.tally.core.RecordedEvent> caused = eventsOf(s, "o7", "erin", "apple").stream()
+                .filter(e -> !e.type().equals("Restocked") && !e.type().equals("Credited")).toList();
+        assertThat(caused).extracting(dev.tally.core.RecordedEvent::store).contains("order", "order-saga",
+                "inventory", "bank-account");
+        assertThat(caused).allSatisfy(e -> assertThat(e.metadata().correlationId()).as(e.coordinates())
+                .isEqualTo("corr-o7"));
+        eventually(() -> assertThat(found(s, "corr-o7")).containsExactlyInAnyOrderElementsOf(caused));
+
+        dev.tally.core.query.Trace.Result trace = dev.tally.core.query.Trace.of(s.queries, "corr-o7");
+        assertThat(trace.roots()).hasSize(1);
+        assertThat(trace.roots().get(0).flatten()).filteredOn(n -> n.kind().equals("event"))
+                .hasSize(caused.size());
+        String text = dev.tally.core.query.TraceText.render(trace);
+        assertThat(text).startsWith("trace corr-o7: " + caused.size() + " events\nrequest command-o7 -> order/o7");
+        assertThat(text.indexOf("StockReserved")).as(text).isPositive().isLessThan(text.indexOf("Debited"));
+        assertThat(text.indexOf("Debited")).as(text).isLessThan(text.indexOf("StockSold"));
+        assertThat(text).contains("command pay -> bank-account/erin");
+    }
+
+    @Test
+    void aRefusedStepIsInTheTraceThoughItWroteNothing() {
+        Shop s = start();
+        s.restock("apple", 10);
+        s.credit("fred", 100);
+        assertThat(s.orders.execute("o8", new Order.Place("fred", List.of(line("apple", 2, 150)), 3600),
+                dev.tally.core.EventMetadata.of("corr-o8", "command-o8", "test")).isAccepted()).isTrue();
+        assertThat(s.awaitOutcome("o8").status()).isEqualTo(Order.Status.CANCELLED);
+        eventually(() -> assertThat(s.sagas.load("o8").state().finished()).isTrue());
+
+        List<dev.tally.core.RecordedEvent> caused = eventsOf(s, "o8", "fred", "apple").stream()
+                .filter(e -> !e.type().equals("Restocked") && !e.type().equals("Credited")).toList();
+        assertThat(caused).allSatisfy(e -> assertThat(e.metadata().correlationId()).as(e.coordinates())
+                .isEqualTo("corr-o8"));
+        eventually(() -> assertThat(dev.tally.core.query.TraceText.render(
+                dev.tally.core.query.Trace.of(s.queries, "corr-o8")))
+                .containsPattern("command pay -> bank-account/fred  \\S+  rejected: ")
+                .contains("StockReleased"));
+    }
+
+    @Test
+    void whatADeadlineCausesCarriesTheOrdersCorrelationIdToo() {
+        Shop s = start();
+        s.restock("apple", 10);
+        s.credit("gina", 1_000);
+        s.unreachable.add("bank-account");
+        assertThat(s.orders.execute("o9", new Order.Place("gina", List.of(line("apple", 3, 100)), 60),
+                dev.tally.core.EventMetadata.of("corr-o9", "command-o9", "test")).isAccepted()).isTrue();
+        eventually(() -> assertThat(stepNames("o9")).containsExactly("reserve:apple"));
+        // the saga's deliveries give up on the bank (dead letters): only the deadline moves the order on
+        eventually(() -> assertThat(s.pipeline.deadLetters().count()).isPositive());
+        assertThat(((Settling) s.pipeline).awaitQuiet(Duration.ofMinutes(1))).isTrue();
+        s.unreachable.clear();
+        s.clock.advance(Duration.ofMinutes(2)); // past the deadline: the poller fires it
+        assertThat(s.awaitOutcome("o9").reason()).isEqualTo("timeout");
+        eventually(() -> assertThat(s.sagas.load("o9").state().finished()).isTrue());
+
+        List<dev.tally.core.RecordedEvent> caused = eventsOf(s, "o9", "gina", "apple").stream()
+                .filter(e -> !e.type().equals("Restocked") && !e.type().equals("Credited")).toList();
+        assertThat(caused).extracting(dev.tally.core.RecordedEvent::type).contains("StockReleased");
+        assertThat(caused).allSatisfy(e -> assertThat(e.metadata().correlationId()).as(e.coordinates())
+                .isEqualTo("corr-o9"));
+        eventually(() -> assertThat(dev.tally.core.query.TraceText.render(
+                dev.tally.core.query.Trace.of(s.queries, "corr-o9"))).contains("timer t-").contains("StockReleased"));
+    }
+
     @Test
     void aRefusedPaymentReleasesTheReservedStock() {
         Shop s = start();

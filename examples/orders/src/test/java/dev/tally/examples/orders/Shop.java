@@ -43,6 +43,7 @@ final class Shop implements AutoCloseable {
     final TimerStore timers;
     final Set<String> unreachable = ConcurrentHashMap.newKeySet();
     final MovableClock clock;
+    final dev.tally.core.query.EventQueries queries;
 
     /** A clock a test moves forward. */
     static final class MovableClock extends Clock {
@@ -72,6 +73,9 @@ final class Shop implements AutoCloseable {
         this.pipeline = pipeline;
         this.timers = timers;
         this.clock = clock;
+        this.queries = ledger instanceof dev.tally.core.query.EventQueries q ? q
+                : ledger instanceof dev.tally.postgres.PostgresLedger p ? dev.tally.postgres.PostgresEventQueries.of(p)
+                : dev.tally.dynamodb.DynamoDbEventQueries.of((dev.tally.dynamodb.DynamoDbLedger) ledger);
         orders = pipeline.store(Order.DEFINITION);
         inventory = pipeline.store(Inventory.DEFINITION);
         accounts = pipeline.store(BankAccount.DEFINITION);

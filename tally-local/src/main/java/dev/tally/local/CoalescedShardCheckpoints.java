@@ -1,0 +1,101 @@
+package dev.tally.local;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stream checkpoints written at most once per interval per shard instead of after every batch: at
+ * low rates the poller's batches hold one record each, and a checkpoint write per record was one
+ * of the five writes a command cost DynamoDB Local. The newest position waits in memory and is
+ * written by the next save after the interval, by a background flush once the interval passed, or
+ * on {@link #close()}.
+ *
+ * <p>The stored checkpoint only ever lags what was processed, never leads it: a crash redelivers
+ * at most one interval of records (at least once, as before), and loses nothing.
+ */
+final class CoalescedShardCheckpoints implements ShardCheckpoints, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CoalescedShardCheckpoints.class);
+
+    private final ShardCheckpoints stored;
+    private final long intervalNanos;
+    private final Map<String, String> pending = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastWrite = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService flusher;
+
+    CoalescedShardCheckpoints(ShardCheckpoints stored, Duration interval) {
+        this.stored = Objects.requireNonNull(stored, "stored");
+        this.intervalNanos = interval.toNanos();
+        this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tally-stream-checkpoints");
+            t.setDaemon(true);
+            return t;
+        });
+        long ms = Math.max(1, interval.toMillis());
+        flusher.scheduleWithFixedDelay(this::flushDue, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public Optional<String> load(String shardId) {
+        String waiting = pending.get(shardId);
+        return waiting != null ? Optional.of(waiting) : stored.load(shardId);
+    }
+
+    @Override
+    public void save(String shardId, String sequenceNumber) {
+        pending.put(shardId, sequenceNumber);
+        Long last = lastWrite.get(shardId);
+        if (last == null || System.nanoTime() - last >= intervalNanos) {
+            write(shardId);
+        }
+    }
+
+    /** Writes every position still waiting. */
+    void flush() {
+        pending.keySet().forEach(this::write);
+    }
+
+    private void flushDue() {
+        try {
+            long now = System.nanoTime();
+            for (String shardId : pending.keySet()) {
+                Long last = lastWrite.get(shardId);
+                if (last == null || now - last >= intervalNanos) {
+                    write(shardId);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("saving stream checkpoints failed (tried again in the next interval): {}", e.toString());
+        }
+    }
+
+    private synchronized void write(String shardId) {
+        String position = pending.get(shardId);
+        if (position == null) {
+            return;
+        }
+        stored.save(shardId, position);
+        lastWrite.put(shardId, System.nanoTime());
+        pending.remove(shardId, position); // a newer save meanwhile stays pending
+    }
+
+    /** Writes what is waiting and stops the background flush. */
+    @Override
+    public void close() {
+        flusher.shutdownNow();
+        flush();
+    }
+
+    /** Stops the background flush and drops what is waiting, as a kill -9 would. */
+    void abandon() {
+        flusher.shutdownNow();
+        pending.clear();
+    }
+}

@@ -1,0 +1,19 @@
+package dev.tally.testing;
+
+import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.memory.InMemoryLedger;
+import dev.tally.core.query.EventQueries;
+
+class InMemoryEventQueriesContractTest extends EventQueriesContract {
+    private final InMemoryLedger ledger = new InMemoryLedger();
+
+    @Override
+    protected LedgerAdapter ledger() {
+        return ledger;
+    }
+
+    @Override
+    protected EventQueries queries() {
+        return ledger;
+    }
+}
