@@ -139,7 +139,7 @@ public final class TallyServer implements AutoCloseable {
             // the console's: /api/openapi.json and a saga instance's pending actions
             appRoutes.addAll(ConsoleRoutes.of(settings.apps(), new OpenApiDocument.Options(settings.apps().stream()
                     .map(TallyApp::name).collect(Collectors.joining(", ", "tally serve: ", "")), "0.1.0",
-                    settings.token() != null), stores::get));
+                    settings.token() != null), stores::get, engine.timers()));
             engine.pipeline().start();
             if (!sagaRunners.isEmpty()) {
                 timerPoller = new TimerPoller(engine.timers(), sagaRunners, java.time.Clock.systemUTC(),
