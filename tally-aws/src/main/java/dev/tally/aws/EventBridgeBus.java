@@ -3,7 +3,7 @@ package dev.tally.aws;
 import dev.tally.core.RetryPolicy;
 import dev.tally.core.runtime.FailurePolicy;
 import dev.tally.core.message.Message;
-import dev.tally.core.message.MessageBus;
+import dev.tally.core.spi.MessageBus;
 import dev.tally.core.message.PublishFailed;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,12 +1,14 @@
 package dev.tally.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.core.internal.AggregateCache;
+import dev.tally.core.internal.Names;
 import dev.tally.core.json.JsonCodec;
-import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.spi.LedgerAdapter;
 import dev.tally.core.ledger.LedgerUnavailable;
 import dev.tally.core.snapshot.Snapshot;
 import dev.tally.core.snapshot.SnapshotPolicy;
-import dev.tally.core.snapshot.SnapshotStore;
+import dev.tally.core.spi.SnapshotStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -2,12 +2,13 @@ package dev.tally.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.internal.Names;
 import dev.tally.core.json.JsonCodec;
-import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.spi.LedgerAdapter;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.observe.Observability;
-import dev.tally.core.observe.Telemetry;
-import dev.tally.core.observe.TraceSpan;
+import dev.tally.core.spi.Telemetry;
+import dev.tally.core.spi.TraceSpan;
 import dev.tally.core.privacy.PersonalData;
 import dev.tally.core.privacy.PersonalFields;
 import java.util.ArrayList;

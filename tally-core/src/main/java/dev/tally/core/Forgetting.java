@@ -2,7 +2,8 @@ package dev.tally.core;
 
 import dev.tally.core.command.CommandResult;
 import dev.tally.core.command.Decision;
-import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.internal.Names;
+import dev.tally.core.spi.LedgerAdapter;
 import dev.tally.core.privacy.PersonalData;
 import java.util.List;
 import java.util.Set;

@@ -7,8 +7,8 @@ import dev.tally.core.RecordedEvent;
 import dev.tally.core.ledger.DuplicateCommand;
 import dev.tally.core.ledger.EventTooLarge;
 import dev.tally.core.ledger.GroupTooLarge;
-import dev.tally.core.ledger.KnownVersions;
-import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.spi.KnownVersions;
+import dev.tally.core.spi.LedgerAdapter;
 import dev.tally.core.ledger.OutcomeUnknown;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.ledger.VersionGap;
@@ -50,7 +50,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionConflictExcepti
  * LastEvaluatedKey. <b>Aggregate ids</b> come from the sparse "aggregates" index (eventually
  * consistent, ordered by id).
  */
-public final class DynamoDbLedger implements LedgerAdapter, dev.tally.core.ledger.PrunableLedger {
+public final class DynamoDbLedger implements LedgerAdapter, dev.tally.core.spi.PrunableLedger {
     /** DynamoDB's item size limit. */
     public static final long MAX_ITEM_BYTES = 400 * 1024;
     /** DynamoDB's limit of actions in one TransactWriteItems. */

@@ -7,7 +7,7 @@ import dev.tally.core.PageRequest;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.json.JsonCodec;
-import dev.tally.core.ledger.KnownVersions;
+import dev.tally.core.spi.KnownVersions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;

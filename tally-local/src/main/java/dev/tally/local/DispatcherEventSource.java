@@ -4,7 +4,7 @@ import dev.tally.aws.EventBridgeBus;
 import dev.tally.aws.StreamDispatcherHandler;
 import dev.tally.core.EventStore;
 import dev.tally.core.runtime.Dispatcher;
-import dev.tally.core.runtime.DeadLetterStore;
+import dev.tally.core.spi.DeadLetterStore;
 import java.time.Duration;
 import java.util.List;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;

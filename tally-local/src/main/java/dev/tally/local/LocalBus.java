@@ -1,11 +1,11 @@
 package dev.tally.local;
 
 import dev.tally.core.memory.InMemoryDeliveryStore;
-import dev.tally.core.message.ClaimResolver;
-import dev.tally.core.runtime.Chaos;
-import dev.tally.core.runtime.DeadLetterStore;
-import dev.tally.core.runtime.DeliveryEngine;
-import dev.tally.core.runtime.DeliveryStore;
+import dev.tally.core.spi.ClaimResolver;
+import dev.tally.core.internal.Chaos;
+import dev.tally.core.spi.DeadLetterStore;
+import dev.tally.core.internal.DeliveryEngine;
+import dev.tally.core.spi.DeliveryStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.slf4j.Logger;

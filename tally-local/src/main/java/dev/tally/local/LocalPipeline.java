@@ -8,14 +8,14 @@ import dev.tally.core.archive.ArchiveReadingLedger;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.ProjectionWriter;
 import dev.tally.core.projection.Projector;
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.core.runtime.ConvergenceCheck;
 import dev.tally.core.runtime.DeadLetters;
 import dev.tally.core.runtime.Dispatcher;
 import dev.tally.core.runtime.Pipeline;
 import dev.tally.core.runtime.PipelineOptions;
 import dev.tally.core.runtime.PipelineStores;
-import dev.tally.core.runtime.Settling;
+import dev.tally.core.internal.Settling;
 import dev.tally.core.runtime.Target;
 import dev.tally.core.runtime.TargetStats;
 import dev.tally.core.snapshot.SnapshotPolicy;
@@ -65,7 +65,7 @@ public final class LocalPipeline implements Pipeline, Settling {
     private final Builder config;
     private final DynamoDbLedger ledger;
     /** The ledger the stores use: {@link #ledger} itself, or it reading archived history from the archive. */
-    private final dev.tally.core.ledger.LedgerAdapter storeLedger;
+    private final dev.tally.core.spi.LedgerAdapter storeLedger;
     private final DynamoDbSnapshotStore snapshots;
     private final DynamoDbDeadLetterStore deadLetterStore;
     private final LocalBus bus;
@@ -299,7 +299,7 @@ public final class LocalPipeline implements Pipeline, Settling {
         private Duration drain = Duration.ofSeconds(5);
         private java.util.function.UnaryOperator<ShardCheckpoints> streamCheckpoints;
         private Duration checkpointInterval = Duration.ofSeconds(1);
-        private dev.tally.core.archive.ArchiveStore archive;
+        private dev.tally.core.spi.ArchiveStore archive;
 
         private Builder(LocalDynamoDb dynamoDb) {
             super(SnapshotPolicy.everyNEvents(100));
@@ -310,7 +310,7 @@ public final class LocalPipeline implements Pipeline, Settling {
          * Where archived history lives ({@code tally archive}): the stores read it transparently
          * through an {@link dev.tally.core.archive.ArchiveReadingLedger} (see docs/operations.md).
          */
-        public Builder archive(dev.tally.core.archive.ArchiveStore archive) {
+        public Builder archive(dev.tally.core.spi.ArchiveStore archive) {
             this.archive = archive;
             return this;
         }

@@ -5,7 +5,7 @@ import dev.tally.core.message.NotificationMessage;
 import dev.tally.core.runtime.DeadLetter;
 import dev.tally.core.runtime.DeadLetterSource;
 import dev.tally.core.runtime.Dispatcher;
-import dev.tally.core.runtime.StoredDeadLetters;
+import dev.tally.core.internal.StoredDeadLetters;
 import dev.tally.dynamodb.DynamoDbDeadLetterStore;
 import java.util.function.Supplier;
 

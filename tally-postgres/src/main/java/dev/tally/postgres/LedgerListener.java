@@ -2,7 +2,7 @@ package dev.tally.postgres;
 
 import dev.tally.core.RetryPolicy;
 import dev.tally.core.runtime.FailurePolicy;
-import dev.tally.core.runtime.PollingWorker;
+import dev.tally.core.spi.PollingWorker;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

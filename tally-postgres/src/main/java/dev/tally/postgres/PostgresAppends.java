@@ -6,7 +6,7 @@ import dev.tally.core.RecordedEvent;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.ledger.DuplicateCommand;
 import dev.tally.core.ledger.EventTooLarge;
-import dev.tally.core.ledger.KnownVersions;
+import dev.tally.core.spi.KnownVersions;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.ledger.VersionGap;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package dev.tally.postgres;
 
 import dev.tally.core.EventMetadata;
 import dev.tally.core.RecordedEvent;
-import dev.tally.core.feed.LoggedEvent;
+import dev.tally.core.spi.LoggedEvent;
 import dev.tally.core.json.JsonCodec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

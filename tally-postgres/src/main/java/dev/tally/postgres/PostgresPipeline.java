@@ -11,7 +11,7 @@ import dev.tally.core.runtime.FailurePolicy;
 import dev.tally.core.runtime.Pipeline;
 import dev.tally.core.runtime.PipelineOptions;
 import dev.tally.core.runtime.PipelineStores;
-import dev.tally.core.runtime.Settling;
+import dev.tally.core.internal.Settling;
 import dev.tally.core.runtime.Target;
 import dev.tally.core.snapshot.SnapshotPolicy;
 import java.time.Duration;

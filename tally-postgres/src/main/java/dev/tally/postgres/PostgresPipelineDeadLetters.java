@@ -2,7 +2,7 @@ package dev.tally.postgres;
 
 import dev.tally.core.runtime.DeadLetter;
 import dev.tally.core.runtime.DeadLetterSource;
-import dev.tally.core.runtime.StoredDeadLetters;
+import dev.tally.core.internal.StoredDeadLetters;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;

@@ -10,7 +10,7 @@ import dev.tally.core.runtime.DeadLetterSource;
 import dev.tally.core.runtime.Dispatcher;
 import dev.tally.core.runtime.FailurePolicy;
 import dev.tally.core.runtime.MessageRef;
-import dev.tally.core.runtime.PollingWorker;
+import dev.tally.core.spi.PollingWorker;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.tally.postgres;
 
 import dev.tally.core.EventStore;
 import dev.tally.core.RecordedEvent;
-import dev.tally.core.feed.BatchHandler;
+import dev.tally.core.spi.BatchHandler;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageFilter;
 import dev.tally.core.message.MessageKind;

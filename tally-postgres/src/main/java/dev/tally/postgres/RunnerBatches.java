@@ -1,10 +1,10 @@
 package dev.tally.postgres;
 
 import dev.tally.core.RecordedEvent;
-import dev.tally.core.feed.LoggedEvent;
+import dev.tally.core.spi.LoggedEvent;
 import dev.tally.core.message.StateCarryingMessage;
 import dev.tally.core.observe.Observability;
-import dev.tally.core.observe.Telemetry;
+import dev.tally.core.spi.Telemetry;
 import dev.tally.core.runtime.DeadLetter;
 import dev.tally.core.runtime.DeadLetterSource;
 import dev.tally.core.runtime.Dispatcher;

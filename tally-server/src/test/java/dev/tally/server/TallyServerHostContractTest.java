@@ -1,6 +1,6 @@
 package dev.tally.server;
 
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.testing.http.HostContract;
 import dev.tally.testing.http.LibraryApp;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.tally.core.runtime;
 
-import dev.tally.core.message.ClaimResolver;
+import dev.tally.core.spi.ClaimResolver;
 import dev.tally.core.message.Message;
 import java.time.Instant;
 import java.util.Objects;

@@ -2,8 +2,8 @@ package dev.tally.core.runtime;
 
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.EventStore;
-import dev.tally.core.ledger.LedgerAdapter;
-import dev.tally.core.snapshot.SnapshotStore;
+import dev.tally.core.spi.LedgerAdapter;
+import dev.tally.core.spi.SnapshotStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -2,7 +2,8 @@ package dev.tally.core.saga;
 
 import dev.tally.core.RetryPolicy;
 import dev.tally.core.runtime.FailurePolicy;
-import dev.tally.core.runtime.PollingWorker;
+import dev.tally.core.spi.PollingWorker;
+import dev.tally.core.spi.TimerStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

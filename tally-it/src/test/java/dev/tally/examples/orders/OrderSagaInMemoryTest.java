@@ -6,7 +6,7 @@ import dev.tally.core.Aggregate;
 import dev.tally.core.EventStore;
 import dev.tally.core.memory.InMemoryPipeline;
 import dev.tally.core.memory.InMemoryTimerStore;
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.core.snapshot.SnapshotPolicy;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package dev.tally.examples.orders;
 
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.dynamodb.DynamoDbTables;
 import dev.tally.dynamodb.DynamoDbTimerStore;
 import dev.tally.dynamodb.TableDefinitions;

@@ -1,6 +1,6 @@
 package dev.tally.examples.orders;
 
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.postgres.PostgresPipeline;
 import dev.tally.postgres.PostgresTables;
 import dev.tally.postgres.PostgresTimerStore;

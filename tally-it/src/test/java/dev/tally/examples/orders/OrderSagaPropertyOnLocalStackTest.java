@@ -2,7 +2,7 @@ package dev.tally.examples.orders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.dynamodb.DynamoDbTables;
 import dev.tally.dynamodb.DynamoDbTimerStore;
 import dev.tally.dynamodb.TableDefinitions;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.core.memory.InMemoryPipeline;
 import dev.tally.core.memory.InMemoryTimerStore;
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.examples.orders.OrderSagaProperties.World;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;

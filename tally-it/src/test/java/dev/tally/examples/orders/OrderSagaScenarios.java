@@ -4,8 +4,8 @@ import static dev.tally.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.tally.core.runtime.Chaos;
-import dev.tally.core.runtime.Settling;
+import dev.tally.core.internal.Chaos;
+import dev.tally.core.internal.Settling;
 import dev.tally.core.saga.Timer;
 import java.time.Duration;
 import java.time.Instant;

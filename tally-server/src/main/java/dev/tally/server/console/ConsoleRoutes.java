@@ -10,7 +10,7 @@ import dev.tally.core.json.JsonCodec;
 import dev.tally.core.saga.Saga;
 import dev.tally.core.saga.SagaAction;
 import dev.tally.core.saga.Timer;
-import dev.tally.core.saga.TimerStore;
+import dev.tally.core.spi.TimerStore;
 import dev.tally.server.openapi.OpenApiDocument;
 import java.time.Duration;
 import java.time.Instant;

@@ -6,7 +6,7 @@ import dev.tally.core.CommandGroup;
 import dev.tally.core.EventMetadata;
 import dev.tally.core.EventStore;
 import dev.tally.core.command.Rejection;
-import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.spi.LedgerAdapter;
 import dev.tally.core.memory.InMemoryLedger;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
