@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
             "Start here:  tally serve   (then open the URL it prints)"},
         subcommands = {ServeCommand.class, EventsCommand.class, AggregateCommand.class, DlqCommand.class,
             VerifyCommand.class, NewCommand.class, RebuildCommand.class, ReplayCommand.class,
-            VerifySnapshotsCommand.class, ArchiveCommand.class, ForgetCommand.class, AwsCommand.class},
+            VerifySnapshotsCommand.class, ArchiveCommand.class, ForgetCommand.class, AwsCommand.class,
+            TraceCommand.class},
         footer = {"", "Run 'tally <command> --help' for a command's options."})
 final class TallyCommand implements Runnable {
     @Spec

@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  * POST /api/verify[?repair=true]                  -> views compared with the ledger (and repaired)
  * POST /api/chaos {"on": true|false}
  * GET  /api/stores/{store}/{id}/events[?limit=N&cursor=C], GET /api/stores/{store}/{id}/aggregate[?atVersion=N]
+ * GET  /api/events?type=&correlationId=&since=&until=[&limit=N&cursor=C]  -> events across stores (EventRoutes)
+ * GET  /api/trace/{correlationId}[?format=text]   -> the causal tree of one request, every store and saga
  * POST /api/forget/{store}/{id}                    -> 200 {"aggregateId","version"}: destroys the data keys of its
  *                                                    personal data and appends the audit event (docs/privacy.md)
  * GET  /                                          -> the dashboard
@@ -130,6 +132,8 @@ public final class HttpApi implements AutoCloseable {
         this.contract = contract;
         routes.addAll(contract.routes());
         routes.addAll(new PipelineRoutes(app).routes());
+        PipelineQueries.of(app.engine().pipeline()).ifPresent(q ->
+                routes.addAll(new dev.tally.http.EventRoutes(q, app.stores()).routes()));
         routes.addAll(new WebRoutes(app.telemetry()).routes());
         String host = options.host();
         int port = options.port();

@@ -254,6 +254,34 @@ class OrderSagaFunctionTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void whatAnOrderCausesCarriesItsCorrelationIdThroughTheFunctionAndItsScheduledTimer() throws Exception {
+        command(Inventory.STORE, "fig", new Inventory.Restock(10));
+        command(BankAccount.STORE, "cora", new Credit(1_000));
+        ((EventStore<Order.State>) (EventStore<?>) stores.get(Order.STORE)).execute("o5",
+                new Order.Place("cora", List.of(new Order.Line("fig", 1, 100)), 60),
+                EventMetadata.of("corr-aws-o5", "command-o5", "test"));
+        assertThatThrownBy(() -> pump(function(new OrdersApp(), Clock.systemUTC()), "o5", "fig", "cora"))
+                .hasMessageContaining("bank-account"); // stuck before the payment: only the deadline moves it on
+        String input = scheduler.getSchedule(GetScheduleRequest.builder().groupName(group)
+                .name(schedules().get(0).name()).build()).target().input();
+        assertThat(input).as("the timer keeps the correlation id").contains("corr-aws-o5");
+        SagaFunction f = function(app, Clock.fixed(Instant.now().plus(Duration.ofMinutes(10)), ZoneOffset.UTC));
+        invoke(f, input);
+        pump(f, "o5", "fig", "cora");
+        assertThat(order("o5").reason()).isEqualTo("timeout");
+
+        List<RecordedEvent> caused = new ArrayList<>();
+        caused.addAll(stores.get(Order.STORE).read("o5", ReadOptions.ALL));
+        caused.addAll(stores.get(OrderSaga.NAME).read("o5", ReadOptions.ALL));
+        stores.get(Inventory.STORE).read("fig", ReadOptions.ALL).stream()
+                .filter(e -> !e.type().equals("Restocked")).forEach(caused::add);
+        assertThat(caused).extracting(RecordedEvent::type).contains("StockReserved", "StockReleased", "OrderCancelled");
+        assertThat(caused).allSatisfy(e -> assertThat(e.metadata().correlationId()).as(e.coordinates())
+                .isEqualTo("corr-aws-o5"));
+    }
+
+    @Test
     void aTimerThatArrivesBeforeItsDueTimeFailsTheInvocationSoSchedulerRetriesLater() {
         SagaFunction f = function(app, Clock.systemUTC());
         String early = "{\"tally\":\"timer\",\"id\":\"t-early\",\"sagaName\":\"order-saga\",\"sagaId\":\"o9\","
