@@ -3,9 +3,9 @@ package dev.tally.aws;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.RetryPolicy;
+import dev.tally.core.runtime.FailurePolicy;
 import dev.tally.core.message.PublishFailed;
 import dev.tally.core.runtime.Dispatcher;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -30,46 +30,51 @@ final class DeadLetteringDispatch {
     static StreamsEventResponse run(Dispatcher dispatcher, SqsDeadLetterSink deadLetters, RetryPolicy retry,
                                     List<RecordedEvent> events, Map<RecordedEvent, String> sequence,
                                     AtomicLong failures, AtomicLong deadLettered) {
-        List<RecordedEvent> remaining = events;
-        int attempts = 0;
-        RecordedEvent failing = null;
-        while (!remaining.isEmpty()) {
-            Dispatcher.Result result = dispatcher.dispatch(remaining);
-            if (result.ok()) {
-                return new StreamsEventResponse(List.of());
-            }
-            Dispatcher.Failure failure = result.failure().get();
-            RecordedEvent failed = failure.event();
-            int at = remaining.indexOf(failed);
-            attempts = failed == failing ? attempts + 1 : 1;
-            failing = failed;
-            remaining = remaining.subList(at, remaining.size());
-            if (attempts < retry.maxAttempts()) {
-                pause(retry.backoff(attempts, ThreadLocalRandom.current()));
-                continue;
-            }
-            String error = String.valueOf(failure.error());
-            if (failure.error() instanceof PublishFailed) {
-                // the bus kept refusing (after its own retries and these attempts): the rest of the batch would
-                // meet the same bus, so it goes to the queue with its records too, rather than to the stream's
-                // on-failure destination, which would keep only shard and sequence numbers
-                return deadLetterTheRest(deadLetters, remaining, sequence, error, attempts, failures, deadLettered);
-            }
-            try {
-                deadLetters.add(failed, error, attempts);
-            } catch (RuntimeException notStored) {
-                failures.incrementAndGet();
-                LOG.error("cannot dispatch {} ({}) and the dead-letter queue did not take it ({}); Lambda retries it",
-                        failed.coordinates(), error, notStored.toString());
-                return failAt(sequence.get(failed));
-            }
-            deadLettered.incrementAndGet();
-            LOG.warn("dead-lettered {} after {} attempt(s): {}", failed.coordinates(), attempts, error);
-            remaining = remaining.subList(1, remaining.size());
-            attempts = 0;
-            failing = null;
+        Dispatcher.Failure[] last = {null};
+        try {
+            FailurePolicy.of(retry).run(events, batch -> {
+                last[0] = null;
+                Dispatcher.Result result = dispatcher.dispatch(batch);
+                if (result.ok()) {
+                    return batch.size();
+                }
+                last[0] = result.failure().get();
+                return batch.indexOf(last[0].event());
+            }, done -> { }, (head, thrown, attempts) -> {
+                RecordedEvent failed = head.get(0);
+                String error = last[0] == null ? thrown : String.valueOf(last[0].error());
+                if (last[0] != null && last[0].error() instanceof PublishFailed) {
+                    // the bus kept refusing (after its own retries and these attempts): the rest of the batch
+                    // would meet the same bus, so it goes to the queue with its records too, rather than to the
+                    // stream's on-failure destination, which would keep only shard and sequence numbers
+                    throw new Answered(deadLetterTheRest(deadLetters, events.subList(events.indexOf(failed),
+                            events.size()), sequence, error, attempts, failures, deadLettered));
+                }
+                try {
+                    deadLetters.add(failed, error, attempts);
+                } catch (RuntimeException notStored) {
+                    failures.incrementAndGet();
+                    LOG.error("cannot dispatch {} ({}) and the dead-letter queue did not take it ({}); Lambda retries"
+                            + " it", failed.coordinates(), error, notStored.toString());
+                    throw new Answered(failAt(sequence.get(failed)));
+                }
+                deadLettered.incrementAndGet();
+                LOG.warn("dead-lettered {} after {} attempt(s): {}", failed.coordinates(), attempts, error);
+            }, FailurePolicy.Pause.THREAD, ThreadLocalRandom.current());
+        } catch (Answered answered) {
+            return answered.response;
         }
         return new StreamsEventResponse(List.of());
+    }
+
+    /** Ends the batch early with this answer to Lambda. */
+    private static final class Answered extends RuntimeException {
+        final StreamsEventResponse response;
+
+        Answered(StreamsEventResponse response) {
+            super(null, null, false, false);
+            this.response = response;
+        }
     }
 
     private static StreamsEventResponse deadLetterTheRest(SqsDeadLetterSink deadLetters, List<RecordedEvent> rest,
@@ -96,14 +101,5 @@ final class DeadLetteringDispatch {
 
     private static StreamsEventResponse failAt(String sequenceNumber) {
         return new StreamsEventResponse(List.of(new StreamsEventResponse.BatchItemFailure(sequenceNumber)));
-    }
-
-    private static void pause(Duration d) {
-        try {
-            Thread.sleep(Math.max(1, d.toMillis()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted between dispatch attempts", e);
-        }
     }
 }

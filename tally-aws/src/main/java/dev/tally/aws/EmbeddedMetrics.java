@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.observe.Observability;
-import dev.tally.core.observe.Telemetry;
+import dev.tally.core.spi.Telemetry;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Instant;

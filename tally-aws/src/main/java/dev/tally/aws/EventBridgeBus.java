@@ -1,8 +1,9 @@
 package dev.tally.aws;
 
 import dev.tally.core.RetryPolicy;
+import dev.tally.core.runtime.FailurePolicy;
 import dev.tally.core.message.Message;
-import dev.tally.core.message.MessageBus;
+import dev.tally.core.spi.MessageBus;
 import dev.tally.core.message.PublishFailed;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,57 +90,55 @@ public final class EventBridgeBus implements MessageBus {
 
     /** Sends one chunk; retries the failed entries (or the whole chunk on a call error). */
     private void send(List<Pending> chunk) {
-        List<Pending> remaining = chunk;
-        String lastError = null;
-        SdkException lastException = null;
-        for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
-            try {
-                PutEventsResponse r = client.putEvents(PutEventsRequest.builder()
-                        .entries(remaining.stream().map(Pending::entry).toList()).build());
-                if (r.failedEntryCount() == null || r.failedEntryCount() == 0) {
-                    published.addAndGet(remaining.size());
-                    return;
-                }
-                List<Pending> failed = new ArrayList<>();
-                List<PutEventsResultEntry> results = r.entries();
-                for (int i = 0; i < remaining.size(); i++) {
-                    PutEventsResultEntry result = i < results.size() ? results.get(i) : null;
-                    if (result == null || result.errorCode() != null) {
-                        failed.add(remaining.get(i));
-                        lastError = result == null ? "no result entry" : result.errorCode() + ": "
-                                + result.errorMessage();
-                    }
-                }
-                if (failed.isEmpty()) {
-                    // the count says some failed but no entry says which: send them all again
-                    // (duplicates are harmless downstream, a lost entry is not)
-                    failed = remaining;
-                    lastError = r.failedEntryCount() + " entries reported failed without an error code";
-                }
-                published.addAndGet(remaining.size() - failed.size());
-                retriedEntries.addAndGet(failed.size());
-                remaining = failed;
-            } catch (SdkException e) {
-                lastException = e;
-                lastError = e.getMessage();
+        String[] lastError = {null};
+        SdkException[] lastException = {null};
+        List<Pending> left = FailurePolicy.of(retry).retryRemaining(chunk, (remaining, attempt) -> {
+            List<Pending> failed = putEvents(remaining, lastError, lastException);
+            if (!failed.isEmpty() && attempt < retry.maxAttempts()) {
+                LOG.debug("PutEvents: {} entr(ies) failed ({}), retrying", failed.size(), lastError[0]);
             }
-            if (attempt < retry.maxAttempts()) {
-                LOG.debug("PutEvents: {} entr(ies) failed ({}), retrying", remaining.size(), lastError);
-                sleep(retry.backoff(attempt, ThreadLocalRandom.current()));
-            }
+            return failed;
+        }, FailurePolicy.Pause.THREAD, ThreadLocalRandom.current());
+        if (!left.isEmpty()) {
+            throw new PublishFailed("EventBridge bus '" + busName + "' did not accept " + left.size()
+                    + " message(s) after " + retry.maxAttempts() + " attempts: " + lastError[0]
+                    + ". Check the bus exists and the role may PutEvents on it",
+                    left.stream().map(Pending::message).toList(), lastException[0]);
         }
-        throw new PublishFailed("EventBridge bus '" + busName + "' did not accept " + remaining.size()
-                + " message(s) after " + retry.maxAttempts() + " attempts: " + lastError
-                + ". Check the bus exists and the role may PutEvents on it",
-                remaining.stream().map(Pending::message).toList(), lastException);
     }
 
-    private static void sleep(Duration d) {
+    /** One PutEvents call: the entries that failed (all of them when the call itself failed). */
+    private List<Pending> putEvents(List<Pending> remaining, String[] lastError, SdkException[] lastException) {
         try {
-            Thread.sleep(Math.max(1, d.toMillis()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while retrying PutEvents", e);
+            PutEventsResponse r = client.putEvents(PutEventsRequest.builder()
+                    .entries(remaining.stream().map(Pending::entry).toList()).build());
+            if (r.failedEntryCount() == null || r.failedEntryCount() == 0) {
+                published.addAndGet(remaining.size());
+                return List.of();
+            }
+            List<Pending> failed = new ArrayList<>();
+            List<PutEventsResultEntry> results = r.entries();
+            for (int i = 0; i < remaining.size(); i++) {
+                PutEventsResultEntry result = i < results.size() ? results.get(i) : null;
+                if (result == null || result.errorCode() != null) {
+                    failed.add(remaining.get(i));
+                    lastError[0] = result == null ? "no result entry" : result.errorCode() + ": "
+                            + result.errorMessage();
+                }
+            }
+            if (failed.isEmpty()) {
+                // the count says some failed but no entry says which: send them all again
+                // (duplicates are harmless downstream, a lost entry is not)
+                failed = remaining;
+                lastError[0] = r.failedEntryCount() + " entries reported failed without an error code";
+            }
+            published.addAndGet(remaining.size() - failed.size());
+            retriedEntries.addAndGet(failed.size());
+            return failed;
+        } catch (SdkException e) {
+            lastException[0] = e;
+            lastError[0] = e.getMessage();
+            return remaining;
         }
     }
 

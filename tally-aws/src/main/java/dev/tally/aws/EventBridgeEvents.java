@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.json.JsonCodec;
-import dev.tally.core.message.ClaimResolver;
+import dev.tally.core.spi.ClaimResolver;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageCodec;
 import dev.tally.core.message.MessageFilter;

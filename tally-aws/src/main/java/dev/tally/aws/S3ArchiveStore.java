@@ -2,7 +2,7 @@ package dev.tally.aws;
 
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.archive.ArchiveFormat;
-import dev.tally.core.archive.ArchiveStore;
+import dev.tally.core.spi.ArchiveStore;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -41,7 +41,7 @@ import software.amazon.awssdk.services.scheduler.model.Target;
  *       input to the target's dead-letter queue, when one is given.</li>
  * </ul>
  *
- * Unlike the polled timer tables ({@link dev.tally.core.saga.TimerStore}), there is no poller: a
+ * Unlike the polled timer tables ({@link dev.tally.core.spi.TimerStore}), there is no poller: a
  * fired schedule is gone (deleted after completion), so "fired" is not recorded anywhere; the saga
  * must ignore a timer it no longer waits for, which it must anyway (at least once).
  */

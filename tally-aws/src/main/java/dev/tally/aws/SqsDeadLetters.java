@@ -3,7 +3,7 @@ package dev.tally.aws;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.json.JsonCodec;
-import dev.tally.core.message.ClaimResolver;
+import dev.tally.core.spi.ClaimResolver;
 import dev.tally.core.message.Message;
 import java.time.Duration;
 import java.time.Instant;

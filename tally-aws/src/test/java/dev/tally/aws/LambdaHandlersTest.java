@@ -14,7 +14,7 @@ import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.memory.InMemoryLedger;
-import dev.tally.core.message.ClaimResolver;
+import dev.tally.core.spi.ClaimResolver;
 import dev.tally.core.runtime.Dispatcher;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageCodec;

@@ -119,11 +119,14 @@ final class AwsTemplateCommand implements Callable<Integer> {
     }
 
     /**
-     * Files written beside the template (none yet). The app's OpenAPI document goes here: same app,
-     * same folder as {@code --out}.
+     * Files written beside the template: the app's OpenAPI document of the API the template deploys
+     * ({@code openapi.json} in the folder of {@code --out}; none without {@code --out}).
      */
-    private void writeCompanions(AppTemplate generator, TallyApp app) {
-        // nothing yet
+    private void writeCompanions(AppTemplate generator, TallyApp app) throws IOException {
+        if (out != null) {
+            Path written = dev.tally.server.openapi.OpenApiDocument.writeBesideTemplate(out, app);
+            spec.commandLine().getErr().println("OpenAPI document of the API written to " + written);
+        }
     }
 
     /** JAR relative to the template's folder (SAM resolves CodeUri from there); as given without --out. */

@@ -1,6 +1,6 @@
 package dev.tally.cli;
 
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.server.HttpApi;
 import dev.tally.server.PemTls;
 import dev.tally.server.TallyServer;

@@ -13,7 +13,7 @@ import dev.tally.core.RecordedEvent;
 import dev.tally.core.StreamArchived;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.projection.ProjectionWriter;
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.local.LocalPipeline;
 import dev.tally.server.TallyServer;
 import java.nio.file.Path;

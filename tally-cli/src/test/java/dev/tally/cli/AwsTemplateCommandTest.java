@@ -63,6 +63,13 @@ class AwsTemplateCommandTest {
         assertThat(t.path("Resources").path("LedgerTable").path("Properties").path("TableName").asText())
                 .isEqualTo("ops-ledger");
         assertThat(t.path("Resources").has("OpsTotalProjectorFunction")).isTrue();
+        Path openApi = out.resolveSibling("openapi.json");
+        assertThat(r.err()).contains("OpenAPI document of the API written to " + openApi);
+        JsonNode doc = JsonCodec.parse(Files.readString(openApi));
+        assertThat(doc.path("openapi").asText()).isEqualTo("3.1.0");
+        assertThat(doc.path("x-tally").path("apps").get(0).path("name").asText()).isEqualTo("ops");
+        doc.path("paths").fieldNames().forEachRemaining(p -> assertThat(p).as("a route of the API on AWS")
+                .matches("/api/stores/[^/]+/\\{id}/(commands/[^/]+|aggregate)|/api/views/[^/]+/\\{key}"));
         assertThat(t.path("Resources").path("ReplicationRule").path("Properties").path("Targets").get(0).path("Arn")
                 .path("Fn::Sub").asText()).contains(":events:eu-west-1:").endsWith(":event-bus/ops-bus");
     }

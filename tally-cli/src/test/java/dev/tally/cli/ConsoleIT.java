@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code tally serve --app}. The document parses in an independent OpenAPI parser, lists the cart's
  * commands with their fields and its example bodies validate; in headless Chromium, a command sent
  * through the form generated from its schema shows its event in the timeline and the view updated,
- * a rejection shows its code next to the form, a mistyped field the server's 400 next to that field.
+ * a rejection shows its code next to the form, a mistyped field the server's 400 next to that field,
+ * and a hold's saga instance shows its timer waiting.
  *
  * <p>Screenshots go to {@code target/console-*.png}; with {@code -Dtally.docsScreenshots=true} they
  * also replace those of {@code docs/images/} (the command is in docs/console.md).
@@ -79,16 +80,32 @@ class ConsoleIT {
         assertThat(addItem.at("/properties/sku/type").asText()).isEqualTo("string");
         assertThat(addItem.at("/properties/quantity/type").asText()).isEqualTo("integer");
         assertThat(addItem.get("required")).extracting(JsonNode::asText).containsExactly("sku", "quantity");
-        for (String command : List.of("AddItem", "RemoveItem")) {
-            JsonNode example = doc.at("/paths").get("/api/stores/cart/{id}/commands/" + command)
+        assertThat(doc.at("/components/schemas").get("cart.Hold").at("/properties/until/format").asText())
+                .isEqualTo("date-time");
+        JsonNode app = doc.at("/x-tally/apps/0");
+        assertThat(app.get("stores")).extracting(s -> s.get("name").asText()).containsExactly("cart");
+        assertThat(app.get("sagas")).extracting(s -> s.get("name").asText()).containsExactly("cart-hold");
+        doc.get("paths").fieldNames().forEachRemaining(p -> assertThat(p).as("the saga is no command target")
+                .doesNotContain("cart-hold/{id}/commands"));
+        List<String> open = new ArrayList<>();
+        for (JsonNode command : app.at("/stores/0/commands")) {
+            if (command.get("internal").asBoolean()) {
+                assertThat(doc.at("/paths").get(command.get("path").asText()).at("/post/x-tally-internal").asBoolean())
+                        .isTrue();
+                continue;
+            }
+            String name = command.get("name").asText();
+            open.add(name);
+            JsonNode example = doc.at("/paths").get(command.get("path").asText())
                     .at("/post/requestBody/content/application~1json/example");
-            ObjectNode root = JsonCodec.object().put("$ref", "#/components/schemas/cart." + command);
+            ObjectNode root = JsonCodec.object().put("$ref", "#/components/schemas/" + command.get("schema").asText());
             root.set("components", doc.get("components"));
             var schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
                     .getSchema(root.toString(), InputFormat.JSON);
-            assertThat(schema.validate(example.toString(), InputFormat.JSON)).as(command + " " + example).isEmpty();
-            assertThat(schema.validate("{\"sku\": \"apple\", \"quantity\": \"two\"}", InputFormat.JSON)).isNotEmpty();
+            assertThat(schema.validate(example.toString(), InputFormat.JSON)).as(name + " " + example).isEmpty();
+            assertThat(schema.validate("{}", InputFormat.JSON)).as(name + " without its fields").isNotEmpty();
         }
+        assertThat(open).containsExactly("AddItem", "RemoveItem", "Hold");
     }
 
     private void throughTheConsole(HeadlessChromium chromium, TallyProcess tally) throws Exception {
@@ -134,6 +151,23 @@ class ConsoleIT {
                 .as("neither the rejection nor the 400 appended").isEqualTo(2);
         chromium.eval("document.getElementById('command-AddItem').scrollIntoView()");
         screenshot(chromium, "console-errors.png");
+
+        // a hold: the cart-hold saga follows it and waits for its timer
+        String until = java.time.Instant.now().plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString();
+        chromium.eval("document.querySelector('#command-Hold [data-path=until]').value = '" + until + "';"
+                + "document.querySelector('#command-Hold button[type=submit]').click();");
+        chromium.waitFor(result("Hold") + ".includes('c1 is now at version 3')", WAIT);
+        chromium.eval("document.querySelector('.pick[data-kind=saga][data-name=\"cart-hold\"]').click()");
+        chromium.waitFor("document.getElementById('commands-box').classList.contains('hidden')", WAIT);
+        chromium.eval("document.getElementById('search-id').value = 'c1';"
+                + "document.querySelector('#search button[type=submit]').click();");
+        chromium.waitFor("document.getElementById('inspect-id').textContent === 'cart-hold/c1'", WAIT);
+        chromium.waitFor("[...document.querySelectorAll('#pending li.pending')].some(li =>"
+                + " li.dataset.kind.startsWith('timer') && li.textContent.includes('hold-'))", WAIT);
+        chromium.waitFor("document.querySelector('#timeline tr.event[data-type=HoldSeen]') !== null", WAIT);
+        chromium.eval("document.getElementById('inspector').scrollIntoView()");
+        screenshot(chromium, "console-saga.png");
     }
 
     private static void send(HeadlessChromium chromium, String command, String id, String sku, String quantity)

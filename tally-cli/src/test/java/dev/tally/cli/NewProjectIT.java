@@ -125,6 +125,7 @@ class NewProjectIT {
         }
 
         lambdaJarAndTemplate(mvn.get(), shop);
+        onMoto(jar);
 
         // a test that cannot fail is a defect: break the decider, and the project's build must fail
         Path commands = shop.resolve("src/main/java/com/acme/shop/CartCommand.java");
@@ -150,6 +151,22 @@ class NewProjectIT {
                 + brokenSaga.tail(40)).isNotZero();
         assertThat(brokenSaga.log()).contains("whenTheTimerFiresTheHoldIsReleased")
                 .contains("aHoldIsReleasedOnceItsTimeHasCome");
+    }
+
+    /** The app end to end on moto_server, each function built as its template configures it (NewProjectOnMoto). */
+    private void onMoto(Path jar) throws Exception {
+        if (!dev.tally.testing.MotoServer.available()) {
+            System.out.println("NewProjectIT: moto_server was not found, so the app was not run end to end on it"
+                    + " (install it with 'pip install \"moto[server]\"' and run the test again)");
+            return;
+        }
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, getClass().getClassLoader());
+             dev.tally.testing.MotoServer moto = dev.tally.testing.MotoServer.startOrSkipAsDefaultCredentials()) {
+            TallyApp app = ServiceLoader.load(TallyApp.class, loader).findFirst().orElseThrow();
+            com.fasterxml.jackson.databind.JsonNode view = new NewProjectOnMoto(moto, app).cartThroughEveryFunction();
+            assertThat(view.path("version").asLong()).as(view.toString()).isEqualTo(1);
+            assertThat(view.path("view").path("items").asInt()).as("the two apples added, in the view").isEqualTo(2);
+        }
     }
 
     /**

@@ -7,7 +7,7 @@ import dev.tally.cli.OpsTestApp.Count;
 import dev.tally.cli.OpsTestApp.Total;
 import dev.tally.core.EventStore;
 import dev.tally.core.projection.ProjectionWriter;
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.core.runtime.TargetStats;
 import dev.tally.server.TallyServer;
 import java.io.PrintWriter;

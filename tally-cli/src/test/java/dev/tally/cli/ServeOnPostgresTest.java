@@ -2,7 +2,7 @@ package dev.tally.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.server.PostgresServeEngine;
 import dev.tally.server.TallyServer;
 import java.io.PrintWriter;

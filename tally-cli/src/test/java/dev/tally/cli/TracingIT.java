@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageFilter;
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.core.runtime.Target;
 import dev.tally.local.LocalPipeline;
 import dev.tally.server.TallyServer;

@@ -2,6 +2,7 @@ package dev.tally.core;
 
 import dev.tally.core.command.Command;
 import dev.tally.core.command.Decision;
+import dev.tally.core.internal.Names;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.privacy.PersonalFields;
 import dev.tally.core.upcast.Upcaster;

@@ -1,5 +1,6 @@
 package dev.tally.core;
 
+import dev.tally.core.internal.Names;
 import java.util.Objects;
 
 /**

@@ -1,6 +1,7 @@
 package dev.tally.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.core.internal.Names;
 import dev.tally.core.json.JsonCodec;
 import java.time.Instant;
 import java.util.Objects;

@@ -10,7 +10,7 @@ import dev.tally.core.Fixtures.Decide;
 import dev.tally.core.Fixtures.Total;
 import dev.tally.core.command.CommandResult;
 import dev.tally.core.command.Decision;
-import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.spi.LedgerAdapter;
 import dev.tally.core.ledger.OutcomeUnknown;
 import dev.tally.core.memory.InMemoryLedger;
 import java.util.ArrayList;

@@ -1,23 +1,18 @@
 package dev.tally.dynamodb;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
-import dev.tally.core.json.JsonCodec;
 import dev.tally.core.ledger.DuplicateCommand;
 import dev.tally.core.ledger.EventTooLarge;
 import dev.tally.core.ledger.GroupTooLarge;
-import dev.tally.core.ledger.KnownVersions;
-import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.spi.KnownVersions;
+import dev.tally.core.spi.LedgerAdapter;
 import dev.tally.core.ledger.OutcomeUnknown;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.ledger.VersionGap;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,8 +26,6 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
@@ -57,13 +50,12 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionConflictExcepti
  * LastEvaluatedKey. <b>Aggregate ids</b> come from the sparse "aggregates" index (eventually
  * consistent, ordered by id).
  */
-public final class DynamoDbLedger implements LedgerAdapter, dev.tally.core.ledger.PrunableLedger {
+public final class DynamoDbLedger implements LedgerAdapter, dev.tally.core.spi.PrunableLedger {
     /** DynamoDB's item size limit. */
     public static final long MAX_ITEM_BYTES = 400 * 1024;
     /** DynamoDB's limit of actions in one TransactWriteItems. */
     public static final int MAX_TRANSACTION_ITEMS = 100;
     private static final long MAX_TRANSACTION_BYTES = 4L * 1024 * 1024;
-    private static final Map<String, String> VERSION_NAME = Map.of("#v", LedgerItems.VERSION);
     /** A random id per single-item append, so an SDK retry of our own write is not taken for a conflict. */
     static final String WRITE_ID = "writeId";
     private static final int WRITE_ID_BYTES = WRITE_ID.length() + 36;
@@ -71,10 +63,12 @@ public final class DynamoDbLedger implements LedgerAdapter, dev.tally.core.ledge
     private final DynamoDbClient client;
     private final String table;
     private final KnownVersions known = new KnownVersions(100_000);
+    private final DynamoDbLedgerReads reads;
 
     public DynamoDbLedger(DynamoDbClient client, String table) {
         this.client = Objects.requireNonNull(client, "client");
         this.table = Objects.requireNonNull(table, "table");
+        this.reads = new DynamoDbLedgerReads(client, table, known);
     }
 
     public String table() {
@@ -382,82 +376,19 @@ public final class DynamoDbLedger implements LedgerAdapter, dev.tally.core.ledge
 
     @Override
     public List<RecordedEvent> read(String store, String aggregateId, ReadOptions o) {
-        if (o.isEmptyRange()) {
-            return List.of();
-        }
-        String pk = LedgerItems.pk(store, aggregateId);
-        Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":pk", AttributeValue.fromS(pk));
-        values.put(":from", AttributeValue.fromN(Long.toString(o.fromVersion())));
-        values.put(":to", AttributeValue.fromN(Long.toString(o.toVersion())));
-        List<RecordedEvent> out = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        long maxSeen = 0;
-        do {
-            int remaining = o.limit() - out.size();
-            QueryRequest.Builder q = QueryRequest.builder()
-                    .tableName(table)
-                    .keyConditionExpression("pk = :pk AND #v BETWEEN :from AND :to")
-                    .expressionAttributeNames(VERSION_NAME)
-                    .expressionAttributeValues(values)
-                    .consistentRead(true)
-                    .scanIndexForward(!o.reverse())
-                    .exclusiveStartKey(start);
-            if (remaining < 1000) {
-                q.limit(remaining);
-            }
-            QueryResponse page = client.query(q.build());
-            for (Map<String, AttributeValue> item : page.items()) {
-                RecordedEvent e = LedgerItems.fromItem(item);
-                out.add(e);
-                maxSeen = Math.max(maxSeen, e.version());
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null && out.size() < o.limit());
-        if (maxSeen > 0) {
-            known.noteExists(pk, maxSeen);
-        }
-        return out;
+        return reads.read(store, aggregateId, o);
     }
 
     @Override
     public Page<String> listAggregateIds(String store, PageRequest request) {
-        QueryResponse page = client.query(QueryRequest.builder()
-                .tableName(table)
-                .indexName(LedgerItems.AGGREGATES_INDEX)
-                .keyConditionExpression("gsi1pk = :store")
-                .expressionAttributeValues(Map.of(":store", AttributeValue.fromS(store)))
-                .limit(request.size())
-                .exclusiveStartKey(request.cursor() == null ? null : decodeCursor(request.cursor()))
-                .build());
-        List<String> ids = new ArrayList<>(page.count());
-        for (Map<String, AttributeValue> item : page.items()) {
-            ids.add(item.get(LedgerItems.GSI_SK).s());
-        }
-        boolean more = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty();
-        return new Page<>(ids, more ? encodeCursor(page.lastEvaluatedKey()) : null);
+        return reads.listAggregateIds(store, request);
     }
 
-    // --- cursors -----------------------------------------------------------------------------
-
     static String encodeCursor(Map<String, AttributeValue> key) {
-        ObjectNode n = JsonCodec.object();
-        key.forEach((name, value) -> n.putObject(name).put(value.s() != null ? "S" : "N",
-                value.s() != null ? value.s() : value.n()));
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(n.toString().getBytes(StandardCharsets.UTF_8));
+        return DynamoDbLedgerReads.encodeCursor(key);
     }
 
     static Map<String, AttributeValue> decodeCursor(String cursor) {
-        try {
-            JsonNode n = JsonCodec.parse(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
-            Map<String, AttributeValue> key = new HashMap<>();
-            n.fields().forEachRemaining(f -> key.put(f.getKey(), f.getValue().has("S")
-                    ? AttributeValue.fromS(f.getValue().get("S").asText())
-                    : AttributeValue.fromN(f.getValue().get("N").asText())));
-            return key;
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("invalid page cursor '" + cursor + "': pass back the nextCursor of the"
-                    + " previous page unchanged", e);
-        }
+        return DynamoDbLedgerReads.decodeCursor(cursor);
     }
 }

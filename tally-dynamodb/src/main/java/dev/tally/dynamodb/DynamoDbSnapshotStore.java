@@ -1,7 +1,7 @@
 package dev.tally.dynamodb;
 
 import dev.tally.core.snapshot.Snapshot;
-import dev.tally.core.snapshot.SnapshotStore;
+import dev.tally.core.spi.SnapshotStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

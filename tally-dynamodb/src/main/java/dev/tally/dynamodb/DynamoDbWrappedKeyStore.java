@@ -2,8 +2,8 @@ package dev.tally.dynamodb;
 
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
-import dev.tally.core.privacy.WrappedKey;
-import dev.tally.core.privacy.WrappedKeyStore;
+import dev.tally.core.spi.WrappedKey;
+import dev.tally.core.spi.WrappedKeyStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,9 @@
 package dev.tally.dynamodb;
 
+import dev.tally.core.RetryPolicy;
+import dev.tally.core.runtime.FailurePolicy;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -66,24 +70,18 @@ final class LedgerPruning {
         } while (start != null);
     }
 
+    /** DynamoDB may leave part of a batch unprocessed under load: what is left is sent again, with backoff. */
+    private static final FailurePolicy UNPROCESSED = FailurePolicy.of(new RetryPolicy(21, Duration.ofMillis(40),
+            Duration.ofSeconds(1)));
+
     private static void send(DynamoDbClient client, String table, List<WriteRequest> batch) {
-        Map<String, List<WriteRequest>> pending = Map.of(table, batch);
-        for (int attempt = 0; !pending.isEmpty() && !pending.getOrDefault(table, List.of()).isEmpty(); attempt++) {
-            if (attempt > 0) {
-                try {
-                    Thread.sleep(Math.min(1000, 20L << Math.min(attempt, 6)));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while deleting archived events", e);
-                }
-            }
-            if (attempt > 20) {
-                throw new IllegalStateException("DynamoDB kept " + pending.get(table).size() + " archived events of "
-                        + table + " unprocessed; run the archive again to finish (it resumes)");
-            }
-            Map<String, List<WriteRequest>> request = Map.copyOf(pending);
-            BatchWriteItemResponse r = client.batchWriteItem(b -> b.requestItems(request));
-            pending = r.hasUnprocessedItems() ? r.unprocessedItems() : Map.of();
+        List<WriteRequest> left = UNPROCESSED.retryRemaining(batch, (pending, attempt) -> {
+            BatchWriteItemResponse r = client.batchWriteItem(b -> b.requestItems(Map.of(table, pending)));
+            return r.hasUnprocessedItems() ? r.unprocessedItems().getOrDefault(table, List.of()) : List.of();
+        }, FailurePolicy.Pause.THREAD, ThreadLocalRandom.current());
+        if (!left.isEmpty()) {
+            throw new IllegalStateException("DynamoDB kept " + left.size() + " archived events of "
+                    + table + " unprocessed; run the archive again to finish (it resumes)");
         }
     }
 }

@@ -1,10 +1,10 @@
 package dev.tally.dynamodb;
 
-import dev.tally.core.feed.CheckpointStore;
-import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.spi.CheckpointStore;
+import dev.tally.core.spi.LedgerAdapter;
 import dev.tally.core.projection.ProjectionWriter;
-import dev.tally.core.runtime.DeadLetterStore;
-import dev.tally.core.snapshot.SnapshotStore;
+import dev.tally.core.spi.DeadLetterStore;
+import dev.tally.core.spi.SnapshotStore;
 import dev.tally.testing.CheckpointStoreContract;
 import dev.tally.testing.DeadLetterStoreContract;
 import dev.tally.testing.LedgerAdapterContract;

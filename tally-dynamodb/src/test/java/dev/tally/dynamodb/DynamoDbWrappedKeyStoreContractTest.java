@@ -1,6 +1,6 @@
 package dev.tally.dynamodb;
 
-import dev.tally.core.privacy.WrappedKeyStore;
+import dev.tally.core.spi.WrappedKeyStore;
 import dev.tally.testing.WrappedKeyStoreContract;
 
 /** The wrapped-key contract on DynamoDB Local over HTTP. */

@@ -3,23 +3,20 @@ package dev.tally.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.tally.aws.EventBridgeEvents;
 import dev.tally.core.json.JsonCodec;
-import dev.tally.core.runtime.Chaos;
-import dev.tally.core.message.ClaimResolver;
-import dev.tally.core.runtime.DeliveryEngine;
+import dev.tally.core.internal.Chaos;
+import dev.tally.core.spi.ClaimResolver;
+import dev.tally.core.internal.DeliveryEngine;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageCodec;
 import dev.tally.core.message.PublishFailed;
-import dev.tally.core.runtime.EngineRoutingBus;
+import dev.tally.core.internal.EngineRoutingBus;
 import dev.tally.core.runtime.Target;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.AbstractMap;
@@ -87,7 +84,7 @@ public final class LocalEventBridge extends EngineRoutingBus {
             return t;
         });
         server.setExecutor(httpThreads);
-        server.createContext("/", this::serve);
+        server.createContext("/", new PutEventsEndpoint(this::putEvents));
         server.start();
     }
 
@@ -250,87 +247,50 @@ public final class LocalEventBridge extends EngineRoutingBus {
 
     // --- the HTTP endpoint -------------------------------------------------------------------
 
-    private void serve(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
-            if (!"POST".equals(exchange.getRequestMethod()) || target == null) {
-                error(exchange, 400, "UnknownOperationException", "expected a POST with an X-Amz-Target header");
-                return;
+    /** The entries of one PutEvents request (1 to 10, size checked): their results, once the accepted are stored. */
+    private ObjectNode putEvents(JsonNode entries) {
+        ObjectNode response = JsonCodec.object();
+        ArrayNode results = response.putArray("Entries");
+        int failed = 0;
+        List<Map.Entry<Target, Message>> pairs = new ArrayList<>();
+        List<ObjectNode> accepted = new ArrayList<>();
+        for (JsonNode e : entries) {
+            ObjectNode result = results.addObject();
+            String problem = entryProblem(e);
+            if (problem == null && failNextEntries.get() > 0 && failNextEntries.getAndDecrement() > 0) {
+                problem = "InternalFailure:injected failure (LocalEventBridge.failNextEntries)";
             }
-            if (!target.endsWith(".PutEvents")) {
-                error(exchange, 400, "UnknownOperationException", "the local EventBridge implements PutEvents only, not "
-                        + target + "; rules are added in process (LocalEventBridge.putRule)");
-                return;
+            if (problem != null) {
+                failed++;
+                int colon = problem.indexOf(':');
+                result.put("ErrorCode", problem.substring(0, colon));
+                result.put("ErrorMessage", problem.substring(colon + 1));
+                continue;
             }
-            JsonNode body;
+            List<String> resources = new ArrayList<>();
+            e.path("Resources").forEach(r -> resources.add(r.asText()));
             try {
-                body = JsonCodec.parse(exchange.getRequestBody().readAllBytes());
-            } catch (RuntimeException e) {
-                error(exchange, 400, "SerializationException", "the request body is not JSON: " + e.getMessage());
-                return;
+                result.put("EventId", route(e.get("Source").asText(), e.get("DetailType").asText(),
+                        JsonCodec.parse(e.get("Detail").asText()), resources, pairs));
+                accepted.add(result);
+            } catch (ClaimNotResolved unresolved) {
+                failed++;
+                result.removeAll().put("ErrorCode", "InternalFailure").put("ErrorMessage",
+                        unresolved.getMessage());
             }
-            JsonNode entries = body.path("Entries");
-            if (!entries.isArray() || entries.isEmpty() || entries.size() > 10) {
-                error(exchange, 400, "ValidationException", "Entries must hold 1 to 10 entries, got "
-                        + (entries.isArray() ? entries.size() : "none"));
-                return;
-            }
-            int total = 0;
-            for (JsonNode e : entries) {
-                total += EventBridgeEvents.entrySize(e.path("Source").asText(), e.path("DetailType").asText(),
-                        e.path("Detail").asText());
-            }
-            if (total > EventBridgeEvents.MAX_ENTRY_BYTES) {
-                error(exchange, 400, "ValidationException", "Total size of the entries in the request is over the"
-                        + " limit (" + total + " > " + EventBridgeEvents.MAX_ENTRY_BYTES + " bytes)");
-                return;
-            }
-            ObjectNode response = JsonCodec.object();
-            ArrayNode results = response.putArray("Entries");
-            int failed = 0;
-            List<Map.Entry<Target, Message>> pairs = new ArrayList<>();
-            List<ObjectNode> accepted = new ArrayList<>();
-            for (JsonNode e : entries) {
-                ObjectNode result = results.addObject();
-                String problem = entryProblem(e);
-                if (problem == null && failNextEntries.get() > 0 && failNextEntries.getAndDecrement() > 0) {
-                    problem = "InternalFailure:injected failure (LocalEventBridge.failNextEntries)";
-                }
-                if (problem != null) {
-                    failed++;
-                    int colon = problem.indexOf(':');
-                    result.put("ErrorCode", problem.substring(0, colon));
-                    result.put("ErrorMessage", problem.substring(colon + 1));
-                    continue;
-                }
-                List<String> resources = new ArrayList<>();
-                e.path("Resources").forEach(r -> resources.add(r.asText()));
-                try {
-                    result.put("EventId", route(e.get("Source").asText(), e.get("DetailType").asText(),
-                            JsonCodec.parse(e.get("Detail").asText()), resources, pairs));
-                    accepted.add(result);
-                } catch (ClaimNotResolved unresolved) {
-                    failed++;
-                    result.removeAll().put("ErrorCode", "InternalFailure").put("ErrorMessage",
-                            unresolved.getMessage());
-                }
-            }
-            try {
-                // EventBridge's promise: a success means the entry is stored; so store before answering
-                engine.submit(pairs);
-            } catch (PublishFailed notStored) {
-                for (ObjectNode result : accepted) {
-                    failed++;
-                    result.removeAll().put("ErrorCode", "InternalFailure").put("ErrorMessage",
-                            "the entry could not be stored: " + notStored.getMessage());
-                }
-            }
-            response.put("FailedEntryCount", failed);
-            respond(exchange, 200, response.toString());
-        } catch (RuntimeException e) {
-            LOG.error("local EventBridge failed on a request", e);
-            error(exchange, 500, "InternalException", e.toString());
         }
+        try {
+            // EventBridge's promise: a success means the entry is stored; so store before answering
+            engine.submit(pairs);
+        } catch (PublishFailed notStored) {
+            for (ObjectNode result : accepted) {
+                failed++;
+                result.removeAll().put("ErrorCode", "InternalFailure").put("ErrorMessage",
+                        "the entry could not be stored: " + notStored.getMessage());
+            }
+        }
+        response.put("FailedEntryCount", failed);
+        return response;
     }
 
     private String entryProblem(JsonNode e) {
@@ -353,22 +313,6 @@ public final class LocalEventBridge extends EngineRoutingBus {
             return "MalformedDetail:Detail is malformed.";
         }
         return null;
-    }
-
-    private static void error(HttpExchange exchange, int status, String type, String message) throws IOException {
-        ObjectNode body = JsonCodec.object().put("__type", type).put("message", message);
-        exchange.getResponseHeaders().add("x-amzn-ErrorType", type);
-        respond(exchange, status, body.toString());
-    }
-
-    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
-        exchange.getResponseHeaders().add("x-amzn-RequestId", UUID.randomUUID().toString());
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 
     // --- operations ----------------------------------------------------------------------------

@@ -4,25 +4,18 @@ import dev.tally.aws.EventBridgeBus;
 import dev.tally.aws.StreamDispatcherHandler;
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.EventStore;
-import dev.tally.core.Page;
-import dev.tally.core.PageRequest;
-import dev.tally.core.RetryPolicy;
-import dev.tally.core.memory.InMemoryDeliveryStore;
-import dev.tally.core.message.NotificationMessage;
+import dev.tally.core.archive.ArchiveReadingLedger;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.ProjectionWriter;
 import dev.tally.core.projection.Projector;
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.core.runtime.ConvergenceCheck;
-import dev.tally.core.runtime.DeadLetter;
-import dev.tally.core.runtime.DeadLetterSource;
 import dev.tally.core.runtime.DeadLetters;
-import dev.tally.core.runtime.DeliveryEngine;
-import dev.tally.core.runtime.DeliveryStore;
 import dev.tally.core.runtime.Dispatcher;
 import dev.tally.core.runtime.Pipeline;
-import dev.tally.core.runtime.Settling;
-import dev.tally.core.runtime.StoredDeadLetters;
+import dev.tally.core.runtime.PipelineOptions;
+import dev.tally.core.runtime.PipelineStores;
+import dev.tally.core.internal.Settling;
 import dev.tally.core.runtime.Target;
 import dev.tally.core.runtime.TargetStats;
 import dev.tally.core.snapshot.SnapshotPolicy;
@@ -32,15 +25,11 @@ import dev.tally.dynamodb.DynamoDbLedger;
 import dev.tally.dynamodb.DynamoDbSnapshotStore;
 import dev.tally.dynamodb.DynamoDbTables;
 import dev.tally.dynamodb.TableDefinitions;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -70,54 +59,46 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * }</pre>
  */
 public final class LocalPipeline implements Pipeline, Settling {
-    private static final Logger LOG = LoggerFactory.getLogger(LocalPipeline.class);
     public static final String DISPATCHER_FUNCTION = "dispatcher";
 
-    private final LocalDynamoDb dynamoDb;
     private final DynamoDbClient client;
     private final Builder config;
     private final DynamoDbLedger ledger;
     /** The ledger the stores use: {@link #ledger} itself, or it reading archived history from the archive. */
-    private final dev.tally.core.ledger.LedgerAdapter storeLedger;
+    private final dev.tally.core.spi.LedgerAdapter storeLedger;
     private final DynamoDbSnapshotStore snapshots;
     private final DynamoDbDeadLetterStore deadLetterStore;
-    private final DynamoDbCheckpoints checkpoints;
-    /** The poller's checkpoints, written once per interval; null while no poller runs or when not coalesced. */
-    private CoalescedShardCheckpoints streamCheckpoints;
-    private final DeliveryStore deliveries;
+    private final LocalBus bus;
     private final LocalEventBridge eventBridge;
-    private final List<EventStore<?>> stores = new ArrayList<>();
-    private final List<ConvergenceCheck.Bound<?, ?>> projections = new ArrayList<>();
-    private final PipelineDeadLetters deadLetters;
+    private final PipelineStores stores;
+    private final LocalPipelineDeadLetters deadLetters;
     private volatile Dispatcher dispatcher;
-    private EventBridgeBus publisher;
-    private StreamDispatcherHandler handler;
-    private volatile StreamPoller poller;
+    private final DispatcherEventSource source;
     private volatile boolean closed;
     private boolean recovered;
 
     private LocalPipeline(Builder b) {
         this.config = b;
-        this.dynamoDb = b.dynamoDb;
+        LocalDynamoDb dynamoDb = b.dynamoDb;
         this.client = dynamoDb.client();
-        DynamoDbTables.createIfMissing(client, TableDefinitions.ledger(table("ledger")));
-        DynamoDbTables.createIfMissing(client, TableDefinitions.snapshots(table("snapshots")));
-        DynamoDbTables.createIfMissing(client, TableDefinitions.keyValue(table("dead-letters")));
-        DynamoDbTables.createIfMissing(client, TableDefinitions.keyValue(table("checkpoints")));
+        List.of(TableDefinitions.ledger(table("ledger")), TableDefinitions.snapshots(table("snapshots")),
+                TableDefinitions.keyValue(table("dead-letters")), TableDefinitions.keyValue(table("checkpoints")))
+                .forEach(t -> DynamoDbTables.createIfMissing(client, t));
         this.ledger = new DynamoDbLedger(client, table("ledger"));
-        this.storeLedger = b.archive == null ? ledger
-                : new dev.tally.core.archive.ArchiveReadingLedger(ledger, b.archive);
+        this.storeLedger = b.archive == null ? ledger : new ArchiveReadingLedger(ledger, b.archive);
         this.snapshots = new DynamoDbSnapshotStore(client, table("snapshots"));
+        this.stores = new PipelineStores(storeLedger, snapshots, b);
         this.deadLetterStore = new DynamoDbDeadLetterStore(client, table("dead-letters"));
-        this.checkpoints = new DynamoDbCheckpoints(client, table("checkpoints"));
-        this.deadLetters = new PipelineDeadLetters();
-        this.deliveries = b.durableDeliveries
-                ? new JournalDeliveryStore(dynamoDb.dataDir().resolve(b.tablePrefix + "-deliveries.journal"), b.fsync,
-                        Duration.ofMillis(50))
-                : new InMemoryDeliveryStore();
-        this.eventBridge = LocalEventBridge.start(b.busName, b.eventBridgePort,
-                DeliveryEngine.async(b.deliveryThreads, b.chaos, deadLetterStore, deliveries),
+        ShardCheckpoints shards = ShardCheckpoints.in(new DynamoDbCheckpoints(client, table("checkpoints")), "stream:");
+        this.bus = new LocalBus(b.busName, b.eventBridgePort, b.deliveryThreads, b.chaos, b.durableDeliveries
+                ? dynamoDb.dataDir().resolve(b.tablePrefix + "-deliveries.journal") : null, b.fsync, deadLetterStore,
                 (kind, store, id, version) -> requireStarted().resolve(kind, store, id, version));
+        this.eventBridge = bus.eventBridge();
+        this.source = new DispatcherEventSource(client, dynamoDb.streamsClient(), table("ledger"), DISPATCHER_FUNCTION,
+                b.mapping, b.streamCheckpoints == null ? shards : b.streamCheckpoints.apply(shards),
+                b.checkpointInterval, deadLetterStore);
+        this.deadLetters = new LocalPipelineDeadLetters(deadLetterStore, eventBridge, source::poller,
+                this::requireStarted);
     }
 
     public static Builder builder(LocalDynamoDb dynamoDb) {
@@ -132,13 +113,7 @@ public final class LocalPipeline implements Pipeline, Settling {
     /** An event store on the stack's ledger and snapshot table; call before {@link #start()}. */
     @Override
     public synchronized <S> EventStore<S> store(AggregateDefinition<S> definition) {
-        if (dispatcher != null) {
-            throw new IllegalStateException("add event stores before start(): the dispatcher is built then");
-        }
-        EventStore<S> s = EventStore.builder(definition, storeLedger).snapshots(snapshots, config.snapshotPolicy)
-                .retryPolicy(config.commandRetry).clock(config.clock).personalData(config.personalData).build();
-        stores.add(s);
-        return s;
+        return stores.add(definition);
     }
 
     /** A rule whose event pattern comes from the target's filter; call before {@link #start()}. */
@@ -160,7 +135,7 @@ public final class LocalPipeline implements Pipeline, Settling {
     public synchronized <S, V> void project(Projection<S, V> projection, ProjectionWriter<V> writer) {
         requireNotStarted("add projections");
         eventBridge.subscribe(new Projector<>(projection, writer).target());
-        projections.add(new ConvergenceCheck.Bound<>(projection, writer,
+        stores.projected(new ConvergenceCheck.Bound<>(projection, writer,
                 m -> eventBridge.sendTo(projection.name(), List.of(m))));
     }
 
@@ -171,11 +146,7 @@ public final class LocalPipeline implements Pipeline, Settling {
      */
     @Override
     public synchronized LocalPipeline start() {
-        if (dispatcher == null) {
-            publisher = new EventBridgeBus(eventBridge.client(), config.busName);
-            dispatcher = new Dispatcher(stores, publisher);
-            handler = new StreamDispatcherHandler(dispatcher);
-        }
+        dispatcher = source.deploy(stores.seal(), eventBridge.client(), config.busName); // once
         if (!recovered) {
             eventBridge.recover(); // if this fails, start() fails, and the next start() tries again
             recovered = true;
@@ -187,32 +158,12 @@ public final class LocalPipeline implements Pipeline, Settling {
     /** Starts a new poller on the ledger's stream, resuming at the saved checkpoint. */
     public synchronized StreamPoller startPoller() {
         requireStarted();
-        if (poller == null || !poller.isRunning()) {
-            ShardCheckpoints stored = config.streamCheckpoints == null ? ShardCheckpoints.in(checkpoints, "stream:")
-                    : config.streamCheckpoints.apply(ShardCheckpoints.in(checkpoints, "stream:"));
-            if (streamCheckpoints != null) {
-                streamCheckpoints.close(); // a poller that stopped by itself
-            }
-            if (!config.checkpointInterval.isZero()) {
-                streamCheckpoints = new CoalescedShardCheckpoints(stored, config.checkpointInterval);
-                stored = streamCheckpoints;
-            }
-            poller = StreamPoller.forTable(client, dynamoDb.streamsClient(), table("ledger"), handler,
-                    DISPATCHER_FUNCTION, config.mapping, stored, deadLetterStore);
-            poller.start();
-        }
-        return poller;
+        return source.enable();
     }
 
     /** Stops the poller, as if the event source mapping were disabled or its host killed. */
     public synchronized void stopPoller() {
-        if (poller != null) {
-            poller.close();
-        }
-        if (streamCheckpoints != null) {
-            streamCheckpoints.close(); // the positions that waited for their interval
-            streamCheckpoints = null;
-        }
+        source.disable();
     }
 
     private Dispatcher requireStarted() {
@@ -229,53 +180,14 @@ public final class LocalPipeline implements Pipeline, Settling {
      */
     @Override
     public boolean awaitQuiet(Duration timeout) {
-        long t0 = System.currentTimeMillis();
-        long deadline = t0 + timeout.toMillis();
-        // a stream record becomes readable a few ms after its put: require an empty poll that
-        // started comfortably after this call
-        long settled = t0 + 150;
-        while (System.currentTimeMillis() < deadline) {
-            StreamPoller p = poller;
-            if (p != null && p.lastEmptyPollStartedAt() > settled && eventBridge.inFlight() == 0) {
-                return true;
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return false;
+        long settled = System.currentTimeMillis() + 150; // a record is readable a few ms after its put
+        return Settling.until(() -> source.readAllSince(settled) && eventBridge.inFlight() == 0, timeout,
+                Duration.ofMillis(10));
     }
-
-    // --- dead letters, convergence and health -------------------------------------------------
 
     @Override
     public DeadLetters deadLetters() {
         return deadLetters;
-    }
-
-    /** Dead letters of targets (redriven through the bus) and of the stream (redriven to the dispatcher). */
-    private final class PipelineDeadLetters extends StoredDeadLetters {
-        PipelineDeadLetters() {
-            super(deadLetterStore);
-        }
-
-        @Override
-        public boolean redrive(String id) {
-            DeadLetter d = deadLetterStore.get(id).orElse(null);
-            if (d == null) {
-                return false;
-            }
-            if (d.source() instanceof DeadLetterSource.Feed) {
-                StreamPoller p = poller;
-                return p != null && p.redrive(id, ref -> ((NotificationMessage) requireStarted()
-                        .resolve(dev.tally.core.message.MessageKind.NOTIFICATION, ref.store(), ref.aggregateId(),
-                                ref.version())).event());
-            }
-            return eventBridge.deadLetters().redrive(id);
-        }
     }
 
     @Override
@@ -286,11 +198,7 @@ public final class LocalPipeline implements Pipeline, Settling {
     /** {@link #verify(boolean)} with progress lines. */
     public ConvergenceCheck.Report verify(boolean repair, Consumer<String> progress) {
         requireStarted();
-        List<ConvergenceCheck.Bound<?, ?>> bound;
-        synchronized (this) {
-            bound = List.copyOf(projections);
-        }
-        return new ConvergenceCheck(stores, bound, 200).run(repair, progress);
+        return stores.verify(repair, 200, progress);
     }
 
     /** What the pipeline has done: for dashboards and the pipeline API. */
@@ -300,8 +208,9 @@ public final class LocalPipeline implements Pipeline, Settling {
     }
 
     public Stats stats() {
-        StreamPoller p = poller;
+        StreamPoller p = source.poller();
         Dispatcher d = dispatcher;
+        EventBridgeBus publisher = source.publisher();
         return new Stats(p == null ? null : p.stats(), d == null ? 0 : d.dispatchedCount(),
                 d == null ? 0 : d.failureCount(), publisher == null ? 0 : publisher.publishedCount(),
                 publisher == null ? 0 : publisher.retriedEntryCount(), publisher == null ? 0 : publisher.claimCheckCount(),
@@ -321,9 +230,8 @@ public final class LocalPipeline implements Pipeline, Settling {
      * The ledger reading archived history, which the stores are built on, when the stack has an
      * archive ({@link Builder#archive}): the one {@link dev.tally.core.archive.Archiver} takes.
      */
-    public java.util.Optional<dev.tally.core.archive.ArchiveReadingLedger> archiveLedger() {
-        return storeLedger instanceof dev.tally.core.archive.ArchiveReadingLedger a ? java.util.Optional.of(a)
-                : java.util.Optional.empty();
+    public Optional<ArchiveReadingLedger> archiveLedger() {
+        return storeLedger instanceof ArchiveReadingLedger a ? Optional.of(a) : Optional.empty();
     }
 
     public DynamoDbLedger ledger() {
@@ -347,11 +255,11 @@ public final class LocalPipeline implements Pipeline, Settling {
     }
 
     public StreamPoller poller() {
-        return poller;
+        return source.poller();
     }
 
     public List<EventStore<?>> stores() {
-        return List.copyOf(stores);
+        return stores.list();
     }
 
     /**
@@ -365,15 +273,7 @@ public final class LocalPipeline implements Pipeline, Settling {
         }
         closed = true;
         stopPoller();
-        if (!eventBridge.shutdown(config.drain)) {
-            LOG.info("{} deliveries were still pending after {}; they stay stored for the next start",
-                    eventBridge.inFlight(), config.drain);
-        }
-        try {
-            deliveries.close();
-        } catch (Exception e) {
-            LOG.warn("closing the delivery store: {}", e.toString());
-        }
+        bus.shutdown(config.drain);
     }
 
     /**
@@ -382,53 +282,35 @@ public final class LocalPipeline implements Pipeline, Settling {
      */
     public synchronized void halt() {
         closed = true;
-        StreamPoller p = poller;
-        if (p != null) {
-            p.close();
-        }
-        if (streamCheckpoints != null) {
-            streamCheckpoints.abandon();
-        }
-        eventBridge.halt();
-        if (deliveries instanceof JournalDeliveryStore d) {
-            d.halt();
-        }
+        source.abandon();
+        bus.halt();
     }
 
-    public static final class Builder {
+    public static final class Builder extends PipelineOptions<Builder> {
         private final LocalDynamoDb dynamoDb;
         private String tablePrefix = "tally";
         private String busName = "tally-bus";
         private Chaos chaos = Chaos.NONE;
         private EventSourceMapping mapping = EventSourceMapping.defaults();
-        private SnapshotPolicy snapshotPolicy = SnapshotPolicy.everyNEvents(100);
-        private RetryPolicy commandRetry = RetryPolicy.DEFAULT;
         private int eventBridgePort;
         private int deliveryThreads = 4;
-        private Clock clock = Clock.systemUTC();
         private boolean durableDeliveries = true;
         private boolean fsync;
         private Duration drain = Duration.ofSeconds(5);
         private java.util.function.UnaryOperator<ShardCheckpoints> streamCheckpoints;
         private Duration checkpointInterval = Duration.ofSeconds(1);
-        private dev.tally.core.privacy.PersonalData personalData;
-        private dev.tally.core.archive.ArchiveStore archive;
+        private dev.tally.core.spi.ArchiveStore archive;
 
         private Builder(LocalDynamoDb dynamoDb) {
+            super(SnapshotPolicy.everyNEvents(100));
             this.dynamoDb = Objects.requireNonNull(dynamoDb, "dynamoDb");
-        }
-
-        /** The keys that seal the personal fields of the stores' events (see docs/privacy.md). */
-        public Builder personalData(dev.tally.core.privacy.PersonalData personalData) {
-            this.personalData = personalData;
-            return this;
         }
 
         /**
          * Where archived history lives ({@code tally archive}): the stores read it transparently
          * through an {@link dev.tally.core.archive.ArchiveReadingLedger} (see docs/operations.md).
          */
-        public Builder archive(dev.tally.core.archive.ArchiveStore archive) {
+        public Builder archive(dev.tally.core.spi.ArchiveStore archive) {
             this.archive = archive;
             return this;
         }
@@ -453,16 +335,6 @@ public final class LocalPipeline implements Pipeline, Settling {
             return this;
         }
 
-        public Builder snapshotPolicy(SnapshotPolicy p) {
-            this.snapshotPolicy = p;
-            return this;
-        }
-
-        public Builder commandRetry(RetryPolicy p) {
-            this.commandRetry = p;
-            return this;
-        }
-
         public Builder eventBridgePort(int port) {
             this.eventBridgePort = port;
             return this;
@@ -470,11 +342,6 @@ public final class LocalPipeline implements Pipeline, Settling {
 
         public Builder deliveryThreads(int threads) {
             this.deliveryThreads = threads;
-            return this;
-        }
-
-        public Builder clock(Clock c) {
-            this.clock = c;
             return this;
         }
 
@@ -504,10 +371,6 @@ public final class LocalPipeline implements Pipeline, Settling {
         }
 
         /**
-         * Wraps where the stream poller keeps its shard checkpoints (by default the checkpoints
-         * table): how a crash test stops the world between a dispatch and its checkpoint.
-         */
-        /**
          * How often the stream poller's checkpoint is written per shard (default 1 s): the newest
          * position waits in memory until then, so a crash redelivers at most that much (at least
          * once, as always). {@link Duration#ZERO} writes it after every batch.
@@ -520,6 +383,10 @@ public final class LocalPipeline implements Pipeline, Settling {
             return this;
         }
 
+        /**
+         * Wraps where the stream poller keeps its shard checkpoints (by default the checkpoints
+         * table): how a crash test stops the world between a dispatch and its checkpoint.
+         */
         public Builder streamCheckpoints(java.util.function.UnaryOperator<ShardCheckpoints> wrap) {
             this.streamCheckpoints = wrap;
             return this;

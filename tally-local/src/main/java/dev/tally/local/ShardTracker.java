@@ -26,6 +26,12 @@ final class ShardTracker {
         final String id;
         final String parentId;
         String iterator;
+        /**
+         * The iterator was taken at the shard's trim horizon and has read nothing yet: if the stream
+         * says it was trimmed, nothing past a checkpoint was lost (DynamoDB Local says so of a horizon
+         * iterator taken on an empty shard once another table's write moves its sequence numbers on).
+         */
+        boolean atHorizon;
         boolean closed;
         boolean finished;
         final List<Record> buffer = new ArrayList<>();
@@ -40,6 +46,7 @@ final class ShardTracker {
         void resetToCheckpoint() {
             buffer.clear();
             iterator = null;
+            atHorizon = false;
             closed = false;
             finished = false;
         }
@@ -96,12 +103,17 @@ final class ShardTracker {
     /** An iterator after the shard's checkpoint, or at its horizon when it has none. */
     String iteratorAfterCheckpoint(ShardState s) {
         String cp = checkpoint(s.id);
-        return cp == null ? iterator(s.id, ShardIteratorType.TRIM_HORIZON, null)
-                : iterator(s.id, ShardIteratorType.AFTER_SEQUENCE_NUMBER, cp);
+        if (cp == null) {
+            return iteratorAtHorizon(s);
+        }
+        s.atHorizon = false;
+        return iterator(s.id, ShardIteratorType.AFTER_SEQUENCE_NUMBER, cp);
     }
 
     String iteratorAtHorizon(ShardState s) {
-        return iterator(s.id, ShardIteratorType.TRIM_HORIZON, null);
+        String it = iterator(s.id, ShardIteratorType.TRIM_HORIZON, null);
+        s.atHorizon = true;
+        return it;
     }
 
     private String iterator(String shardId, ShardIteratorType type, String sequence) {

@@ -5,13 +5,15 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.tally.aws.StreamRecords;
 import dev.tally.core.RecordedEvent;
+import dev.tally.core.RetryPolicy;
 import dev.tally.core.message.MessageKind;
 import dev.tally.core.message.NotificationMessage;
 import dev.tally.core.runtime.DeadLetter;
 import dev.tally.core.runtime.DeadLetterSource;
-import dev.tally.core.runtime.DeadLetterStore;
+import dev.tally.core.spi.DeadLetterStore;
 import dev.tally.core.runtime.FailurePolicy;
 import dev.tally.core.runtime.MessageRef;
+import dev.tally.core.spi.PollingWorker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -75,8 +77,7 @@ public final class StreamPoller implements AutoCloseable {
     private final AtomicLong undecodable = new AtomicLong();
     private final AtomicLong trimmed = new AtomicLong();
     private volatile String lastError;
-    private volatile boolean running;
-    private volatile Thread thread;
+    private final PollingWorker worker;
     private volatile long lastEmptyPollStartedAt;
     private boolean incompletePass;
     private volatile int bufferedNow;
@@ -95,7 +96,19 @@ public final class StreamPoller implements AutoCloseable {
         this.invoker = new StreamFunctionInvoker(function, functionName, streamArn);
         this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
         this.source = new DeadLetterSource.Feed(functionName);
+        // an idle shard is read every pollInterval at first, then less often, up to four times a second
+        // (as Lambda's event source mapping polls a shard); a failed pass waits the mapping's backoff
+        Duration idleMax = mapping.pollInterval().compareTo(IDLE_MAX) > 0 ? mapping.pollInterval() : IDLE_MAX;
+        this.worker = PollingWorker.builder("stream-poller-" + functionName, this::pollOnce)
+                .idle(new PollingWorker.Idle(mapping.pollInterval(), idleMax))
+                .failurePolicy(FailurePolicy.of(new RetryPolicy(Integer.MAX_VALUE,
+                        Duration.ofMillis(Math.max(100, mapping.pollInterval().toMillis())),
+                        Duration.ofMillis(Math.max(1_000, mapping.pollInterval().toMillis())))))
+                .interruptOnClose(true).build();
     }
+
+    /** The longest wait of an idle poller between two reads of its shards. */
+    static final Duration IDLE_MAX = Duration.ofMillis(250);
 
     /** A poller on the stream of {@code table}, which must have a stream enabled. */
     public static StreamPoller forTable(DynamoDbClient dynamoDb, DynamoDbStreamsClient streams, String table,
@@ -122,63 +135,27 @@ public final class StreamPoller implements AutoCloseable {
 
     // --- lifecycle ---------------------------------------------------------------------------
 
-    public synchronized StreamPoller start() {
-        if (running) {
-            return this;
-        }
-        running = true;
-        Thread t = new Thread(this::run, "stream-poller-" + functionName);
-        t.setDaemon(true);
-        thread = t;
-        t.start();
+    public StreamPoller start() {
+        worker.start();
         return this;
     }
 
-    private void run() {
-        while (running) {
-            try {
-                int n = pollOnce();
-                if (n == 0 && running) {
-                    Thread.sleep(mapping.pollInterval().toMillis());
-                }
-            } catch (FailurePolicy.Stopped | InterruptedException stopped) {
-                return;
-            } catch (Error e) {
-                lastError = e.toString();
-                running = false; // a new poller can be started in its place
-                throw e;
-            } catch (RuntimeException e) {
-                lastError = e.toString();
-                LOG.warn("stream poller {}: {}", functionName, e.toString());
-                try {
-                    Thread.sleep(Math.max(100, mapping.pollInterval().toMillis()));
-                } catch (InterruptedException stopped) {
-                    return;
-                }
-            }
-        }
+    /** Something was appended: read the shards now instead of after the idle wait. */
+    public void wake() {
+        worker.wake();
     }
 
     /** Stops polling (like disabling the mapping); what was not checkpointed is read again next time. */
     @Override
     public void close() {
-        running = false;
-        Thread t = thread;
-        if (t != null && t != Thread.currentThread()) {
-            t.interrupt();
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        worker.close();
         synchronized (this) {
             shards.clear();
         }
     }
 
     public boolean isRunning() {
-        return running;
+        return worker.isRunning();
     }
 
     // --- polling -----------------------------------------------------------------------------
@@ -232,9 +209,17 @@ public final class StreamPoller implements AutoCloseable {
             incompletePass = true; // nothing was read, but not because nothing is there
             return 0;
         } catch (TrimmedDataAccessException gone) {
+            incompletePass = true;
+            if (s.atHorizon) {
+                // the iterator stood at the horizon and had read nothing: no record past a checkpoint
+                // can be missing, so this is no trim to report; start again at the (new) horizon
+                LOG.debug("stream poller {}: horizon iterator of shard {} outdated ({}); taking a new one",
+                        functionName, s.id, gone.getMessage());
+                s.iterator = shards.iteratorAtHorizon(s);
+                return 0;
+            }
             // the records after the checkpoint are gone from the stream (not from the ledger): say so
             // loudly and count it; the convergence check brings the views they fed up to date
-            incompletePass = true;
             trimmed.incrementAndGet();
             lastError = "shard " + s.id + " was trimmed past the checkpoint " + shards.checkpoint(s.id)
                     + ": records between it and the horizon were never dispatched; run `tally verify --repair`";
@@ -243,6 +228,7 @@ public final class StreamPoller implements AutoCloseable {
             return 0;
         }
         if (!r.records().isEmpty()) {
+            s.atHorizon = false;
             if (s.buffer.isEmpty()) {
                 s.firstBufferedAt = System.currentTimeMillis();
             }
@@ -307,7 +293,7 @@ public final class StreamPoller implements AutoCloseable {
 
     private boolean pause(Duration d) {
         retries.incrementAndGet();
-        if (!running && thread != null) {
+        if (worker.isWorkerThread() && !worker.isRunning()) {
             return false;
         }
         try {
@@ -388,7 +374,8 @@ public final class StreamPoller implements AutoCloseable {
     public Stats stats() {
         long oldest = oldestBufferedMillis;
         long lag = oldest == 0 ? 0 : Math.max(0, System.currentTimeMillis() - oldest);
-        String error = lastError != null ? lastError : invoker.lastError();
+        String error = lastError != null ? lastError : worker.lastError() != null ? worker.lastError()
+                : invoker.lastError();
         return new Stats(recordsRead.get(), invoker.invocations(), invoker.failedInvocations(), retries.get(),
                 deadLettered.get(), undecodable.get(), trimmed.get(), checkpointsNow, lag, bufferedNow, error);
     }

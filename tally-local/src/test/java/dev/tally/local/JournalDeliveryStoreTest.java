@@ -8,7 +8,7 @@ import dev.tally.core.RecordedEvent;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.message.StateCarryingMessage;
 import dev.tally.core.runtime.MessageRef;
-import dev.tally.core.runtime.PendingDelivery;
+import dev.tally.core.internal.PendingDelivery;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

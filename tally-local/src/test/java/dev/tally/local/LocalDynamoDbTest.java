@@ -51,7 +51,7 @@ class LocalDynamoDbTest {
                 + "Content-Length: " + body.length() + "\r\n"
                 + "Connection: close\r\n\r\n" + body;
         try (Socket s = new Socket("127.0.0.1", db.endpoint().getPort())) {
-            s.setSoTimeout(10_000);
+            s.setSoTimeout(60_000); // a guard against a hang, not a bound: a loaded machine answers late
             OutputStream out = s.getOutputStream();
             out.write(request.getBytes(StandardCharsets.US_ASCII));
             out.flush();

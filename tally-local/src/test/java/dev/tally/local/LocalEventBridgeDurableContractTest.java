@@ -1,11 +1,11 @@
 package dev.tally.local;
 
 import dev.tally.aws.EventBridgeBus;
-import dev.tally.core.message.ClaimResolver;
+import dev.tally.core.spi.ClaimResolver;
 import dev.tally.core.message.Message;
-import dev.tally.core.runtime.Chaos;
-import dev.tally.core.runtime.DeliveryEngine;
-import dev.tally.core.runtime.EngineRoutingBus;
+import dev.tally.core.internal.Chaos;
+import dev.tally.core.internal.DeliveryEngine;
+import dev.tally.core.internal.EngineRoutingBus;
 import dev.tally.dynamodb.DynamoDbDeadLetterStore;
 import dev.tally.dynamodb.DynamoDbTables;
 import dev.tally.dynamodb.TableDefinitions;

@@ -8,7 +8,7 @@ import dev.tally.aws.EventBridgeBus;
 import dev.tally.core.EventMetadata;
 import dev.tally.core.RetryPolicy;
 import dev.tally.core.json.JsonCodec;
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageFilter;
 import dev.tally.core.message.PublishFailed;

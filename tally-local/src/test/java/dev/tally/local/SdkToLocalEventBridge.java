@@ -1,9 +1,9 @@
 package dev.tally.local;
 
 import dev.tally.aws.EventBridgeBus;
-import dev.tally.core.message.ClaimResolver;
+import dev.tally.core.spi.ClaimResolver;
 import dev.tally.core.message.Message;
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.core.runtime.Target;
 import java.time.Duration;
 import java.util.List;

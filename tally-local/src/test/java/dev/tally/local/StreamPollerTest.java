@@ -264,4 +264,90 @@ class StreamPollerTest {
             assertThat(p.stats().undecodable()).isEqualTo(1);
         }
     }
+
+    @Test
+    void aHorizonIteratorOutdatedBeforeTheFirstRecordIsNoTrim() {
+        try (StreamPoller p = poller(function(v -> false), fast()).start()) {
+            eventually(() -> assertThat(p.lastEmptyPollStartedAt()).as("polled the empty shard").isPositive());
+            // another streamed table's write first: DynamoDB Local then calls the empty shard's horizon
+            // iterator trimmed, though nothing was ever written to it
+            String other = table + "-other";
+            DynamoDbTables.createIfMissing(db.client(), TableDefinitions.ledger(other));
+            new DynamoDbLedger(db.client(), other).append(TestEvents.stream("s", "b", 1, 2));
+            write(1, 3);
+            eventually(() -> assertThat(handled).containsExactly(1L, 2L, 3L));
+            assertThat(p.stats().trimmed()).isZero();
+            assertThat(p.stats().lastError()).isNull();
+        }
+        assertThat(dead.list()).isEmpty();
+    }
+
+    @Test
+    void recordsTrimmedPastTheCheckpointAreStillReported() {
+        write(1, 3);
+        try (StreamPoller p = poller(function(v -> false), fast()).start()) {
+            eventually(() -> assertThat(handled).hasSize(3));
+        }
+        write(4, 6);
+        // DynamoDB Local keeps its records; the stream here answers as DynamoDB does once the records
+        // after the checkpoint passed the 24-hour retention: TrimmedDataAccessException
+        try (TrimmingStreams trimming = new TrimmingStreams(db.streamsClient());
+             StreamPoller p = StreamPoller.forTable(db.client(), trimming, table, function(v -> false), "fn", fast(),
+                     checkpoints, dead).start()) {
+            eventually(() -> assertThat(p.stats().trimmed()).isEqualTo(1));
+            assertThat(p.stats().lastError()).contains("trimmed past the checkpoint 0")
+                    .contains("tally verify --repair");
+            eventually(() -> assertThat(handled).contains(4L, 5L, 6L)); // then it reads on from the horizon
+        }
+    }
+
+    /** Streams whose records after any checkpoint are trimmed, the first time they are asked for. */
+    static final class TrimmingStreams implements software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient {
+        private final software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient real;
+        private final java.util.Set<String> afterCheckpoint = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private boolean trimmed;
+
+        TrimmingStreams(software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient real) {
+            this.real = real;
+        }
+
+        @Override
+        public software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse describeStream(
+                software.amazon.awssdk.services.dynamodb.model.DescribeStreamRequest request) {
+            return real.describeStream(request);
+        }
+
+        @Override
+        public software.amazon.awssdk.services.dynamodb.model.GetShardIteratorResponse getShardIterator(
+                software.amazon.awssdk.services.dynamodb.model.GetShardIteratorRequest request) {
+            var response = real.getShardIterator(request);
+            if (request.shardIteratorType()
+                    == software.amazon.awssdk.services.dynamodb.model.ShardIteratorType.AFTER_SEQUENCE_NUMBER) {
+                afterCheckpoint.add(response.shardIterator());
+            }
+            return response;
+        }
+
+        @Override
+        public synchronized software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse getRecords(
+                software.amazon.awssdk.services.dynamodb.model.GetRecordsRequest request) {
+            if (!trimmed && afterCheckpoint.contains(request.shardIterator())) {
+                trimmed = true;
+                throw software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException.builder()
+                        .message("The operation attempted to read past the oldest stream record in a shard.")
+                        .build();
+            }
+            return real.getRecords(request);
+        }
+
+        @Override
+        public String serviceName() {
+            return real.serviceName();
+        }
+
+        @Override
+        public void close() {
+            // the real client belongs to the LocalDynamoDb
+        }
+    }
 }

@@ -1,6 +1,6 @@
 package dev.tally.otel;
 
-import dev.tally.core.observe.Telemetry;
+import dev.tally.core.spi.Telemetry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,7 +1,7 @@
 package dev.tally.otel;
 
-import dev.tally.core.observe.Telemetry;
-import dev.tally.core.observe.TraceSpan;
+import dev.tally.core.spi.Telemetry;
+import dev.tally.core.spi.TraceSpan;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;

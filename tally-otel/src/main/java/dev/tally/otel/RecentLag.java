@@ -1,6 +1,6 @@
 package dev.tally.otel;
 
-import dev.tally.core.observe.Telemetry;
+import dev.tally.core.spi.Telemetry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

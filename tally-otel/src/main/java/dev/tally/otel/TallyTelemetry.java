@@ -1,8 +1,8 @@
 package dev.tally.otel;
 
 import dev.tally.core.observe.Observability;
-import dev.tally.core.observe.Telemetry;
-import dev.tally.core.observe.TraceSpan;
+import dev.tally.core.spi.Telemetry;
+import dev.tally.core.spi.TraceSpan;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;

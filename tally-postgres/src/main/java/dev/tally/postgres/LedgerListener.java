@@ -1,5 +1,8 @@
 package dev.tally.postgres;
 
+import dev.tally.core.RetryPolicy;
+import dev.tally.core.runtime.FailurePolicy;
+import dev.tally.core.spi.PollingWorker;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -40,15 +43,22 @@ final class LedgerListener implements AutoCloseable {
     private final String name;
     private final Duration waitingRepoll;
     private final List<Consumer> consumers = new CopyOnWriteArrayList<>();
-    private volatile boolean running;
+    private final PollingWorker worker;
     private volatile boolean listening;
-    private Thread thread;
 
     LedgerListener(PostgresLedger ledger, String name, Duration waitingRepoll) {
         this.ledger = Objects.requireNonNull(ledger, "ledger");
         this.name = Objects.requireNonNull(name, "name");
         this.waitingRepoll = Objects.requireNonNull(waitingRepoll, "waitingRepoll");
+        // one "poll" is one LISTEN session, which lasts until the connection fails or the listener stops;
+        // after a failure the worker reconnects with the policy's backoff (the consumers poll meanwhile)
+        this.worker = PollingWorker.builder("tally-pg-listen-" + name, this::listenSession)
+                .failurePolicy(RECONNECT).build();
     }
+
+    /** Reconnecting after a dropped LISTEN connection: 100 ms doubling up to 5 s, jittered, for ever. */
+    static final FailurePolicy RECONNECT = FailurePolicy.of(new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(100),
+            Duration.ofSeconds(5)));
 
     void register(Consumer consumer) {
         consumers.add(Objects.requireNonNull(consumer, "consumer"));
@@ -58,15 +68,8 @@ final class LedgerListener implements AutoCloseable {
         consumers.remove(consumer);
     }
 
-    synchronized LedgerListener start() {
-        if (running) {
-            return this;
-        }
-        running = true;
-        Thread t = new Thread(this::listenLoop, "tally-pg-listen-" + name);
-        t.setDaemon(true);
-        thread = t;
-        t.start();
+    LedgerListener start() {
+        worker.start();
         return this;
     }
 
@@ -74,50 +77,50 @@ final class LedgerListener implements AutoCloseable {
         return listening;
     }
 
-    private void listenLoop() {
-        long backoffMs = 100;
-        while (running) {
-            try (Connection c = ledger.dataSource().getConnection()) {
-                c.setAutoCommit(true);
-                try (Statement st = c.createStatement()) {
-                    st.execute("LISTEN \"" + ledger.tables().channel() + "\"");
-                }
-                PGConnection pg = c.unwrap(PGConnection.class);
-                listening = true;
-                backoffMs = 100;
-                wakeAll(); // whatever was appended while nobody listened
-                try {
-                    long lastRepoll = System.nanoTime();
-                    while (running) {
-                        boolean anyWaiting = anyWaiting();
-                        long tick = anyWaiting ? Math.max(1, Math.min(TICK_MS, waitingRepoll.toMillis())) : TICK_MS;
-                        PGNotification[] notifications = pg.getNotifications((int) tick);
-                        if (notifications != null && notifications.length > 0) {
-                            wakeAll();
-                            lastRepoll = System.nanoTime();
-                        } else if (anyWaiting && System.nanoTime() - lastRepoll >= waitingRepoll.toNanos()) {
-                            for (Consumer consumer : consumers) {
-                                if (consumer.isWaiting()) {
-                                    consumer.wake();
-                                }
-                            }
-                            lastRepoll = System.nanoTime();
-                        }
-                    }
-                } finally {
-                    unlisten(c);
-                }
-            } catch (SQLException | RuntimeException e) {
-                listening = false;
-                if (!running) {
-                    return;
-                }
-                LOG.warn("{}: listening on {} failed ({}); retrying in {} ms, polling meanwhile", name,
-                        ledger.tables().channel(), e.toString(), backoffMs);
-                sleep(backoffMs);
-                backoffMs = Math.min(backoffMs * 2, 5_000);
+    private int listenSession() {
+        try (Connection c = ledger.dataSource().getConnection()) {
+            c.setAutoCommit(true);
+            try (Statement st = c.createStatement()) {
+                st.execute("LISTEN \"" + ledger.tables().channel() + "\"");
+            }
+            PGConnection pg = c.unwrap(PGConnection.class);
+            listening = true;
+            worker.progressed();
+            wakeAll(); // whatever was appended while nobody listened
+            try {
+                relay(pg);
             } finally {
-                listening = false;
+                unlisten(c);
+            }
+        } catch (SQLException | RuntimeException e) {
+            if (!worker.isRunning()) {
+                return 0;
+            }
+            throw new IllegalStateException("listening on " + ledger.tables().channel() + " failed (" + e
+                    + "); reconnecting, the consumers poll meanwhile", e);
+        } finally {
+            listening = false;
+        }
+        return 0;
+    }
+
+    /** Wakes the consumers on each notification, and the waiting ones every {@code waitingRepoll}. */
+    private void relay(PGConnection pg) throws SQLException {
+        long lastRepoll = System.nanoTime();
+        while (worker.isRunning()) {
+            boolean anyWaiting = anyWaiting();
+            long tick = anyWaiting ? Math.max(1, Math.min(TICK_MS, waitingRepoll.toMillis())) : TICK_MS;
+            PGNotification[] notifications = pg.getNotifications((int) tick);
+            if (notifications != null && notifications.length > 0) {
+                wakeAll();
+                lastRepoll = System.nanoTime();
+            } else if (anyWaiting && System.nanoTime() - lastRepoll >= waitingRepoll.toNanos()) {
+                for (Consumer consumer : consumers) {
+                    if (consumer.isWaiting()) {
+                        consumer.wake();
+                    }
+                }
+                lastRepoll = System.nanoTime();
             }
         }
     }
@@ -149,24 +152,6 @@ final class LedgerListener implements AutoCloseable {
 
     @Override
     public void close() {
-        synchronized (this) {
-            running = false;
-        }
-        Thread t = thread;
-        if (t != null && t != Thread.currentThread()) {
-            try {
-                t.join(TICK_MS * 10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        worker.close();
     }
 }

@@ -1,6 +1,6 @@
 package dev.tally.postgres;
 
-import dev.tally.core.feed.LoggedEvent;
+import dev.tally.core.spi.LoggedEvent;
 import java.util.List;
 
 /**

@@ -2,10 +2,10 @@ package dev.tally.postgres;
 
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.RetryPolicy;
-import dev.tally.core.feed.BatchHandler;
-import dev.tally.core.feed.CatchUpSubscription;
-import dev.tally.core.feed.CheckpointStore;
-import dev.tally.core.feed.LoggedEvent;
+import dev.tally.core.spi.BatchHandler;
+import dev.tally.core.spi.CatchUpSubscription;
+import dev.tally.core.spi.CheckpointStore;
+import dev.tally.core.spi.LoggedEvent;
 import dev.tally.core.runtime.FailurePolicy;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.tally.postgres;
 
-import dev.tally.core.feed.CheckpointStore;
+import dev.tally.core.spi.CheckpointStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

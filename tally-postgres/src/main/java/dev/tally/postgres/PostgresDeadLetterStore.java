@@ -7,7 +7,7 @@ import dev.tally.core.message.MessageCodec;
 import dev.tally.core.message.MessageKind;
 import dev.tally.core.runtime.DeadLetter;
 import dev.tally.core.runtime.DeadLetterSource;
-import dev.tally.core.runtime.DeadLetterStore;
+import dev.tally.core.spi.DeadLetterStore;
 import dev.tally.core.runtime.MessageRef;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;

@@ -2,30 +2,18 @@ package dev.tally.postgres;
 
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.EventStore;
-import dev.tally.core.Page;
-import dev.tally.core.PageRequest;
-import dev.tally.core.RecordedEvent;
-import dev.tally.core.RetryPolicy;
-import dev.tally.core.feed.BatchHandler;
-import dev.tally.core.message.Message;
-import dev.tally.core.message.MessageFilter;
-import dev.tally.core.message.MessageKind;
-import dev.tally.core.message.StateCarryingMessage;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.ProjectionWriter;
 import dev.tally.core.runtime.ConvergenceCheck;
-import dev.tally.core.runtime.DeadLetter;
 import dev.tally.core.runtime.DeadLetterSource;
 import dev.tally.core.runtime.DeadLetters;
-import dev.tally.core.runtime.Dispatcher;
 import dev.tally.core.runtime.FailurePolicy;
-import dev.tally.core.runtime.MessageRef;
 import dev.tally.core.runtime.Pipeline;
-import dev.tally.core.runtime.Settling;
-import dev.tally.core.runtime.StoredDeadLetters;
+import dev.tally.core.runtime.PipelineOptions;
+import dev.tally.core.runtime.PipelineStores;
+import dev.tally.core.internal.Settling;
 import dev.tally.core.runtime.Target;
 import dev.tally.core.snapshot.SnapshotPolicy;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,15 +61,15 @@ public final class PostgresPipeline implements Pipeline, Settling {
     private final PostgresCheckpointStore checkpoints;
     private final PostgresDeadLetterStore deadLetterStore;
     private final LedgerListener listener;
-    private final List<EventStore<?>> stores = new ArrayList<>();
+    private final PipelineStores wiring;
+    private List<EventStore<?>> stores = List.of();
     /** Every consumer's name: they share the checkpoint table and the dead letters. */
     private final Set<String> names = new TreeSet<>();
     private final List<ProjectionSpec<?, ?>> projections = new ArrayList<>();
     private final Map<String, JdbcHandler> handlers = new LinkedHashMap<>();
     private final Map<String, Target> targets = new LinkedHashMap<>();
     private final Map<String, PostgresProjectionRunner> runners = new LinkedHashMap<>();
-    private final Map<String, TargetFeed> feeds = new LinkedHashMap<>();
-    private final List<ConvergenceCheck.Bound<?, ?>> bounds = new ArrayList<>();
+    private final Map<String, PostgresTargetFeed> feeds = new LinkedHashMap<>();
     private final DeadLetters deadLetters;
     private boolean built;
     private boolean started;
@@ -94,9 +82,10 @@ public final class PostgresPipeline implements Pipeline, Settling {
         this.config = b;
         this.ledger = PostgresLedger.builder(b.dataSource).tables(b.tables).build();
         this.snapshots = new PostgresSnapshotStore(b.dataSource, b.tables);
+        this.wiring = new PipelineStores(ledger, snapshots, b);
         this.checkpoints = new PostgresCheckpointStore(b.dataSource, b.tables);
         this.deadLetterStore = new PostgresDeadLetterStore(b.dataSource, b.tables, b.maxDeadLetterBodyBytes);
-        this.deadLetters = new PipelineDeadLetters();
+        this.deadLetters = new PostgresPipelineDeadLetters(deadLetterStore, this::build, runners, feeds, names);
         this.listener = new LedgerListener(ledger, "pipeline", Duration.ofMillis(50));
     }
 
@@ -111,15 +100,8 @@ public final class PostgresPipeline implements Pipeline, Settling {
     @Override
     public synchronized <S> EventStore<S> store(AggregateDefinition<S> definition) {
         requireNotBuilt("add event stores");
-        for (EventStore<?> s : stores) {
-            if (s.name().equals(definition.name())) {
-                throw new IllegalArgumentException("an event store named '" + definition.name() + "' was added"
-                        + " already: call store(definition) once per aggregate type and share the EventStore");
-            }
-        }
-        EventStore<S> store = EventStore.builder(definition, ledger).snapshots(snapshots, config.snapshotPolicy)
-                .retryPolicy(config.commandRetry).clock(config.clock).personalData(config.personalData).build();
-        stores.add(store);
+        EventStore<S> store = wiring.add(definition);
+        stores = wiring.list();
         return store;
     }
 
@@ -205,7 +187,9 @@ public final class PostgresPipeline implements Pipeline, Settling {
         }
         handlers.forEach((name, handler) -> runners.put(name, configure(
                 PostgresProjectionRunner.builder(name, ledger, stores, handler)).build()));
-        targets.forEach((name, target) -> feeds.put(name, new TargetFeed(target)));
+        targets.forEach((name, target) -> feeds.put(name, new PostgresTargetFeed(target, stores, ledger, checkpoints,
+                deadLetterStore, config.listen ? listener : null, config.batchSize, config.idleWait,
+                config.settings().clock())));
         built = true;
     }
 
@@ -222,12 +206,12 @@ public final class PostgresPipeline implements Pipeline, Settling {
         PostgresProjectionRunner runner = configure(PostgresProjectionRunner.builder(projection, spec.writer(), ledger,
                 typed)).build();
         runners.put(projection.name(), runner);
-        bounds.add(new ConvergenceCheck.Bound<>(projection, spec.writer(), runner::apply));
+        wiring.projected(new ConvergenceCheck.Bound<>(projection, spec.writer(), runner::apply));
     }
 
     private PostgresProjectionRunner.Builder configure(PostgresProjectionRunner.Builder b) {
         b.batchSize(config.batchSize).idleWait(config.idleWait).failurePolicy(config.projectionPolicy)
-                .deadLetters(deadLetterStore).clock(config.clock);
+                .deadLetters(deadLetterStore).clock(config.settings().clock());
         return config.listen ? b.listener(listener) : b.listen(false);
     }
 
@@ -265,7 +249,7 @@ public final class PostgresPipeline implements Pipeline, Settling {
     @Override
     public ConvergenceCheck.Report verify(boolean repair) {
         build();
-        ConvergenceCheck.Report report = new ConvergenceCheck(stores, bounds, 500).run(repair, LOG::debug);
+        ConvergenceCheck.Report report = wiring.verify(repair, 500, LOG::debug);
         if (!report.converged()) {
             LOG.info("verify: {} stale view(s) of {} checked{}", report.staleCount(), report.views(),
                     repair ? ", " + report.repaired() + " repaired" : "");
@@ -276,22 +260,8 @@ public final class PostgresPipeline implements Pipeline, Settling {
     /** True once every runner and subscription has passed the ledger's head as of this call. */
     @Override
     public boolean awaitQuiet(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
         long head = ledger.headPosition();
-        while (true) {
-            if (caughtUp(head)) {
-                return true;
-            }
-            if (System.nanoTime() >= deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
+        return Settling.until(() -> caughtUp(head), timeout, Duration.ofMillis(5));
     }
 
     private synchronized boolean caughtUp(long head) {
@@ -303,7 +273,7 @@ public final class PostgresPipeline implements Pipeline, Settling {
                 return false;
             }
         }
-        for (TargetFeed f : feeds.values()) {
+        for (PostgresTargetFeed f : feeds.values()) {
             if (f.feed.position() < head) {
                 return false;
             }
@@ -352,175 +322,29 @@ public final class PostgresPipeline implements Pipeline, Settling {
 
     /** The subscription of a target, by name (after start()). */
     public synchronized Optional<PostgresChangeFeed> subscription(String targetName) {
-        TargetFeed f = feeds.get(targetName);
+        PostgresTargetFeed f = feeds.get(targetName);
         return f == null ? Optional.empty() : Optional.of(f.feed);
-    }
-
-    // --- a target's subscription ---------------------------------------------------------------------------
-
-    /** A target fed by a catch-up subscription of its own: messages built at each event's version, at least once. */
-    private final class TargetFeed implements BatchHandler {
-        private final Target target;
-        private final Dispatcher dispatcher;
-        private final Set<String> storeNames = new TreeSet<>();
-        private final PostgresChangeFeed feed;
-        private volatile Exception lastError;
-
-        TargetFeed(Target target) {
-            this.target = target;
-            this.dispatcher = new Dispatcher(stores, messages -> {
-                throw new UnsupportedOperationException("a target's subscription hands messages to the target");
-            });
-            stores.forEach(s -> storeNames.add(s.name()));
-            PostgresChangeFeed.Builder b = PostgresChangeFeed.builder(target.name(), ledger, checkpoints, this)
-                    .batchSize(config.batchSize).idleWait(config.idleWait).failurePolicy(target.failurePolicy())
-                    .onGiveUp(this::giveUp);
-            this.feed = (config.listen ? b.listener(listener) : b.listen(false)).build();
-        }
-
-        /** Done up to the first failure; a failure on the first event is thrown, so the subscription logs its cause. */
-        @Override
-        public int handle(List<RecordedEvent> batch) throws Exception {
-            for (int i = 0; i < batch.size(); i++) {
-                RecordedEvent e = batch.get(i);
-                if (!storeNames.contains(e.store()) || !wants(target.filter(), e)) {
-                    continue;
-                }
-                try {
-                    StateCarryingMessage m = dispatcher.messageFor(e);
-                    if (target.filter().matches(m)) {
-                        target.handler().handle(m);
-                    }
-                } catch (Exception ex) {
-                    lastError = ex;
-                    if (i == 0) {
-                        throw ex;
-                    }
-                    return i;
-                }
-            }
-            lastError = null;
-            return batch.size();
-        }
-
-        /** Called by the subscription after the policy's last attempt; must store the letter durably. */
-        private void giveUp(RecordedEvent e) {
-            String error = String.valueOf(lastError);
-            int attempts = target.failurePolicy().maxAttempts();
-            DeadLetter letter;
-            try {
-                letter = DeadLetter.of(target.source(), dispatcher.messageFor(e), error, attempts,
-                        config.clock.instant());
-            } catch (RuntimeException unbuildable) {
-                letter = DeadLetter.reference(target.source(), new MessageRef(MessageKind.STATE_CARRYING, e.store(),
-                        e.aggregateId(), e.version()), error + " (and its message cannot be built: " + unbuildable
-                        + ")", attempts, config.clock.instant());
-            }
-            deadLetterStore.add(letter);
-            LOG.warn("target {}: {} dead-lettered after {} attempts: {}", target.name(), e.coordinates(), attempts,
-                    error);
-        }
-
-        boolean redrive(DeadLetter letter) {
-            Message m = letter.resolve(dispatcher);
-            try {
-                target.handler().handle(m);
-            } catch (Exception e) {
-                throw new IllegalStateException("target " + target.name() + " failed again on " + letter.ref() + ": "
-                        + e, e);
-            }
-            return deadLetterStore.remove(letter.id());
-        }
-    }
-
-    /** Whether a filter can match the state-carrying message of this event (without building it). */
-    private static boolean wants(MessageFilter filter, RecordedEvent e) {
-        return (filter.stores().isEmpty() || filter.stores().contains(e.store()))
-                && (filter.eventTypes().isEmpty() || filter.eventTypes().contains(e.type()))
-                && (filter.kinds().isEmpty() || filter.kinds().contains(MessageKind.STATE_CARRYING));
-    }
-
-    // --- the dead-letters role ---------------------------------------------------------------------------
-
-    /** The dead letters of every runner and target of this pipeline, and their redrive to where they failed. */
-    private final class PipelineDeadLetters extends StoredDeadLetters {
-        PipelineDeadLetters() {
-            super(deadLetterStore);
-        }
-
-        /**
-         * A runner's letter: the handler and the removal commit together. A target's letter: the
-         * target handles it, then the letter is removed (at least once, as its subscription).
-         */
-        @Override
-        public boolean redrive(String id) {
-            build();
-            DeadLetter letter = deadLetterStore.get(id).orElse(null);
-            if (letter == null) {
-                return false;
-            }
-            try {
-                if (letter.source() instanceof DeadLetterSource.Feed f && runners.containsKey(f.name())) {
-                    return runners.get(f.name()).redrive(letter);
-                }
-                if (letter.source() instanceof DeadLetterSource.BusTarget t && feeds.containsKey(t.name())) {
-                    return feeds.get(t.name()).redrive(letter);
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("redrive of dead letter {} ({}) to {} failed again: {}", id, letter.ref(), letter.source(),
-                        e.toString());
-                return false;
-            }
-            LOG.warn("cannot redrive dead letter {}: {} is not a runner or target of this pipeline (it has {})", id,
-                    letter.source(), names);
-            return false;
-        }
     }
 
     // --- builder ---------------------------------------------------------------------------------------------
 
-    public static final class Builder {
+    public static final class Builder extends PipelineOptions<Builder> {
         private final DataSource dataSource;
         private PostgresTables tables = PostgresTables.DEFAULT;
-        private SnapshotPolicy snapshotPolicy = SnapshotPolicy.everyNEvents(100);
-        private RetryPolicy commandRetry = RetryPolicy.DEFAULT;
-        private Clock clock = Clock.systemUTC();
         private FailurePolicy projectionPolicy = PostgresProjectionRunner.DEFAULT_POLICY;
         private int batchSize = 100;
         private Duration idleWait = Duration.ofSeconds(10);
         private int maxDeadLetterBodyBytes = PostgresDeadLetterStore.DEFAULT_MAX_BODY_BYTES;
         private boolean listen = true;
-        private dev.tally.core.privacy.PersonalData personalData;
 
         private Builder(DataSource dataSource) {
+            super(SnapshotPolicy.everyNEvents(100));
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-        }
-
-        /** The keys that seal the personal fields of the stores' events (see docs/privacy.md). */
-        public Builder personalData(dev.tally.core.privacy.PersonalData personalData) {
-            this.personalData = personalData;
-            return this;
         }
 
         /** Where Tally's tables are (default {@code public.tally_*}). */
         public Builder tables(PostgresTables tables) {
             this.tables = Objects.requireNonNull(tables, "tables");
-            return this;
-        }
-
-        public Builder snapshotPolicy(SnapshotPolicy policy) {
-            this.snapshotPolicy = Objects.requireNonNull(policy, "policy");
-            return this;
-        }
-
-        /** How commands retry on a version conflict. */
-        public Builder commandRetry(RetryPolicy policy) {
-            this.commandRetry = Objects.requireNonNull(policy, "policy");
-            return this;
-        }
-
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

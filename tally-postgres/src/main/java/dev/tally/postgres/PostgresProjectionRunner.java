@@ -1,11 +1,8 @@
 package dev.tally.postgres;
 
 import dev.tally.core.EventStore;
-import dev.tally.core.RecordedEvent;
 import dev.tally.core.RetryPolicy;
-import dev.tally.core.feed.LoggedEvent;
 import dev.tally.core.message.Message;
-import dev.tally.core.message.MessageKind;
 import dev.tally.core.message.StateCarryingMessage;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.runtime.DeadLetter;
@@ -13,17 +10,13 @@ import dev.tally.core.runtime.DeadLetterSource;
 import dev.tally.core.runtime.Dispatcher;
 import dev.tally.core.runtime.FailurePolicy;
 import dev.tally.core.runtime.MessageRef;
-import java.sql.Connection;
-import java.sql.SQLException;
+import dev.tally.core.spi.PollingWorker;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,42 +80,22 @@ public final class PostgresProjectionRunner implements AutoCloseable {
     }
 
     private final String name;
-    private final PostgresLedger ledger;
-    private final DataSource dataSource;
-    private final PostgresCheckpointStore checkpoints;
     private final PostgresDeadLetterStore deadLetters;
     private final Dispatcher dispatcher;
     private final Set<String> stores;
     private final JdbcHandler handler;
-    private final int batchSize;
-    private final Duration idleWait;
-    private final FailurePolicy policy;
-    private final Clock clock;
-    private final StepHook hook;
     private final LedgerListener listener;
     private final boolean ownsListener;
     private final DeadLetterSource source;
     private final LedgerListener.Consumer consumer;
-    private final Object signal = new Object();
-    private final Random random = new Random();
-    private final AtomicLong handled = new AtomicLong();
-    private final AtomicLong deadLettered = new AtomicLong();
-    private volatile boolean woken;
-    private volatile boolean running;
-    private volatile boolean waiting;
-    private volatile boolean loaded;
-    private volatile long position;
-    private volatile Thread thread;
-    /** Failed attempts on the event right after the checkpoint; above 0 the runner handles it alone. */
-    private volatile int failedAttempts;
-    /** Failed reads of the log in a row (only paces the retries). */
-    private int failedReads;
+    private final RunnerTransactions transactions;
+    private final RunnerBatches batches;
+    private final PollingWorker worker;
 
     private PostgresProjectionRunner(Builder b) {
         this.name = b.name;
-        this.ledger = b.ledger;
-        this.dataSource = b.ledger.dataSource();
-        this.checkpoints = new PostgresCheckpointStore(dataSource, b.ledger.tables());
+        DataSource dataSource = b.ledger.dataSource();
+        PostgresCheckpointStore checkpoints = new PostgresCheckpointStore(dataSource, b.ledger.tables());
         this.deadLetters = b.deadLetters != null ? b.deadLetters
                 : new PostgresDeadLetterStore(dataSource, b.ledger.tables());
         this.dispatcher = new Dispatcher(b.stores, messages -> {
@@ -131,16 +104,15 @@ public final class PostgresProjectionRunner implements AutoCloseable {
         this.stores = new TreeSet<>();
         b.stores.forEach(s -> stores.add(s.name()));
         this.handler = b.handler;
-        this.batchSize = b.batchSize;
-        this.idleWait = b.idleWait;
-        this.policy = b.policy;
-        this.clock = b.clock;
-        this.hook = b.hook;
         this.ownsListener = b.listen && b.sharedListener == null;
         this.listener = !b.listen ? null
                 : b.sharedListener != null ? b.sharedListener
                 : new LedgerListener(b.ledger, "runner-" + b.name, b.waitingRepoll);
         this.source = new DeadLetterSource.Feed(b.name);
+        this.transactions = new RunnerTransactions(name, dataSource, b.ledger.tables(), checkpoints, deadLetters,
+                handler, b.hook);
+        this.batches = new RunnerBatches(name, b.ledger, checkpoints, dispatcher, stores, b.batchSize, b.policy, b.clock,
+                source, transactions);
         this.consumer = new LedgerListener.Consumer() {
             @Override
             public void wake() {
@@ -149,9 +121,15 @@ public final class PostgresProjectionRunner implements AutoCloseable {
 
             @Override
             public boolean isWaiting() {
-                return waiting;
+                return batches.waiting();
             }
         };
+        // held back behind a running transaction with nobody listening: look again soon
+        this.worker = PollingWorker.builder("tally-pg-runner-" + name, this::pollOnce)
+                .idle(PollingWorker.Idle.fixed(b.idleWait)).failurePolicy(b.policy).heldFailures(batches::failedAttempts)
+                .pollSoonerWhen(() -> batches.waiting() && (listener == null || !listener.isListening()),
+                        Duration.ofMillis(Math.min(b.idleWait.toMillis(), 50)))
+                .build();
     }
 
     /** A runner of {@code projection} into {@code writer}, reading the aggregates of {@code store}. */
@@ -186,178 +164,8 @@ public final class PostgresProjectionRunner implements AutoCloseable {
      * @return how many events the checkpoint moved past (handled or dead-lettered); 0 when there
      *         was nothing new or the event at the checkpoint failed and waits for its next attempt
      */
-    public synchronized int pollOnce() {
-        if (!loaded) {
-            position = checkpoints.load(name);
-            loaded = true;
-        }
-        int limit = failedAttempts > 0 ? 1 : batchSize;
-        LogRead read = ledger.readLog(position, limit);
-        waiting = read.waiting() && read.events().size() < limit;
-        List<LoggedEvent> events = read.events();
-        if (events.isEmpty()) {
-            return 0;
-        }
-        try {
-            if (failedAttempts > 0 || events.size() == 1) {
-                return attemptAlone(events.get(0));
-            }
-            try {
-                commit(events);
-                return events.size();
-            } catch (CheckpointMoved moved) {
-                throw moved;
-            } catch (Exception batchFailure) {
-                LOG.debug("runner {}: a batch of {} failed ({}); trying its events one by one", name, events.size(),
-                        batchFailure.toString());
-                int done = 0;
-                for (LoggedEvent e : events) {
-                    int n = attemptAlone(e);
-                    if (n == 0) {
-                        return done;
-                    }
-                    done += n;
-                }
-                return done;
-            }
-        } catch (CheckpointMoved moved) {
-            long stored = checkpoints.load(name);
-            LOG.warn("runner {}: its checkpoint is at {}, not at {} where this runner left it: another runner of"
-                    + " the same name moved it. Continuing from there; run one runner per name", name, stored,
-                    position);
-            position = stored;
-            failedAttempts = 0;
-            return 0;
-        }
-    }
-
-    /** One event in its own transaction; on failure, counts the attempt and dead-letters it when the policy gives up. */
-    private int attemptAlone(LoggedEvent e) {
-        try {
-            commit(List.of(e));
-            failedAttempts = 0;
-            return 1;
-        } catch (CheckpointMoved moved) {
-            throw moved;
-        } catch (Exception failure) {
-            int attempts = failedAttempts + 1;
-            failedAttempts = attempts;
-            boolean giveUp = policy.afterFailure(attempts, random) instanceof FailurePolicy.GiveUp;
-            LOG.warn("runner {}: {} failed (attempt {} of {}){}: {}", name, e.event().coordinates(), attempts,
-                    policy.maxAttempts(), giveUp ? ", dead-lettering it" : "", failure.toString());
-            if (!giveUp) {
-                return 0;
-            }
-            deadLetter(e, failure, attempts);
-            failedAttempts = 0;
-            return 1;
-        }
-    }
-
-    /** Builds the messages, then one transaction: checkpoint, handler, commit; then the position moves. */
-    private void commit(List<LoggedEvent> events) throws Exception {
-        List<StateCarryingMessage> messages = new ArrayList<>(events.size());
-        for (LoggedEvent l : events) {
-            if (stores.contains(l.event().store())) {
-                messages.add(dispatcher.messageFor(l.event()));
-            }
-        }
-        long from = position;
-        long to = events.get(events.size() - 1).position();
-        inTransaction("moving " + name + " past position " + to, c -> {
-            if (!checkpoints.move(c, name, from, to)) {
-                throw new CheckpointMoved();
-            }
-            if (!messages.isEmpty()) {
-                handler.handle(c, messages);
-            }
-            hook.reached(Step.WRITTEN, to);
-        });
-        hook.reached(Step.COMMITTED, to);
-        position = to;
-        handled.addAndGet(events.size());
-        // append-to-view lag, as the bus's projectors report it (serve's /metrics histogram)
-        dev.tally.core.observe.Telemetry telemetry = dev.tally.core.observe.Observability.telemetry();
-        for (StateCarryingMessage m : messages) {
-            telemetry.viewWritten(name, m.event().timestamp());
-        }
-    }
-
-    /** The dead letter and the checkpoint past it, in one transaction that writes nothing else. */
-    private void deadLetter(LoggedEvent e, Exception failure, int attempts) {
-        RecordedEvent event = e.event();
-        DeadLetter letter;
-        try {
-            letter = DeadLetter.of(source, dispatcher.messageFor(event), String.valueOf(failure), attempts,
-                    clock.instant());
-        } catch (RuntimeException unbuildable) {
-            letter = DeadLetter.reference(source, new MessageRef(MessageKind.STATE_CARRYING, event.store(),
-                    event.aggregateId(), event.version()), failure + " (and its message cannot be built: "
-                    + unbuildable + ")", attempts, clock.instant());
-        }
-        DeadLetter stored = letter;
-        long from = position;
-        long to = e.position();
-        try {
-            inTransaction("dead-lettering " + event.coordinates(), c -> {
-                if (!checkpoints.move(c, name, from, to)) {
-                    throw new CheckpointMoved();
-                }
-                deadLetters.add(c, stored);
-            });
-        } catch (CheckpointMoved | PostgresFailure f) {
-            throw f;
-        } catch (Exception other) {
-            throw new IllegalStateException("runner " + name + " could not dead-letter " + event.coordinates()
-                    + ": " + other, other);
-        }
-        position = to;
-        handled.incrementAndGet();
-        deadLettered.incrementAndGet();
-    }
-
-    @FunctionalInterface
-    private interface Work {
-        void run(Connection c) throws Exception;
-    }
-
-    /** Runs {@code work} in one transaction: commits when it returns, rolls back when anything is thrown. */
-    private void inTransaction(String doing, Work work) throws Exception {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            boolean committed = false;
-            try {
-                work.run(c);
-                c.commit();
-                committed = true;
-            } catch (SQLException e) {
-                throw SqlErrors.failure("runner " + name + ": " + doing, ledger.tables(), e);
-            } finally {
-                if (!committed) {
-                    rollbackQuietly(c);
-                }
-                try {
-                    c.setAutoCommit(true);
-                } catch (SQLException ignored) {
-                    // a broken connection: the pool discards it
-                }
-            }
-        }
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException | RuntimeException ignored) {
-            // the connection is broken: the server rolls the transaction back when it drops
-        }
-    }
-
-    /** Another runner of the same name moved the checkpoint; not a failure of any event. */
-    private static final class CheckpointMoved extends RuntimeException {
-        CheckpointMoved() {
-            super("the checkpoint moved under this runner", null, false, false);
-        }
+    public int pollOnce() {
+        return batches.pollOnce();
     }
 
     // --- repair and redrive --------------------------------------------------------------------------
@@ -371,7 +179,7 @@ public final class PostgresProjectionRunner implements AutoCloseable {
         Objects.requireNonNull(message, "message");
         requireMine(message);
         try {
-            inTransaction("applying " + MessageRef.of(message), c -> handler.handle(c, List.of(message)));
+            transactions.apply(message);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -399,20 +207,13 @@ public final class PostgresProjectionRunner implements AutoCloseable {
                     + " message; runner " + name + " handles state-carrying messages only");
         }
         requireMine(message);
-        boolean[] removed = new boolean[1];
         try {
-            inTransaction("redriving dead letter " + letter.id(), c -> {
-                removed[0] = deadLetters.remove(c, letter.id());
-                if (removed[0]) {
-                    handler.handle(c, List.of(message));
-                }
-            });
+            return transactions.redrive(letter.id(), message);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException("redrive of " + letter.id() + " to runner " + name + " failed: " + e, e);
         }
-        return removed[0];
     }
 
     private void requireMine(StateCarryingMessage message) {
@@ -426,14 +227,10 @@ public final class PostgresProjectionRunner implements AutoCloseable {
 
     /** Polls on a background thread until closed, woken by LISTEN/NOTIFY. */
     public synchronized PostgresProjectionRunner start() {
-        if (running) {
+        if (worker.isRunning()) {
             return this;
         }
-        running = true;
-        Thread t = new Thread(this::run, "tally-pg-runner-" + name);
-        t.setDaemon(true);
-        thread = t;
-        t.start();
+        worker.start();
         if (listener != null) {
             listener.register(consumer);
             if (ownsListener) {
@@ -443,84 +240,21 @@ public final class PostgresProjectionRunner implements AutoCloseable {
         return this;
     }
 
-    private void run() {
-        while (running) {
-            int n;
-            try {
-                n = pollOnce();
-                failedReads = 0;
-            } catch (RuntimeException e) {
-                LOG.warn("runner {}: {}", name, e.toString());
-                n = 0;
-                failedReads++;
-            } catch (Error e) {
-                // the open transaction (if any) was rolled back; the stored checkpoint is where a restart resumes
-                LOG.error("runner {} stopped at position {}: {}", name, position, e.toString());
-                throw e;
-            }
-            if (n == 0 && running) {
-                int failures = Math.max(failedAttempts, failedReads);
-                if (failures > 0) {
-                    pause(Math.max(1, policy.retry().backoff(failures, random).toMillis()), true);
-                } else {
-                    boolean deaf = listener == null || !listener.isListening();
-                    pause(waiting && deaf ? Math.min(idleWait.toMillis(), 50) : idleWait.toMillis(), false);
-                }
-            }
-        }
-    }
-
-    /** Waits {@code ms}, or less when woken (unless {@code backoff}: a retry waits its whole backoff), or closed. */
-    private void pause(long ms, boolean backoff) {
-        long deadline = System.nanoTime() + ms * 1_000_000;
-        synchronized (signal) {
-            try {
-                while (running && (backoff || !woken)) {
-                    long left = (deadline - System.nanoTime()) / 1_000_000;
-                    if (left <= 0) {
-                        break;
-                    }
-                    signal.wait(left);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                running = false;
-            }
-            woken = false;
-        }
-    }
-
     /** Something was appended: poll now instead of after the idle wait. */
     public void wake() {
-        synchronized (signal) {
-            woken = true;
-            signal.notifyAll();
-        }
+        worker.wake();
     }
 
     /** Stops after the transaction in progress (which commits or rolls back whole); the checkpoint stays stored. */
     @Override
     public void close() {
-        synchronized (this) {
-            running = false;
-        }
-        synchronized (signal) {
-            signal.notifyAll();
-        }
         if (listener != null) {
             listener.unregister(consumer);
             if (ownsListener) {
                 listener.close();
             }
         }
-        Thread t = thread;
-        if (t != null && t != Thread.currentThread()) {
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        worker.close();
     }
 
     // --- what it reports ---------------------------------------------------------------------------------
@@ -531,21 +265,21 @@ public final class PostgresProjectionRunner implements AutoCloseable {
 
     /** The position this runner has committed up to (its checkpoint, as this process knows it). */
     public long position() {
-        return position;
+        return batches.position();
     }
 
     /** Events the checkpoint moved past since start (handled or dead-lettered). */
     public long handledCount() {
-        return handled.get();
+        return batches.handled();
     }
 
     public long deadLetteredCount() {
-        return deadLettered.get();
+        return batches.deadLettered();
     }
 
     /** Failed attempts on the event at the checkpoint (0 when nothing is failing). */
     public int failedAttempts() {
-        return failedAttempts;
+        return batches.failedAttempts();
     }
 
     /** The dead-letter source of this runner's letters: {@code Feed(name)}. */
@@ -559,8 +293,7 @@ public final class PostgresProjectionRunner implements AutoCloseable {
 
     /** Whether the thread is running (false before start, after close, or after it died). */
     public boolean isAlive() {
-        Thread t = thread;
-        return t != null && t.isAlive();
+        return worker.isAlive();
     }
 
     public static final class Builder {

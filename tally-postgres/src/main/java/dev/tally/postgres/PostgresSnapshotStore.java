@@ -1,7 +1,7 @@
 package dev.tally.postgres;
 
 import dev.tally.core.snapshot.Snapshot;
-import dev.tally.core.snapshot.SnapshotStore;
+import dev.tally.core.spi.SnapshotStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,7 +1,7 @@
 package dev.tally.postgres;
 
 import dev.tally.core.saga.Timer;
-import dev.tally.core.saga.TimerStore;
+import dev.tally.core.spi.TimerStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

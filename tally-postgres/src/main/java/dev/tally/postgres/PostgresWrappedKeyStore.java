@@ -2,8 +2,8 @@ package dev.tally.postgres;
 
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
-import dev.tally.core.privacy.WrappedKey;
-import dev.tally.core.privacy.WrappedKeyStore;
+import dev.tally.core.spi.WrappedKey;
+import dev.tally.core.spi.WrappedKeyStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -3,7 +3,7 @@ package dev.tally.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.core.RecordedEvent;
-import dev.tally.core.feed.LoggedEvent;
+import dev.tally.core.spi.LoggedEvent;
 import dev.tally.testing.TestEvents;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -1,6 +1,6 @@
 package dev.tally.postgres;
 
-import dev.tally.core.feed.CheckpointStore;
+import dev.tally.core.spi.CheckpointStore;
 import dev.tally.testing.CheckpointStoreContract;
 
 /** The checkpoint store contract on a real PostgreSQL: each store a new instance on the same schema. */

@@ -1,6 +1,6 @@
 package dev.tally.postgres;
 
-import dev.tally.core.runtime.DeadLetterStore;
+import dev.tally.core.spi.DeadLetterStore;
 import dev.tally.testing.DeadLetterStoreContract;
 import java.util.OptionalInt;
 

@@ -1,6 +1,6 @@
 package dev.tally.postgres;
 
-import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.spi.LedgerAdapter;
 import dev.tally.testing.LedgerAdapterContract;
 
 /** The ledger contract on a real PostgreSQL. */

@@ -7,7 +7,7 @@ import dev.tally.core.EventStore;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.RetryPolicy;
-import dev.tally.core.feed.LoggedEvent;
+import dev.tally.core.spi.LoggedEvent;
 import dev.tally.core.memory.InMemoryProjectionWriter;
 import dev.tally.core.message.MessageFilter;
 import dev.tally.core.message.StateCarryingMessage;

@@ -10,7 +10,7 @@ import dev.tally.core.EventStore;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.RetryPolicy;
-import dev.tally.core.feed.LoggedEvent;
+import dev.tally.core.spi.LoggedEvent;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.message.MessageKind;
 import dev.tally.core.message.StateCarryingMessage;

@@ -1,6 +1,6 @@
 package dev.tally.postgres;
 
-import dev.tally.core.snapshot.SnapshotStore;
+import dev.tally.core.spi.SnapshotStore;
 import dev.tally.testing.SnapshotStoreContract;
 
 /** The snapshot store contract on a real PostgreSQL. */

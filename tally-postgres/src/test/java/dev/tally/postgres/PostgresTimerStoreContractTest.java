@@ -1,6 +1,6 @@
 package dev.tally.postgres;
 
-import dev.tally.core.saga.TimerStore;
+import dev.tally.core.spi.TimerStore;
 import dev.tally.testing.TimerStoreContract;
 
 /** The timer store contract on a real PostgreSQL: each store a new instance on the same schema. */

@@ -1,6 +1,6 @@
 package dev.tally.postgres;
 
-import dev.tally.core.privacy.WrappedKeyStore;
+import dev.tally.core.spi.WrappedKeyStore;
 import dev.tally.testing.WrappedKeyStoreContract;
 
 /** The wrapped-key contract on a real PostgreSQL. */

@@ -8,7 +8,7 @@ import dev.tally.core.command.Command;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.command.Decision;
-import dev.tally.core.feed.LoggedEvent;
+import dev.tally.core.spi.LoggedEvent;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.Versioned;
 import java.sql.Connection;

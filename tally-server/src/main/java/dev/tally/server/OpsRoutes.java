@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.EventStore;
-import dev.tally.core.Names;
+import dev.tally.core.internal.Names;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.app.AppRoute;

@@ -7,7 +7,7 @@ import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.message.MessageCodec;
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.core.runtime.ConvergenceCheck;
 import dev.tally.core.runtime.DeadLetter;
 import dev.tally.core.runtime.DeadLetters;

@@ -3,7 +3,7 @@ package dev.tally.server;
 import com.sun.net.httpserver.HttpExchange;
 import dev.tally.core.EventMetadata;
 import dev.tally.core.observe.Observability;
-import dev.tally.core.observe.TraceSpan;
+import dev.tally.core.spi.TraceSpan;
 import java.util.UUID;
 
 /**
@@ -94,7 +94,7 @@ final class RequestTelemetry implements AutoCloseable {
         // nothing traced here: keep the caller's trace context as it came, so a later trace can join it
         if (r.traceparent != null && Observability.traceparentOf(m) == null
                 && Observability.telemetry().traceparent() == null) {
-            m = m.withAttribute(dev.tally.core.observe.Telemetry.TRACEPARENT, r.traceparent);
+            m = m.withAttribute(dev.tally.core.spi.Telemetry.TRACEPARENT, r.traceparent);
         }
         return m;
     }

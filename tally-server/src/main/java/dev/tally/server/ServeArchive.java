@@ -1,6 +1,6 @@
 package dev.tally.server;
 
-import dev.tally.core.archive.ArchiveStore;
+import dev.tally.core.spi.ArchiveStore;
 import dev.tally.core.archive.DirectoryArchiveStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;

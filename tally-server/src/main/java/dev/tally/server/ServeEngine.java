@@ -2,14 +2,14 @@ package dev.tally.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.archive.ArchiveReadingLedger;
-import dev.tally.core.archive.ArchiveStore;
+import dev.tally.core.spi.ArchiveStore;
 import dev.tally.core.message.StateCarryingMessage;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.ProjectionWriter;
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.core.runtime.Pipeline;
 import dev.tally.core.runtime.TargetStats;
-import dev.tally.core.saga.TimerStore;
+import dev.tally.core.spi.TimerStore;
 import dev.tally.http.IdempotencyStore;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.tally.server;
 
 import dev.tally.core.observe.Observability;
-import dev.tally.core.observe.Telemetry;
+import dev.tally.core.spi.Telemetry;
 import dev.tally.otel.RecentLag;
 import dev.tally.otel.TallyTelemetry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;

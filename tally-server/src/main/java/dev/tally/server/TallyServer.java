@@ -8,12 +8,12 @@ import dev.tally.core.app.TallyApp;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.ProjectionWriter;
 import dev.tally.core.projection.ViewReader;
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.core.runtime.ConvergenceCheck;
 import dev.tally.core.saga.Saga;
 import dev.tally.core.saga.SagaRunner;
 import dev.tally.core.saga.TimerPoller;
-import dev.tally.core.saga.TimerStore;
+import dev.tally.core.spi.TimerStore;
 import dev.tally.core.runtime.TargetStats;
 import dev.tally.http.HostedView;
 import dev.tally.http.IdempotencyKeys;
@@ -139,7 +139,7 @@ public final class TallyServer implements AutoCloseable {
             // the console's: /api/openapi.json and a saga instance's pending actions
             appRoutes.addAll(ConsoleRoutes.of(settings.apps(), new OpenApiDocument.Options(settings.apps().stream()
                     .map(TallyApp::name).collect(Collectors.joining(", ", "tally serve: ", "")), "0.1.0",
-                    settings.token() != null), stores::get));
+                    settings.token() != null), stores::get, engine.timers()));
             engine.pipeline().start();
             if (!sagaRunners.isEmpty()) {
                 timerPoller = new TimerPoller(engine.timers(), sagaRunners, java.time.Clock.systemUTC(),

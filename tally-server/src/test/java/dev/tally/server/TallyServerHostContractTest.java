@@ -1,6 +1,6 @@
 package dev.tally.server;
 
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.testing.http.HostContract;
 import dev.tally.testing.http.LibraryApp;
 import java.io.IOException;
@@ -38,6 +38,11 @@ class TallyServerHostContractTest extends HostContract {
 
     @Override
     protected Answer send(String method, String path, Map<String, String> headers, String body) {
+        return over(server, method, path, headers, body);
+    }
+
+    /** A request to a running server over real HTTP. */
+    static Answer over(TallyServer server, String method, String path, Map<String, String> headers, String body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path)).method(method,
                 body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(b::header);

@@ -40,7 +40,7 @@ public final class AggregateFixture<S> {
 
     private AggregateFixture(AggregateDefinition<S> definition, String aggregateId) {
         this.store = EventStore.builder(definition, new InMemoryLedger()).clock(clock).build();
-        this.aggregateId = dev.tally.core.Names.requireAggregateId(aggregateId);
+        this.aggregateId = dev.tally.core.internal.Names.requireAggregateId(aggregateId);
     }
 
     /** Sets the store's clock: what the next events are stamped with and what the decision sees as now. */

@@ -14,7 +14,7 @@ import dev.tally.core.memory.InMemoryProjectionWriter;
 import dev.tally.core.memory.InMemoryTimerStore;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.ViewReader;
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.core.runtime.FailurePolicy;
 import dev.tally.core.saga.Saga;
 import dev.tally.core.saga.SagaRunner;

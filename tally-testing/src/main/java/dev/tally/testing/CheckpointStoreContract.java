@@ -2,7 +2,7 @@ package dev.tally.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.tally.core.feed.CheckpointStore;
+import dev.tally.core.spi.CheckpointStore;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 

@@ -4,7 +4,7 @@ import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
-import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.spi.LedgerAdapter;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 

@@ -17,7 +17,7 @@ import dev.tally.core.message.NotificationMessage;
 import dev.tally.core.message.StateCarryingMessage;
 import dev.tally.core.runtime.DeadLetter;
 import dev.tally.core.runtime.DeadLetterSource;
-import dev.tally.core.runtime.DeadLetterStore;
+import dev.tally.core.spi.DeadLetterStore;
 import dev.tally.core.runtime.MessageRef;
 import java.math.BigDecimal;
 import java.time.Instant;

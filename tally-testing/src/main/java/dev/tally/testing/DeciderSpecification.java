@@ -62,7 +62,7 @@ public final class DeciderSpecification<S> {
 
     /** A specification of the aggregate {@code aggregateId} (what {@link DecisionContext#aggregateId()} says). */
     public static <S> DeciderSpecification<S> of(AggregateDefinition<S> definition, String aggregateId) {
-        return new DeciderSpecification<>(definition, dev.tally.core.Names.requireAggregateId(aggregateId));
+        return new DeciderSpecification<>(definition, dev.tally.core.internal.Names.requireAggregateId(aggregateId));
     }
 
     /** The time the decision sees as {@link DecisionContext#now()}. */

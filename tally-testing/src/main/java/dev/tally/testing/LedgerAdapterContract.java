@@ -14,7 +14,7 @@ import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.ledger.DuplicateCommand;
-import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.spi.LedgerAdapter;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.ledger.VersionGap;
 import java.util.ArrayList;

@@ -12,7 +12,7 @@ import dev.tally.core.message.MessageFilter;
 import dev.tally.core.message.MessageKind;
 import dev.tally.core.message.NotificationMessage;
 import dev.tally.core.runtime.DeadLetterSource;
-import dev.tally.core.runtime.EngineRoutingBus;
+import dev.tally.core.internal.EngineRoutingBus;
 import dev.tally.core.runtime.FailurePolicy;
 import dev.tally.core.message.StateCarryingMessage;
 import dev.tally.core.runtime.Target;

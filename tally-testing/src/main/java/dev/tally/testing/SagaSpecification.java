@@ -60,7 +60,7 @@ public final class SagaSpecification<S> {
 
     /** A specification of the instance {@code instance} (its aggregate id in the saga's store). */
     public static <S> SagaSpecification<S> of(Saga<?, S> saga, String instance) {
-        return new SagaSpecification<>(saga, dev.tally.core.Names.requireAggregateId(instance));
+        return new SagaSpecification<>(saga, dev.tally.core.internal.Names.requireAggregateId(instance));
     }
 
     /** The time of the next input (replies, timers and observed events carry it). */

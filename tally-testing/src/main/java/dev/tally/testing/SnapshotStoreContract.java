@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.snapshot.Snapshot;
-import dev.tally.core.snapshot.SnapshotStore;
+import dev.tally.core.spi.SnapshotStore;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.api.BeforeEach;

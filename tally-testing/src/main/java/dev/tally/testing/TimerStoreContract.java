@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tally.core.saga.Timer;
-import dev.tally.core.saga.TimerStore;
+import dev.tally.core.spi.TimerStore;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;

@@ -1,8 +1,8 @@
 package dev.tally.testing;
 
 import dev.tally.core.memory.InMemoryBus;
-import dev.tally.core.runtime.Chaos;
-import dev.tally.core.runtime.EngineRoutingBus;
+import dev.tally.core.internal.Chaos;
+import dev.tally.core.internal.EngineRoutingBus;
 
 /** The bus contract on the in-memory bus; a "restart" is a new bus on the same (in-memory) stores. */
 class InMemoryBusContractTest extends RoutingBusContract {

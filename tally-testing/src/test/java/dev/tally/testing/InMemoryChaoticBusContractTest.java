@@ -1,8 +1,8 @@
 package dev.tally.testing;
 
 import dev.tally.core.memory.InMemoryBus;
-import dev.tally.core.runtime.Chaos;
-import dev.tally.core.runtime.EngineRoutingBus;
+import dev.tally.core.internal.Chaos;
+import dev.tally.core.internal.EngineRoutingBus;
 import java.time.Duration;
 
 /** The contract holds with duplicates, delays and reordering on. */

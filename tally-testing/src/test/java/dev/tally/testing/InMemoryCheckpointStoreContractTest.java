@@ -1,6 +1,6 @@
 package dev.tally.testing;
 
-import dev.tally.core.feed.CheckpointStore;
+import dev.tally.core.spi.CheckpointStore;
 import dev.tally.core.memory.InMemoryCheckpointStore;
 
 /** In memory, "the same storage" is the same instance. */

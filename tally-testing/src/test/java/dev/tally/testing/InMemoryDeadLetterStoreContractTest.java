@@ -1,7 +1,7 @@
 package dev.tally.testing;
 
 import dev.tally.core.memory.InMemoryDeadLetterStore;
-import dev.tally.core.runtime.DeadLetterStore;
+import dev.tally.core.spi.DeadLetterStore;
 
 class InMemoryDeadLetterStoreContractTest extends DeadLetterStoreContract {
     @Override

@@ -1,6 +1,6 @@
 package dev.tally.testing;
 
-import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.spi.LedgerAdapter;
 import dev.tally.core.memory.InMemoryLedger;
 
 class InMemoryLedgerContractTest extends LedgerAdapterContract {

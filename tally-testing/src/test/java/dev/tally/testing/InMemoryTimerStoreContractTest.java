@@ -1,7 +1,7 @@
 package dev.tally.testing;
 
 import dev.tally.core.memory.InMemoryTimerStore;
-import dev.tally.core.saga.TimerStore;
+import dev.tally.core.spi.TimerStore;
 
 /** The timer store contract in memory: every store is the same instance. */
 class InMemoryTimerStoreContractTest extends TimerStoreContract {

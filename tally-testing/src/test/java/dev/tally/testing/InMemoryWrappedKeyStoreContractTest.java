@@ -1,7 +1,7 @@
 package dev.tally.testing;
 
 import dev.tally.core.privacy.InMemoryWrappedKeyStore;
-import dev.tally.core.privacy.WrappedKeyStore;
+import dev.tally.core.spi.WrappedKeyStore;
 
 class InMemoryWrappedKeyStoreContractTest extends WrappedKeyStoreContract {
     private final InMemoryWrappedKeyStore store = new InMemoryWrappedKeyStore();

@@ -8,7 +8,7 @@ import dev.tally.bench.Measurements;
 import dev.tally.core.EventStore;
 import dev.tally.core.memory.InMemoryLedger;
 import dev.tally.core.observe.Observability;
-import dev.tally.core.observe.Telemetry;
+import dev.tally.core.spi.Telemetry;
 import dev.tally.examples.bank.Account;
 import dev.tally.examples.bank.BankAccount;
 import dev.tally.examples.bank.Credit;

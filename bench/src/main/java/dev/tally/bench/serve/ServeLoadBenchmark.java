@@ -39,7 +39,14 @@ import java.util.regex.Pattern;
  * <pre>
  * java -cp bench/target/tally-bench.jar dev.tally.bench.serve.ServeLoadBenchmark \
  *      [--rates 100,200,300,500] [--seconds 20] [--warmup 15] [--accounts 2000] [--clients apache5,url-connection]
+ *      [--engines dynamodb-local,postgres] [--closed-clients 16]
  * </pre>
+ *
+ * <p>With {@code --closed-clients N}, each server also gets a closed-loop step first: N clients each
+ * sending a credit as soon as the previous one was answered, for {@code --seconds}; its figure is
+ * the commands accepted per second. The resident set of the server (its JVM plus the processes it
+ * started, such as the embedded PostgreSQL, as proportional set sizes from {@code /proc/PID/smaps_rollup})
+ * is sampled at rest after the warm-up and every second during each step (the largest is reported).
  */
 public final class ServeLoadBenchmark {
     private static final Pattern SERVING = Pattern.compile("Tally is serving on (https?://\\S+)");
@@ -58,24 +65,28 @@ public final class ServeLoadBenchmark {
                 + "examples/counter/target/tally-example-counter.jar,examples/orders/target/tally-example-orders.jar");
         List<String> clients = List.of(args.string("clients", "apache5,url-connection").split(","));
         List<String> roots = List.of(args.string("data-roots", System.getProperty("java.io.tmpdir")).split(","));
+        List<String> engines = List.of(args.string("engines", "dynamodb-local").split(","));
+        int closedClients = args.integer("closed-clients", 0);
         say("serve load: rates " + rates + "/s, " + seconds + " s per step after " + warmup + " s of warm-up, credits on "
                 + accounts + " accounts; server HTTP clients " + clients + "; " + Runtime.getRuntime().availableProcessors()
                 + " cores");
-        for (String root : roots) {
-            for (String client : clients) {
-                run(jar, apps, Path.of(root), client, rates, seconds, warmup, accounts);
+        for (String engine : engines) {
+            for (String root : roots) {
+                for (String client : clients) {
+                    run(jar, apps, Path.of(root), client, rates, seconds, warmup, accounts, engine, closedClients);
+                }
             }
         }
     }
 
     private static void run(String jar, String apps, Path root, String client, List<Integer> rates, int seconds, int warmup,
-            int accounts) throws Exception {
+            int accounts, String engine, int closedClients) throws Exception {
         boolean inMemory = root.toString().equals("in-memory");
         Path data = inMemory ? Files.createTempDirectory("tally-serve-bench") : Files.createTempDirectory(root,
                 "tally-serve-bench");
         Path log = data.resolveSibling(data.getFileName() + ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dtally.http.client=" + client, "-jar", jar, "serve", "--port", "0"));
+                "-Dtally.http.client=" + client, "-jar", jar, "serve", "--port", "0", "--engine", engine));
         command.addAll(inMemory ? List.of("--in-memory") : List.of("--data", data.toString()));
         for (String app : apps.split(",")) {
             command.add("--app");
@@ -86,14 +97,33 @@ public final class ServeLoadBenchmark {
             URI url = awaitServing(server, log);
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(5)).build();
-            say("server (" + client + ") at " + url + ", data in " + data);
+            String label = engine + " " + client + " " + root;
+            say("server (" + label + ") at " + url + ", data in " + data);
             drive(http, url, warmup, rates.get(0), accounts, null);
+            Thread.sleep(3000);
+            say(String.format(java.util.Locale.ROOT, "  %s: resident set at rest %.0f MB", label,
+                    ResidentSet.megabytes(server.toHandle(), data)));
+            if (closedClients > 0) {
+                ResidentSet peak = ResidentSet.sample(server.toHandle(), data);
+                Map<String, Map<Double, Double>> before = lagBuckets(http, url);
+                Step step = closedLoop(http, url, seconds, closedClients, accounts);
+                peak.stop();
+                settle(http, url, before, step.accepted, Duration.ofSeconds(120));
+                Map<String, Map<Double, Double>> after = lagBuckets(http, url);
+                report(label + " closed x" + closedClients, 0, seconds, step, before, after);
+                say(String.format(java.util.Locale.ROOT, "  resident set under the closed loop: up to %.0f MB",
+                        peak.maxMegabytes()));
+            }
             for (int rate : rates) {
                 Map<String, Map<Double, Double>> before = lagBuckets(http, url);
+                ResidentSet peak = ResidentSet.sample(server.toHandle(), data);
                 Step step = drive(http, url, seconds, rate, accounts, "measured");
+                peak.stop();
                 settle(http, url, before, step.accepted, Duration.ofSeconds(60));
                 Map<String, Map<Double, Double>> after = lagBuckets(http, url);
-                report(client + " " + root, rate, seconds, step, before, after);
+                report(label, rate, seconds, step, before, after);
+                say(String.format(java.util.Locale.ROOT, "  resident set at %d/s: up to %.0f MB", rate,
+                        peak.maxMegabytes()));
             }
         } finally {
             server.destroy();
@@ -157,6 +187,47 @@ public final class ServeLoadBenchmark {
             say("  warm-up: " + accepted.get() + " credits accepted at " + rate + "/s");
         }
         return new Step(total, accepted.get(), refused.get(), failed.get(),
+                latencies.stream().mapToLong(Long::longValue).toArray(), nanos);
+    }
+
+    /** {@code clients} threads, each sending its next credit when the previous one was answered. */
+    private static Step closedLoop(HttpClient http, URI url, int seconds, int clients, int accounts) throws Exception {
+        AtomicLong accepted = new AtomicLong();
+        AtomicLong refused = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            Thread t = new Thread(() -> {
+                while (System.nanoTime() < end) {
+                    String account = "load-" + ThreadLocalRandom.current().nextInt(accounts);
+                    HttpRequest request = HttpRequest.newBuilder(url.resolve("/api/accounts/" + account + "/credit"))
+                            .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"amount\": 1}")).build();
+                    long sent = System.nanoTime();
+                    try {
+                        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() / 100 == 2) {
+                            accepted.incrementAndGet();
+                            latencies.add(System.nanoTime() - sent);
+                        } else {
+                            refused.incrementAndGet();
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        failed.incrementAndGet();
+                    }
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        long nanos = System.nanoTime() - start;
+        return new Step(accepted.get() + refused.get() + failed.get(), accepted.get(), refused.get(), failed.get(),
                 latencies.stream().mapToLong(Long::longValue).toArray(), nanos);
     }
 

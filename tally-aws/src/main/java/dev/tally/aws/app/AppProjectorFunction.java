@@ -38,6 +38,11 @@ public final class AppProjectorFunction extends EventBridgeTargetHandler {
         super(projector, AppFunctions.claimResolver(stores));
     }
 
+    /** The function of one projection of {@code app}, from the variables the template gives it (tests, tools). */
+    public static AppProjectorFunction fromEnvironment(TallyApp app, Map<String, String> variables) {
+        return new AppProjectorFunction(app, new TallyEnvironment(variables), variables);
+    }
+
     /** The projector of the app's projection {@code name}, writing {@code table}. */
     public static MessageHandler projector(TallyApp app, DynamoDbClient client, String name, String table) {
         return bind(AppFunctions.projection(app, name), client, table);

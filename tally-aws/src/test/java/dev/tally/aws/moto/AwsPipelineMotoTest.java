@@ -206,7 +206,7 @@ class AwsPipelineMotoTest {
             records.add(r);
         }
         event.setRecords(records);
-        SQSBatchResponse response = new SqsTargetHandler(projector, dev.tally.core.message.ClaimResolver.NONE)
+        SQSBatchResponse response = new SqsTargetHandler(projector, dev.tally.core.spi.ClaimResolver.NONE)
                 .handleRequest(event, null);
         List<String> failed = response.getBatchItemFailures().stream()
                 .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList();

@@ -1,6 +1,6 @@
 package dev.tally.core.app;
 
-import dev.tally.core.Names;
+import dev.tally.core.internal.Names;
 import java.util.Objects;
 
 /**

@@ -6,8 +6,9 @@ import dev.tally.core.EventStore;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.StreamArchived;
-import dev.tally.core.ledger.KnownVersions;
+import dev.tally.core.spi.KnownVersions;
 import dev.tally.core.ledger.VersionConflict;
+import dev.tally.core.spi.ArchiveStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,7 +61,7 @@ public final class Archiver {
     public Archiver(ArchiveReadingLedger ledger, Clock clock) {
         this.ledger = Objects.requireNonNull(ledger, "ledger");
         this.clock = Objects.requireNonNull(clock, "clock");
-        if (!(ledger.ledger() instanceof dev.tally.core.ledger.PrunableLedger)) {
+        if (!(ledger.ledger() instanceof dev.tally.core.spi.PrunableLedger)) {
             throw new IllegalArgumentException("the ledger " + ledger.ledger().describe() + " cannot drop archived"
                     + " events (it is not a PrunableLedger), so nothing can be archived from it");
         }

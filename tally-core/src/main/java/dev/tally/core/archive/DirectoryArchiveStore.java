@@ -1,6 +1,7 @@
 package dev.tally.core.archive;
 
 import dev.tally.core.RecordedEvent;
+import dev.tally.core.spi.ArchiveStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -1,5 +1,7 @@
 package dev.tally.core.ledger;
 
+
+import dev.tally.core.spi.LedgerAdapter;
 /**
  * The append's first event carries a command id ({@link dev.tally.core.EventMetadata#COMMAND_ID})
  * that is already stored in that stream: the command applied before, and nothing was written now.

@@ -1,9 +1,9 @@
 package dev.tally.core.memory;
 
 import dev.tally.core.message.Message;
-import dev.tally.core.runtime.Chaos;
-import dev.tally.core.runtime.DeliveryEngine;
-import dev.tally.core.runtime.EngineRoutingBus;
+import dev.tally.core.internal.Chaos;
+import dev.tally.core.internal.DeliveryEngine;
+import dev.tally.core.internal.EngineRoutingBus;
 import dev.tally.core.runtime.Target;
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -35,8 +35,8 @@ public final class InMemoryBus extends EngineRoutingBus {
     }
 
     /** Delivers on 4 background threads, keeping deliveries and dead letters in the given stores. */
-    public static InMemoryBus async(Chaos chaos, dev.tally.core.runtime.DeadLetterStore deadLetters,
-                                    dev.tally.core.runtime.DeliveryStore deliveries) {
+    public static InMemoryBus async(Chaos chaos, dev.tally.core.spi.DeadLetterStore deadLetters,
+                                    dev.tally.core.spi.DeliveryStore deliveries) {
         return new InMemoryBus(DeliveryEngine.async(4, chaos, deadLetters, deliveries));
     }
 

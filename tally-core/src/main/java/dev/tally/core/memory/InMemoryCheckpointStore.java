@@ -1,6 +1,6 @@
 package dev.tally.core.memory;
 
-import dev.tally.core.feed.CheckpointStore;
+import dev.tally.core.spi.CheckpointStore;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 

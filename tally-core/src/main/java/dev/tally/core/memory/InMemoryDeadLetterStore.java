@@ -3,7 +3,7 @@ package dev.tally.core.memory;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.runtime.DeadLetter;
-import dev.tally.core.runtime.DeadLetterStore;
+import dev.tally.core.spi.DeadLetterStore;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -2,8 +2,8 @@ package dev.tally.core.memory;
 
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
-import dev.tally.core.runtime.DeliveryStore;
-import dev.tally.core.runtime.PendingDelivery;
+import dev.tally.core.spi.DeliveryStore;
+import dev.tally.core.internal.PendingDelivery;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

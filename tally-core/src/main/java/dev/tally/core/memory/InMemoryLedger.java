@@ -4,9 +4,9 @@ import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
-import dev.tally.core.feed.GlobalLog;
-import dev.tally.core.feed.LoggedEvent;
-import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.spi.GlobalLog;
+import dev.tally.core.spi.LoggedEvent;
+import dev.tally.core.spi.LedgerAdapter;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.ledger.VersionGap;
 import dev.tally.core.query.EventFilter;
@@ -25,7 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link LedgerAdapter} (one lock makes appends atomic) and is also a {@link GlobalLog} whose
  * positions are 1, 2, 3... in append order. Aggregate ids list in order of their first event.
  */
-public final class InMemoryLedger implements LedgerAdapter, GlobalLog, dev.tally.core.ledger.PrunableLedger,
+public final class InMemoryLedger implements LedgerAdapter, GlobalLog, dev.tally.core.spi.PrunableLedger,
         EventQueries {
     private final Map<String, List<RecordedEvent>> streams = new HashMap<>();
     private final Map<String, List<String>> idsByStore = new HashMap<>();

@@ -3,17 +3,19 @@ package dev.tally.core.memory;
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.EventStore;
 import dev.tally.core.RetryPolicy;
-import dev.tally.core.feed.BatchHandler;
-import dev.tally.core.feed.CatchUpSubscription;
+import dev.tally.core.spi.BatchHandler;
+import dev.tally.core.spi.CatchUpSubscription;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.ProjectionWriter;
 import dev.tally.core.projection.Projector;
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.core.runtime.ConvergenceCheck;
 import dev.tally.core.runtime.DeadLetters;
 import dev.tally.core.runtime.Dispatcher;
+import dev.tally.core.runtime.PipelineOptions;
+import dev.tally.core.runtime.PipelineStores;
 import dev.tally.core.runtime.Pipeline;
-import dev.tally.core.runtime.Settling;
+import dev.tally.core.internal.Settling;
 import dev.tally.core.runtime.Target;
 import dev.tally.core.snapshot.SnapshotPolicy;
 import java.time.Clock;
@@ -42,12 +44,8 @@ public final class InMemoryPipeline implements Pipeline, Settling {
     private final InMemorySnapshotStore snapshots = new InMemorySnapshotStore();
     private final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
     private final InMemoryBus bus;
-    private final List<EventStore<?>> stores = new ArrayList<>();
-    private final List<ConvergenceCheck.Bound<?, ?>> projections = new ArrayList<>();
-    private SnapshotPolicy snapshotPolicy = SnapshotPolicy.everyNEvents(100);
-    private RetryPolicy commandRetry = RetryPolicy.DEFAULT;
-    private Clock clock = Clock.systemUTC();
-    private dev.tally.core.privacy.PersonalData personalData;
+    private final Options options = new Options();
+    private final PipelineStores stores = new PipelineStores(ledger, snapshots, options);
     private Dispatcher dispatcher;
     private CatchUpSubscription feed;
 
@@ -60,37 +58,38 @@ public final class InMemoryPipeline implements Pipeline, Settling {
         return new InMemoryPipeline(InMemoryBus.async(chaos));
     }
 
+    /** The in-memory pipeline's options are set on it directly, before its stores are made. */
+    private static final class Options extends PipelineOptions<Options> {
+        Options() {
+            super(SnapshotPolicy.everyNEvents(100));
+        }
+    }
+
     public InMemoryPipeline snapshotPolicy(SnapshotPolicy policy) {
-        this.snapshotPolicy = policy;
+        options.snapshotPolicy(policy);
         return this;
     }
 
     public InMemoryPipeline commandRetry(RetryPolicy policy) {
-        this.commandRetry = policy;
+        options.commandRetry(policy);
         return this;
     }
 
     public InMemoryPipeline clock(Clock clock) {
-        this.clock = clock;
+        options.clock(clock);
         return this;
     }
 
     /** The keys that seal personal fields in the stores made after this call. */
     public InMemoryPipeline personalData(dev.tally.core.privacy.PersonalData personalData) {
-        this.personalData = personalData;
+        options.personalData(personalData);
         return this;
     }
 
     /** Creates an event store on this pipeline's ledger; call before {@link #start()}. */
     @Override
     public synchronized <S> EventStore<S> store(AggregateDefinition<S> definition) {
-        if (dispatcher != null) {
-            throw new IllegalStateException("add event stores before start(): the dispatcher is built then");
-        }
-        EventStore<S> store = EventStore.builder(definition, ledger).snapshots(snapshots, snapshotPolicy)
-                .retryPolicy(commandRetry).clock(clock).personalData(personalData).build();
-        stores.add(store);
-        return store;
+        return stores.add(definition);
     }
 
     @Override
@@ -102,7 +101,7 @@ public final class InMemoryPipeline implements Pipeline, Settling {
     @Override
     public synchronized <S, V> void project(Projection<S, V> projection, ProjectionWriter<V> writer) {
         bus.subscribe(new Projector<>(projection, writer).target());
-        projections.add(new ConvergenceCheck.Bound<>(projection, writer,
+        stores.projected(new ConvergenceCheck.Bound<>(projection, writer,
                 m -> bus.sendTo(projection.name(), java.util.List.of(m))));
     }
 
@@ -113,14 +112,14 @@ public final class InMemoryPipeline implements Pipeline, Settling {
 
     @Override
     public ConvergenceCheck.Report verify(boolean repair) {
-        return new ConvergenceCheck(stores, projections, 500).run(repair, line -> { });
+        return stores.verify(repair, 500, line -> { });
     }
 
     /** Starts the change feed: every append is dispatched to the bus from now on. */
     @Override
     public synchronized InMemoryPipeline start() {
         if (dispatcher == null) {
-            dispatcher = new Dispatcher(stores, bus);
+            dispatcher = new Dispatcher(stores.seal(), bus);
             feed = CatchUpSubscription.builder("in-memory-dispatcher", ledger, checkpoints,
                     BatchHandler.of(dispatcher)).idleWait(Duration.ofMillis(200)).build();
             ledger.onAppend(feed::wake);

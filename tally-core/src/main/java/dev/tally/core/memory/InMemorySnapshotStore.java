@@ -1,7 +1,7 @@
 package dev.tally.core.memory;
 
 import dev.tally.core.snapshot.Snapshot;
-import dev.tally.core.snapshot.SnapshotStore;
+import dev.tally.core.spi.SnapshotStore;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;

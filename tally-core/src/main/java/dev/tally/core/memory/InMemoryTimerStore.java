@@ -1,7 +1,7 @@
 package dev.tally.core.memory;
 
 import dev.tally.core.saga.Timer;
-import dev.tally.core.saga.TimerStore;
+import dev.tally.core.spi.TimerStore;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.json.JsonCodec;
 
+import dev.tally.core.spi.ClaimResolver;
 /**
  * The wire format of messages (EventBridge detail, SQS body, HTTP):
  *

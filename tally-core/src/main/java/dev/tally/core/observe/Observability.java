@@ -1,6 +1,7 @@
 package dev.tally.core.observe;
 
 import dev.tally.core.EventMetadata;
+import dev.tally.core.spi.Telemetry;
 import java.util.Objects;
 
 /**

@@ -2,6 +2,8 @@ package dev.tally.core.privacy;
 
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
+import dev.tally.core.spi.WrappedKey;
+import dev.tally.core.spi.WrappedKeyStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.tally.core.projection;
 
 import dev.tally.core.Aggregate;
 import dev.tally.core.AggregateDefinition;
-import dev.tally.core.Names;
+import dev.tally.core.internal.Names;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageFilter;
 import dev.tally.core.message.StateCarryingMessage;

@@ -7,7 +7,7 @@ import dev.tally.core.RecordedEvent;
 /**
  * Finds events across streams and stores: by event type, by correlation id, by time range, or any
  * of them together ({@link EventFilter}). An adapter's optional capability beside its
- * {@link dev.tally.core.ledger.LedgerAdapter}; the {@code EventQueriesContract} in tally-testing
+ * {@link dev.tally.core.spi.LedgerAdapter}; the {@code EventQueriesContract} in tally-testing
  * checks every implementation.
  *
  * <p>Every implementation keeps these rules:

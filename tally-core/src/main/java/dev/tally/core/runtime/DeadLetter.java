@@ -1,6 +1,6 @@
 package dev.tally.core.runtime;
 
-import dev.tally.core.message.ClaimResolver;
+import dev.tally.core.spi.ClaimResolver;
 import dev.tally.core.message.Message;
 import java.time.Instant;
 import java.util.Objects;
@@ -33,6 +33,22 @@ public record DeadLetter(String id, DeadLetterSource source, MessageRef ref, Mes
     public static DeadLetter reference(DeadLetterSource source, MessageRef ref, String error, int attempts,
                                        Instant at) {
         return new DeadLetter(idOf(source, ref), source, ref, null, error, attempts, at);
+    }
+
+    /**
+     * The letter of the state-carrying message of a ledger event, or, when that message cannot be
+     * built (an unreadable record, a reducer that fails), a reference to the event that says why.
+     */
+    public static DeadLetter ofStateOf(DeadLetterSource source, dev.tally.core.RecordedEvent event,
+                                       java.util.function.Function<dev.tally.core.RecordedEvent, ? extends Message> build,
+                                       String error, int attempts, Instant at) {
+        try {
+            return of(source, build.apply(event), error, attempts, at);
+        } catch (RuntimeException unbuildable) {
+            return reference(source, new MessageRef(dev.tally.core.message.MessageKind.STATE_CARRYING, event.store(),
+                    event.aggregateId(), event.version()), error + " (and its message cannot be built: " + unbuildable
+                    + ")", attempts, at);
+        }
     }
 
     /**

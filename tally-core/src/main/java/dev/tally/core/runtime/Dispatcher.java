@@ -1,19 +1,19 @@
 package dev.tally.core.runtime;
 
-import dev.tally.core.message.ClaimResolver;
+import dev.tally.core.spi.ClaimResolver;
 import dev.tally.core.message.Message;
-import dev.tally.core.message.MessageBus;
+import dev.tally.core.spi.MessageBus;
 import dev.tally.core.message.MessageKind;
 import dev.tally.core.message.NotificationMessage;
 import dev.tally.core.message.StateCarryingMessage;
 import dev.tally.core.Aggregate;
-import dev.tally.core.AggregateCache;
+import dev.tally.core.internal.AggregateCache;
 import dev.tally.core.EventStore;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.observe.Observability;
-import dev.tally.core.observe.Telemetry;
-import dev.tally.core.observe.TraceSpan;
+import dev.tally.core.spi.Telemetry;
+import dev.tally.core.spi.TraceSpan;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

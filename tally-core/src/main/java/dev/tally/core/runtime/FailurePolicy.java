@@ -157,4 +157,36 @@ public record FailurePolicy(RetryPolicy retry, boolean bisect) {
             }
         }
     }
+
+    /**
+     * One attempt at what is left of a piece of work that can partly succeed (a PutEvents whose
+     * entries fail one by one, a batch write that leaves items unprocessed): returns what is still
+     * left, empty when done. An attempt that fails as a whole catches the transient error and
+     * returns {@code left} unchanged; anything it throws ends the retries.
+     */
+    @FunctionalInterface
+    public interface PartialAttempt<T> {
+        List<T> attempt(List<T> left, int attempt);
+    }
+
+    /**
+     * The retry loop for transient failures: tries {@code items}, then what is left of them, up to
+     * the policy's attempts, sleeping its jittered backoff in between. Returns what is still left
+     * after the last attempt (empty when everything went through); the caller decides how to fail.
+     *
+     * @throws Stopped when {@code pause} reports that the caller is stopping
+     */
+    public <T> List<T> retryRemaining(List<T> items, PartialAttempt<T> attempt, Pause pause, Random random) {
+        List<T> left = items;
+        for (int n = 1; n <= retry.maxAttempts(); n++) {
+            left = attempt.attempt(left, n);
+            if (left.isEmpty()) {
+                return List.of();
+            }
+            if (n < retry.maxAttempts() && !pause.sleep(retry.backoff(n, random))) {
+                throw new Stopped();
+            }
+        }
+        return left;
+    }
 }

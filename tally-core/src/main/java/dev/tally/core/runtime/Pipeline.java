@@ -2,6 +2,7 @@ package dev.tally.core.runtime;
 
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.EventStore;
+import dev.tally.core.internal.Chaos;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.ProjectionWriter;
 

@@ -1,5 +1,9 @@
 package dev.tally.core.saga;
 
+import dev.tally.core.RetryPolicy;
+import dev.tally.core.runtime.FailurePolicy;
+import dev.tally.core.spi.PollingWorker;
+import dev.tally.core.spi.TimerStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -23,8 +27,7 @@ public final class TimerPoller implements AutoCloseable {
     private final Clock clock;
     private final Duration interval;
     private final int batch;
-    private volatile Thread thread;
-    private volatile boolean running;
+    private final PollingWorker worker;
 
     public TimerPoller(TimerStore store, List<SagaRunner<?, ?>> runners, Clock clock, Duration interval) {
         this.store = Objects.requireNonNull(store, "store");
@@ -37,6 +40,11 @@ public final class TimerPoller implements AutoCloseable {
         for (SagaRunner<?, ?> r : runners) {
             this.runners.put(r.saga().name(), r);
         }
+        // a failing timer stays stored and fires again at the next poll: no retry pacing beyond the interval
+        this.worker = PollingWorker.builder("tally-timer-poller", this::pollOnce)
+                .idle(PollingWorker.Idle.fixed(interval))
+                .failurePolicy(FailurePolicy.of(new RetryPolicy(Integer.MAX_VALUE, interval, interval)))
+                .interruptOnClose(true).build();
     }
 
     /**
@@ -66,46 +74,13 @@ public final class TimerPoller implements AutoCloseable {
     }
 
     /** Polls every interval on a daemon thread until {@link #close()}. */
-    public synchronized TimerPoller start() {
-        if (thread != null) {
-            return this;
-        }
-        running = true;
-        thread = new Thread(this::loop, "tally-timer-poller");
-        thread.setDaemon(true);
-        thread.start();
+    public TimerPoller start() {
+        worker.start();
         return this;
     }
 
-    private void loop() {
-        while (running) {
-            try {
-                while (running && pollOnce() >= batch) {
-                    // a full batch: more may be due
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("polling the timer store failed, retrying in {}: {}", interval, e.toString());
-            }
-            try {
-                Thread.sleep(interval.toMillis());
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
-    }
-
     @Override
-    public synchronized void close() {
-        running = false;
-        Thread t = thread;
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        thread = null;
+    public void close() {
+        worker.close();
     }
 }

@@ -1,5 +1,7 @@
 package dev.tally.core.saga;
 
+
+import dev.tally.core.spi.TimerStore;
 /**
  * Durable timers behind one SPI. {@link #schedule} is durable when it returns and idempotent by
  * {@link Timer#id()}; {@link #cancel} is idempotent too (cancelling an unknown or fired timer is not

@@ -1,7 +1,7 @@
 package dev.tally.core.snapshot;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tally.core.Names;
+import dev.tally.core.internal.Names;
 import dev.tally.core.json.JsonCodec;
 import java.time.Instant;
 import java.util.Objects;

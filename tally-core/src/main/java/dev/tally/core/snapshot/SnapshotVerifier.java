@@ -6,6 +6,7 @@ import dev.tally.core.EventStore;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.ReadOptions;
+import dev.tally.core.spi.SnapshotStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tally.core.EventMetadata;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.json.JsonCodec;
-import dev.tally.core.message.MessageQueue;
+import dev.tally.core.spi.MessageQueue;
 import dev.tally.core.message.StateCarryingMessage;
 import java.time.Clock;
 import java.time.Duration;

@@ -16,7 +16,7 @@ import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.command.Decision;
 import dev.tally.core.json.JsonCodec;
-import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.spi.LedgerAdapter;
 import dev.tally.core.memory.InMemoryLedger;
 import dev.tally.core.memory.InMemorySnapshotStore;
 import java.time.Instant;

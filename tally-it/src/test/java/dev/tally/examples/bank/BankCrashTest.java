@@ -9,7 +9,7 @@ import dev.tally.core.RetryPolicy;
 import dev.tally.core.message.MessageHandler;
 import dev.tally.core.projection.ProjectionWriter;
 import dev.tally.core.projection.Projector;
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.core.runtime.ConvergenceCheck;
 import dev.tally.core.runtime.FailurePolicy;
 import dev.tally.core.runtime.Target;

@@ -7,7 +7,7 @@ import dev.tally.core.EventStore;
 import dev.tally.core.PageRequest;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.core.runtime.DeadLetter;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.MessageFilter;

@@ -7,7 +7,7 @@ import dev.tally.core.EventStore;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.ReadOptions;
-import dev.tally.core.feed.LoggedEvent;
+import dev.tally.core.spi.LoggedEvent;
 import dev.tally.core.message.StateCarryingMessage;
 import dev.tally.core.runtime.ConvergenceCheck;
 import dev.tally.core.snapshot.SnapshotPolicy;

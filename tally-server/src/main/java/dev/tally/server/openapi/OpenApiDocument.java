@@ -9,11 +9,16 @@ import dev.tally.core.json.JsonCodec;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.saga.Saga;
 import dev.tally.core.saga.SagaInput;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The OpenAPI 3.1 document of what a host serves, derived from the hosted apps: for each store a
@@ -39,6 +44,10 @@ public final class OpenApiDocument {
             Objects.requireNonNull(version, "version");
         }
     }
+
+    /** The routes of the HTTP API on AWS (tally-aws's AppTemplate): a command, an aggregate, a view. */
+    private static final Pattern AWS_ROUTES = Pattern.compile(
+            "/api/stores/[^/]+/\\{id}/(commands/[^/]+|aggregate)|/api/views/[^/]+/\\{key}");
 
     private OpenApiDocument() {
     }
@@ -80,6 +89,35 @@ public final class OpenApiDocument {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("the OpenAPI document could not be written", e);
         }
+    }
+
+    /**
+     * The document of the HTTP API {@code tally aws template} deploys for {@code app}: the same schemas,
+     * but only the routes the command and query functions answer there (a command, an aggregate, a view).
+     */
+    public static ObjectNode ofAwsApi(TallyApp app) {
+        ObjectNode doc = of(List.of(app), new Options(app.name() + " on AWS", "0.1.0", false));
+        ObjectNode paths = (ObjectNode) doc.get("paths");
+        List<String> served = new ArrayList<>();
+        paths.fieldNames().forEachRemaining(p -> {
+            if (AWS_ROUTES.matcher(p).matches()) {
+                served.add(p);
+            }
+        });
+        paths.retain(served);
+        return doc;
+    }
+
+    /**
+     * Writes {@link #ofAwsApi} as {@code openapi.json} in the folder of {@code template} (the file
+     * {@code tally aws template --out} writes); returns the file written.
+     */
+    public static Path writeBesideTemplate(Path template, TallyApp app) throws IOException {
+        Path folder = template.toAbsolutePath().normalize().getParent();
+        Path file = folder.resolve("openapi.json");
+        Files.writeString(file, JsonCodec.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(ofAwsApi(app)),
+                StandardCharsets.UTF_8);
+        return file;
     }
 
     private static ObjectNode app(TallyApp app, StorePaths stores, RecordSchemas schemas, ArrayNode tags) {

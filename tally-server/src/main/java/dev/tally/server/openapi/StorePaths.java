@@ -59,8 +59,11 @@ final class StorePaths {
         ObjectNode actions = JsonCodec.object().put("type", "object");
         actions.putObject("properties").putObject("actions").put("type", "array").putObject("items")
                 .put("type", "object").putObject("properties").putObject("kind").putArray("enum").add("send")
-                .add("check").add("timer").add("cancel timer");
-        actions.putArray("required").add("actions");
+                .add("check").add("schedule timer").add("cancel timer");
+        actions.withObject("/properties").putObject("timers").put("type", "array").putObject("items")
+                .put("type", "object").putObject("properties").putObject("dueAt").put("type", "string")
+                .put("format", "date-time");
+        actions.putArray("required").add("actions").add("timers");
         ObjectNode pending = operation("saga " + saga.name(), "pending_" + saga.name(), "Pending actions of a "
                 + saga.name() + " instance", "What the instance still has to do: commands to send or check, timers"
                 + " to fire (with their due time) or cancel.");

@@ -143,8 +143,10 @@ async function refreshPending() {
   const r = await api('GET', '/api/sagas/' + seg(saga.name) + '/' + seg(inspecting.id) + '/pending');
   const list = $('pending');
   if (!r.ok) { list.replaceChildren(el('li', { class: 'empty', text: r.json.message })); return; }
-  if (!r.json.actions.length) { list.replaceChildren(el('li', { class: 'empty', text: 'Nothing pending: the instance is at rest.' })); return; }
-  list.replaceChildren(...r.json.actions.map((a) => el('li', {},
+  const waiting = (r.json.timers || []).map((t) => Object.assign({ kind: 'timer waiting' }, t));
+  const all = r.json.actions.concat(waiting);
+  if (!all.length) { list.replaceChildren(el('li', { class: 'empty', text: 'Nothing pending: the instance is at rest.' })); return; }
+  list.replaceChildren(...all.map((a) => el('li', { class: 'pending', 'data-kind': a.kind },
     el('span', { class: 'mono', text: a.kind + ' ' + (a.name || a.command || '') }),
     el('span', { class: 'hint', text: a.dueAt ? 'due ' + new Date(a.dueAt).toLocaleString() : (a.store ? 'to ' + a.store + '/' + a.aggregateId : '') }))));
 }

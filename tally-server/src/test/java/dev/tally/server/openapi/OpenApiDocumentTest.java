@@ -148,6 +148,21 @@ class OpenApiDocumentTest {
                 .isTrue();
     }
 
+    @Test
+    void the_aws_document_has_only_the_routes_the_functions_answer_and_is_written_beside_the_template(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path written = OpenApiDocument.writeBesideTemplate(dir.resolve("template.json"), new LibraryApp());
+        assertThat(written).isEqualTo(dir.resolve("openapi.json"));
+        JsonNode aws = JsonCodec.parse(java.nio.file.Files.readString(written));
+        assertThat(parse(aws).getMessages()).isEmpty();
+        List<String> paths = new ArrayList<>();
+        aws.get("paths").fieldNames().forEachRemaining(paths::add);
+        assertThat(paths).containsExactlyInAnyOrder("/api/stores/book/{id}/commands/Acquire",
+                "/api/stores/book/{id}/commands/Lend", "/api/stores/book/{id}/commands/Return",
+                "/api/stores/book/{id}/commands/Fine", "/api/stores/book/{id}/commands/Reserve",
+                "/api/stores/book/{id}/aggregate", "/api/stores/reminders/{id}/aggregate", "/api/views/shelf/{key}");
+    }
+
     private JsonNode schema(String name) {
         return doc.at("/components/schemas").get(name);
     }

@@ -3,11 +3,11 @@ package dev.tally.examples.bank;
 import dev.tally.core.EventStore;
 import dev.tally.core.RetryPolicy;
 import java.time.Duration;
-import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.spi.LedgerAdapter;
 import dev.tally.core.memory.InMemoryLedger;
 import dev.tally.core.memory.InMemorySnapshotStore;
 import dev.tally.core.snapshot.SnapshotPolicy;
-import dev.tally.core.snapshot.SnapshotStore;
+import dev.tally.core.spi.SnapshotStore;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tally.core.EventStore;
 import dev.tally.core.memory.InMemoryPipeline;
 import dev.tally.core.memory.InMemoryProjectionWriter;
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import dev.tally.core.projection.Projector;
 import java.time.Duration;
 import java.util.ArrayList;

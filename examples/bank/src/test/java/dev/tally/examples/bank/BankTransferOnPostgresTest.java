@@ -1,6 +1,6 @@
 package dev.tally.examples.bank;
 
-import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.spi.LedgerAdapter;
 import dev.tally.postgres.PostgresLedger;
 import dev.tally.postgres.TestDatabase;
 

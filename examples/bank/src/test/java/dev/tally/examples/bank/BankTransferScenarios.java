@@ -9,7 +9,7 @@ import dev.tally.core.EventStore;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RetryPolicy;
 import dev.tally.core.ledger.GroupTooLarge;
-import dev.tally.core.ledger.LedgerAdapter;
+import dev.tally.core.spi.LedgerAdapter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,7 +8,7 @@ import dev.tally.core.RecordedEvent;
 import dev.tally.core.command.CommandResult;
 import dev.tally.core.memory.InMemoryPipeline;
 import dev.tally.core.memory.InMemoryProjectionWriter;
-import dev.tally.core.runtime.Chaos;
+import dev.tally.core.internal.Chaos;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,0 +1,222 @@
+package dev.tally.core;
+
+import dev.tally.core.command.CommandResult;
+import dev.tally.core.command.Decision;
+import dev.tally.core.command.RetriesExhausted;
+import dev.tally.core.internal.AggregateCache;
+import dev.tally.core.internal.Names;
+import dev.tally.core.ledger.DuplicateCommand;
+import dev.tally.core.spi.LedgerAdapter;
+import dev.tally.core.ledger.LedgerUnavailable;
+import dev.tally.core.ledger.OutcomeUnknown;
+import dev.tally.core.ledger.VersionConflict;
+import dev.tally.core.observe.Observability;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The command loop of one store: load (or take the cached aggregate), decide, append after the
+ * version decided on; on a version conflict reload, decide again and append again, bounded and
+ * jittered by the store's {@link RetryPolicy}. A command id makes it apply once: a duplicate or an
+ * unknown outcome is answered with the events the id already wrote. Commands on one aggregate in
+ * this process take turns when the local command lock is on.
+ *
+ * <p>Every way the store changes a stream through a decision (commands, replay requests, the
+ * forget audit event) goes through {@link #run}.
+ */
+final class CommandLoop<S> {
+    private static final Logger LOG = LoggerFactory.getLogger(CommandLoop.class);
+
+    private final AggregateDefinition<S> definition;
+    private final LedgerAdapter ledger;
+    private final AggregateLoader<S> loader;
+    private final EventWriter<S> writer;
+    private final RetryPolicy retryPolicy;
+    private final ReentrantLock[] commandLocks;
+
+    CommandLoop(AggregateDefinition<S> definition, LedgerAdapter ledger, AggregateLoader<S> loader,
+                EventWriter<S> writer, RetryPolicy retryPolicy, boolean localCommandLock) {
+        this.definition = definition;
+        this.ledger = ledger;
+        this.loader = loader;
+        this.writer = writer;
+        this.retryPolicy = retryPolicy;
+        this.commandLocks = localCommandLock ? new ReentrantLock[256] : null;
+        if (commandLocks != null) {
+            for (int i = 0; i < commandLocks.length; i++) {
+                commandLocks[i] = new ReentrantLock();
+            }
+        }
+    }
+
+    private String name() {
+        return definition.name();
+    }
+
+    /** Runs one decision on the aggregate with the store's retry policy (see {@code EventStore.execute}). */
+    CommandResult<S> run(String aggregateId, Function<Aggregate<S>, Decision<?>> decide,
+                                 EventMetadata metadata) {
+        Names.requireAggregateId(aggregateId);
+        if (commandLocks == null) {
+            return executeOptimistically(aggregateId, decide, metadata);
+        }
+        // commands on one aggregate in this process take turns; across processes the ledger's
+        // conditional write decides
+        ReentrantLock lock =
+                commandLocks[Math.floorMod(aggregateId.hashCode(), commandLocks.length)];
+        lock.lock();
+        try {
+            return executeOptimistically(aggregateId, decide, metadata);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private CommandResult<S> executeOptimistically(String aggregateId, Function<Aggregate<S>, Decision<?>> decide,
+                                                   EventMetadata metadata) {
+        Random random = ThreadLocalRandom.current();
+        String commandId = metadata.commandId().orElse(null);
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= retryPolicy.maxAttempts(); attempt++) {
+            if (attempt > 1) {
+                Observability.telemetry().commandRetry(name());
+            }
+            try {
+                // The first attempt may decide on the cached aggregate without a read: if anything was
+                // written since, the conditional append refuses and the next attempt reads. A rejection
+                // or a no-op writes nothing to check it, so those are decided again on a fresh read.
+                AggregateCache.Entry<S> cached = attempt == 1 ? loader.cached(aggregateId) : null;
+                AggregateLoader.Loaded<S> loaded = cached != null ? new AggregateLoader.Loaded<>(cached.aggregate(), cached.snapshotVersion())
+                        : loader.loadTracked(aggregateId);
+                Aggregate<S> aggregate = loaded.aggregate();
+                Decision<?> decision = decide.apply(aggregate);
+                if (cached != null && writesNothing(decision)) {
+                    loaded = loader.loadTracked(aggregateId);
+                    aggregate = loaded.aggregate();
+                    decision = decide.apply(aggregate);
+                }
+                if (commandId != null && writesNothing(decision)) {
+                    // decided on a state that may already hold this command's events: answer with them
+                    Optional<CommandResult<S>> applied = alreadyApplied(aggregateId, commandId, attempt);
+                    if (applied.isPresent()) {
+                        return applied.get();
+                    }
+                }
+                if (decision instanceof Decision.Reject<?> reject) {
+                    Observability.telemetry().rejected(name());
+                    return new CommandResult.Rejected<>(reject.rejection(), aggregate, attempt);
+                }
+                List<?> pending = ((Decision.Emit<?>) decision).events();
+                if (pending.isEmpty()) {
+                    return new CommandResult.Accepted<>(aggregate, List.of(), attempt);
+                }
+                try {
+                    List<RecordedEvent> written = writer.append(aggregateId, aggregate.version(), pending, metadata);
+                    Aggregate<S> after = loader.fold(aggregate, written);
+                    loader.changed(after, loaded.snapshotVersion());
+                    return new CommandResult.Accepted<>(after, written, attempt);
+                } catch (DuplicateCommand duplicate) {
+                    Optional<CommandResult<S>> applied;
+                    try {
+                        applied = alreadyApplied(aggregateId, commandId, attempt);
+                    } catch (LedgerUnavailable unreadable) {
+                        // it applied (the ledger said so) but its outcome cannot be read now
+                        OutcomeUnknown unknown = new OutcomeUnknown(name(), aggregateId, "command '" + commandId
+                                + "' (applied earlier, its result unreadable now)", unreadable);
+                        unknown.addSuppressed(duplicate);
+                        throw unknown;
+                    }
+                    if (applied.isPresent()) {
+                        return applied.get();
+                    }
+                    throw new IllegalStateException("the ledger " + ledger.describe() + " refused command '" + commandId
+                            + "' on " + name() + "/" + aggregateId + " as a duplicate but holds no event of it", duplicate);
+                } catch (OutcomeUnknown unknown) {
+                    if (commandId == null) {
+                        throw unknown; // without an id, deciding again could apply the command twice
+                    }
+                    last = unknown;
+                    LOG.debug("attempt {} on {}/{}: outcome unknown, checking command {}", attempt, name(), aggregateId,
+                            commandId);
+                    Optional<CommandResult<S>> applied = lookUpAfterUnknown(aggregateId, commandId, attempt, unknown);
+                    if (applied.isPresent()) {
+                        return applied.get();
+                    }
+                    // not written (yet): deciding again is safe, the ledger refuses a second append of this id
+                    if (attempt < retryPolicy.maxAttempts()) {
+                        sleep(retryPolicy.backoff(attempt, random));
+                    }
+                } catch (VersionConflict conflict) {
+                    last = conflict;
+                    LOG.debug("attempt {} on {}/{} lost the race at v{}", attempt, name(), aggregateId,
+                            conflict.attemptedVersion());
+                    if (attempt < retryPolicy.maxAttempts()) {
+                        sleep(retryPolicy.backoff(attempt, random));
+                    }
+                }
+            } catch (LedgerUnavailable unavailable) {
+                if (last instanceof OutcomeUnknown unknown) {
+                    // an earlier attempt may have written: still unknown, not "not applied"
+                    unknown.addSuppressed(unavailable);
+                    throw unknown;
+                }
+                throw unavailable;
+            }
+        }
+        if (last instanceof OutcomeUnknown unknown) {
+            throw unknown;
+        }
+        throw new RetriesExhausted(name(), aggregateId, retryPolicy.maxAttempts(), last);
+    }
+
+    private Optional<CommandResult<S>> lookUpAfterUnknown(String aggregateId, String commandId, int attempt,
+                                                          OutcomeUnknown unknown) {
+        try {
+            return alreadyApplied(aggregateId, commandId, attempt);
+        } catch (RuntimeException readFailed) {
+            unknown.addSuppressed(readFailed);
+            throw unknown;
+        }
+    }
+
+    /** The original acceptance of a command id that already applied to the aggregate, if it did. */
+    private Optional<CommandResult<S>> alreadyApplied(String aggregateId, String commandId, int attempt) {
+        List<RecordedEvent> events;
+        try {
+            events = ledger.commandEvents(name(), aggregateId, commandId);
+        } catch (TallyException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new LedgerUnavailable(name(), aggregateId, "the events of command '" + commandId + "'", e);
+        }
+        if (events.isEmpty()) {
+            return Optional.empty();
+        }
+        // the aggregate right after the command, as the first execution answered
+        Aggregate<S> after = loader.loadFrom(aggregateId, events.get(events.size() - 1).version()).aggregate();
+        return Optional.of(new CommandResult.Accepted<>(after, events, attempt));
+    }
+
+    private static boolean writesNothing(Decision<?> d) {
+        return d instanceof Decision.Reject<?> || ((Decision.Emit<?>) d).events().isEmpty();
+    }
+
+    private static void sleep(Duration d) {
+        if (d.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(d.toMillis(), (int) (d.toNanos() % 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while backing off", e);
+        }
+    }
+}

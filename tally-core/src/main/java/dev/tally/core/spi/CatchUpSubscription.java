@@ -1,0 +1,189 @@
+package dev.tally.core.spi;
+
+import dev.tally.core.RecordedEvent;
+import dev.tally.core.RetryPolicy;
+import dev.tally.core.runtime.FailurePolicy;
+import dev.tally.core.spi.PollingWorker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a {@link GlobalLog} from a persisted checkpoint and hands batches to a handler: the
+ * change feed of ledgers that have a global order. The checkpoint moves only past events the
+ * handler reported done, so delivery is at least once; a restart resumes at the checkpoint.
+ *
+ * <p>{@link #wake()} cuts the idle wait short (PostgreSQL's LISTEN/NOTIFY, the in-memory
+ * ledger's append hook), so an idle subscription polls rarely yet reacts at once.
+ */
+public final class CatchUpSubscription implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CatchUpSubscription.class);
+
+    private final String name;
+    private final GlobalLog log;
+    private final CheckpointStore checkpoints;
+    private final BatchHandler handler;
+    private final int batchSize;
+    private final Duration idleWait;
+    private final FailurePolicy policy;
+    private final Consumer<RecordedEvent> onGiveUp;
+    private final AtomicLong handled = new AtomicLong();
+    private final Random random = new Random();
+    private final PollingWorker worker;
+    private volatile long position;
+    /** Failed attempts of the handler on the event at the checkpoint (decides when to give up). */
+    private volatile int failedAttempts;
+
+    private CatchUpSubscription(Builder b) {
+        this.name = b.name;
+        this.log = b.log;
+        this.checkpoints = b.checkpoints;
+        this.handler = b.handler;
+        this.batchSize = b.batchSize;
+        this.idleWait = b.idleWait;
+        this.policy = b.policy;
+        this.onGiveUp = b.onGiveUp;
+        this.position = checkpoints.load(name);
+        this.worker = PollingWorker.builder("tally-catchup-" + name, this::pollOnce)
+                .idle(PollingWorker.Idle.fixed(idleWait)).failurePolicy(policy).heldFailures(() -> failedAttempts)
+                .build();
+    }
+
+    public static Builder builder(String name, GlobalLog log, CheckpointStore checkpoints, BatchHandler handler) {
+        return new Builder(name, log, checkpoints, handler);
+    }
+
+    /**
+     * Reads one batch after the checkpoint, handles it and moves the checkpoint past what was done.
+     *
+     * @return how many events were handled (0 when there was nothing new or the handler failed)
+     */
+    public synchronized int pollOnce() {
+        List<LoggedEvent> batch = log.readAfter(position, batchSize);
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        List<RecordedEvent> events = new ArrayList<>(batch.size());
+        batch.forEach(l -> events.add(l.event()));
+        int done;
+        Throwable error = null;
+        try {
+            done = Math.max(0, Math.min(handler.handle(events), events.size()));
+        } catch (OutOfMemoryError fatal) {
+            throw fatal;
+        } catch (Throwable e) {
+            // an Error from a handler (a reducer's StackOverflowError) is a failed attempt too
+            done = 0;
+            error = e;
+        }
+        if (done > 0) {
+            advance(batch.get(done - 1).position(), done);
+            failedAttempts = 0;
+        }
+        if (done < events.size()) {
+            RecordedEvent stuck = events.get(done);
+            failedAttempts++;
+            LOG.warn("subscription {}: {} failed (attempt {}): {}", name, stuck.coordinates(), failedAttempts,
+                    error == null ? "handler stopped there" : error.toString());
+            if (onGiveUp != null && policy.afterFailure(failedAttempts, random) instanceof FailurePolicy.GiveUp) {
+                onGiveUp.accept(stuck);
+                advance(batch.get(done).position(), 1);
+                failedAttempts = 0;
+                return done + 1;
+            }
+        }
+        return done;
+    }
+
+    private void advance(long to, int count) {
+        checkpoints.save(name, to);
+        position = to;
+        handled.addAndGet(count);
+    }
+
+    /** Polls on a background thread until closed. */
+    public CatchUpSubscription start() {
+        worker.start();
+        return this;
+    }
+
+    /** Something was appended: poll now instead of after the idle wait. */
+    public void wake() {
+        worker.wake();
+    }
+
+    public long position() {
+        return position;
+    }
+
+    public long handledCount() {
+        return handled.get();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void close() {
+        worker.close();
+    }
+
+    public static final class Builder {
+        private final String name;
+        private final GlobalLog log;
+        private final CheckpointStore checkpoints;
+        private final BatchHandler handler;
+        private int batchSize = 100;
+        private Duration idleWait = Duration.ofMillis(500);
+        private FailurePolicy policy = FailurePolicy.of(new RetryPolicy(10, Duration.ofMillis(50), Duration.ofSeconds(5)));
+        private Consumer<RecordedEvent> onGiveUp;
+
+        private Builder(String name, GlobalLog log, CheckpointStore checkpoints, BatchHandler handler) {
+            this.name = Objects.requireNonNull(name, "name");
+            this.log = Objects.requireNonNull(log, "log");
+            this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
+            this.handler = Objects.requireNonNull(handler, "handler");
+        }
+
+        public Builder batchSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("batch size must be >= 1, got " + size);
+            }
+            this.batchSize = size;
+            return this;
+        }
+
+        /** How long an idle subscription waits before polling again when nobody wakes it. */
+        public Builder idleWait(Duration wait) {
+            this.idleWait = Objects.requireNonNull(wait, "wait");
+            return this;
+        }
+
+        /** Attempts and backoff on one failing event (default 10 attempts, 50 ms doubling up to 5 s). */
+        public Builder failurePolicy(FailurePolicy policy) {
+            this.policy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * After the failure policy's attempts on one event, hand it to {@code sink} (which must store
+         * it durably, e.g. as a dead letter) and move on. Without it the subscription retries the
+         * event forever: nothing is ever skipped silently.
+         */
+        public Builder onGiveUp(Consumer<RecordedEvent> sink) {
+            this.onGiveUp = sink;
+            return this;
+        }
+
+        public CatchUpSubscription build() {
+            return new CatchUpSubscription(this);
+        }
+    }
+}
