@@ -31,7 +31,10 @@ import java.util.Set;
  * GET /api/stores/{store}/{id}/events[?limit=N&cursor=C] -> {"store","aggregateId","events","nextCursor"}
  * </pre>
  *
- * A thin adapter of the {@link TallyHttp} contract's read routes. It only reads: views with GetItem, the ledger and snapshots with Query. When the app declares
+ * A thin adapter of the {@link TallyHttp} contract's read routes, and of
+ * {@link dev.tally.http.EventRoutes} (events by type, correlation id and time; the trace of a
+ * request). It only reads: views with GetItem, the ledger and snapshots with Query, the ledger's
+ * event indexes with Query and their items with BatchGetItem. When the app declares
  * personal data, it reveals the sealed values of both answers for the reader as {@code tally serve}
  * does, and puts {@code "(forgotten)"} ({@link PersonalData#FORGOTTEN}) where the subject's key was
  * destroyed: it looks the wrapped key up with GetItem on the data-keys table and unwraps it with
@@ -60,7 +63,9 @@ public class QueryFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIG
 
     private QueryFunction(TallyApp app, TallyEnvironment env, Map<String, String> variables) {
         this(AppFunctions.revealingStores(app, env, variables),
-                viewReaders(app, env, variables.getOrDefault("TALLY_VIEW_TABLES", "")), viewStores(app));
+                viewReaders(app, env, variables.getOrDefault("TALLY_VIEW_TABLES", "")), viewStores(app),
+                new dev.tally.dynamodb.DynamoDbEventQueries(env.dynamoDb(),
+                        env.require("TALLY_LEDGER_TABLE", "the ledger table")));
     }
 
     /**
@@ -82,6 +87,15 @@ public class QueryFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIG
      */
     public QueryFunction(Map<String, EventStore<?>> stores, Map<String, ViewReader<?>> views,
                          Map<String, String> viewStores) {
+        this(stores, views, viewStores, null);
+    }
+
+    /**
+     * @param queries the ledger's event queries, for {@code GET /api/events} and
+     *                {@code GET /api/trace/{correlationId}} ({@link dev.tally.http.EventRoutes}); null: not served
+     */
+    public QueryFunction(Map<String, EventStore<?>> stores, Map<String, ViewReader<?>> views,
+                         Map<String, String> viewStores, dev.tally.core.query.EventQueries queries) {
         Objects.requireNonNull(viewStores, "viewStores");
         // a projection missing from viewStores is shown as stored (no store's keys reveal it)
         Map<String, HostedView> hosted = new LinkedHashMap<>();
@@ -89,8 +103,12 @@ public class QueryFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIG
                 new HostedView(name, viewStores.getOrDefault(name, ""), reader)));
         this.contract = new TallyHttp(Objects.requireNonNull(stores, "stores"), hosted, List.of(),
                 IdempotencyKeys.withoutAnswers(), TallyHttp.Options.DEFAULTS);
-        this.routes = contract.routes().stream().filter(r -> "GET".equals(r.method())
-                && ROUTES.contains(r.path().pattern())).toList();
+        List<Route> read = new java.util.ArrayList<>(contract.routes().stream().filter(r -> "GET".equals(r.method())
+                && ROUTES.contains(r.path().pattern())).toList());
+        if (queries != null) {
+            read.addAll(new dev.tally.http.EventRoutes(queries, stores).routes());
+        }
+        this.routes = List.copyOf(read);
     }
 
     /** Projection name -> the name of the store it reads. */

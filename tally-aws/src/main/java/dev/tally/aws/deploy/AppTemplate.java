@@ -263,6 +263,10 @@ public final class AppTemplate {
         // query function: reads only
         List<ObjectNode> queryStatements = new ArrayList<>();
         queryStatements.add(allow(List.of("dynamodb:Query"), getAtt("LedgerTable", "Arn")));
+        // events by type, correlation id and time (DynamoDbEventQueries): its indexes, then the items
+        queryStatements.add(allow(List.of("dynamodb:Query"), sub("${LedgerTable.Arn}/index/types"),
+                sub("${LedgerTable.Arn}/index/correlations"), sub("${LedgerTable.Arn}/index/days")));
+        queryStatements.add(allow(List.of("dynamodb:BatchGetItem"), getAtt("LedgerTable", "Arn")));
         queryStatements.add(allow(List.of("dynamodb:Query"), getAtt("SnapshotTable", "Arn")));
         StringJoiner viewTables = new StringJoiner(",");
         List<JsonNode> viewArns = new ArrayList<>();
@@ -286,6 +290,8 @@ public final class AppTemplate {
         Map<String, String[]> queryRoutes = new LinkedHashMap<>();
         queryRoutes.put("View", new String[] {"GET", VIEW_ROUTE});
         queryRoutes.put("Aggregate", new String[] {"GET", AGGREGATE_ROUTE});
+        queryRoutes.put("Events", new String[] {"GET", "/api/events"});
+        queryRoutes.put("Trace", new String[] {"GET", "/api/trace/{correlationId}"});
         function(r, "Query", app.name() + "-query", QueryFunction.class.getName() + "::handleRequest",
                 queryEnvironment, queryStatements, httpEvents(queryRoutes));
 

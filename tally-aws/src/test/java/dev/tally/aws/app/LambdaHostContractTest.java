@@ -48,7 +48,28 @@ class LambdaHostContractTest extends HostContract {
         commands = new CommandFunction(stores(AppFunctions.Snapshots.READ_WRITE));
         queries = new QueryFunction(stores(AppFunctions.Snapshots.READ_ONLY), Map.of(LibraryApp.AVAILABILITY.name(),
                 new DynamoDbProjectionWriter<>(CLIENT, VIEWS, LibraryApp.Availability.class)),
-                QueryFunction.viewStores(APP));
+                QueryFunction.viewStores(APP), new dev.tally.dynamodb.DynamoDbEventQueries(CLIENT, LEDGER));
+    }
+
+    @org.junit.jupiter.api.Test
+    void theQueryFunctionFindsTheEventsOfARequestAndItsTrace() throws Exception {
+        String corr = "corr-" + SUFFIX;
+        @SuppressWarnings("unchecked")
+        EventStore<LibraryApp.Book> books = (EventStore<LibraryApp.Book>) stores(AppFunctions.Snapshots.READ_ONLY)
+                .get("book");
+        books.execute("traced-" + SUFFIX, new LibraryApp.Shelve("Dune", 2, null, null, null, List.of(), false),
+                dev.tally.core.EventMetadata.of(corr, "command-" + SUFFIX, "test"));
+
+        Answer events = send("GET", "/api/events?correlationId=" + corr, Map.of(), null);
+        org.assertj.core.api.Assertions.assertThat(events.status()).as(events.body()).isEqualTo(200);
+        org.assertj.core.api.Assertions.assertThat(events.body()).contains("\"aggregateId\":\"traced-" + SUFFIX)
+                .contains(corr);
+        Answer trace = send("GET", "/api/trace/" + corr + "?format=text", Map.of(), null);
+        org.assertj.core.api.Assertions.assertThat(trace.status()).as(trace.body()).isEqualTo(200);
+        org.assertj.core.api.Assertions.assertThat(trace.body()).startsWith("trace " + corr + ": 1 event\n")
+                .contains("request command-" + SUFFIX + " -> book/traced-" + SUFFIX);
+        org.assertj.core.api.Assertions.assertThat(send("GET", "/api/events", Map.of(), null).status())
+                .isEqualTo(400);
     }
 
     private static Map<String, EventStore<?>> stores(AppFunctions.Snapshots snapshots) {

@@ -41,8 +41,9 @@ class AppTemplateTest {
                     for (JsonNode a : s.get("Action")) {
                         for (JsonNode r : s.get("Resource")) {
                             JsonNode att = r.path("Fn::GetAtt");
-                            actions.computeIfAbsent(a.asText(), k -> new TreeSet<>())
-                                    .add(att.get(0).asText() + "." + att.get(1).asText());
+                            actions.computeIfAbsent(a.asText(), k -> new TreeSet<>()).add(att.isArray()
+                                    ? att.get(0).asText() + "." + att.get(1).asText()
+                                    : r.path("Fn::Sub").asText().replace("${", "").replace("}", ""));
                         }
                     }
                 }
@@ -94,7 +95,11 @@ class AppTemplateTest {
         assertThat(g.get("MeterTotalProjectorRole").get("sqs:SendMessage")).containsExactly("TargetDeadLetters.Arn");
         // the query function only reads
         assertThat(g.get("QueryRole")).containsOnlyKeys("dynamodb:Query", "dynamodb:GetItem",
-                "logs:CreateLogStream", "logs:PutLogEvents");
+                "dynamodb:BatchGetItem", "logs:CreateLogStream", "logs:PutLogEvents");
+        // events by type, correlation id and time: the ledger's three query indexes, then the items
+        assertThat(g.get("QueryRole").get("dynamodb:Query")).contains("LedgerTable.Arn/index/types",
+                "LedgerTable.Arn/index/correlations", "LedgerTable.Arn/index/days");
+        assertThat(g.get("QueryRole").get("dynamodb:BatchGetItem")).containsExactly("LedgerTable.Arn");
         assertThat(g.get("QueryRole").get("dynamodb:GetItem")).containsExactly("MeterTotalViewTable.Arn");
         // each function writes only its own log group
         g.forEach((role, actions) -> assertThat(actions.get("logs:PutLogEvents"))
