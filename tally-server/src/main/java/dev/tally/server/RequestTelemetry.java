@@ -66,16 +66,7 @@ final class RequestTelemetry implements AutoCloseable {
     }
 
     static boolean valid(String id) {
-        if (id.isEmpty() || id.length() > MAX_ID) {
-            return false;
-        }
-        for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if (c < 0x21 || c > 0x7e) {
-                return false;
-            }
-        }
-        return true;
+        return dev.tally.http.Correlation.valid(id);
     }
 
     /**
@@ -87,16 +78,9 @@ final class RequestTelemetry implements AutoCloseable {
         if (r == null) {
             return metadata;
         }
-        EventMetadata m = metadata.correlationId() == null ? metadata.withCorrelationId(r.correlationId) : metadata;
-        if (m.causationId() == null) {
-            m = m.withCausationId(m.commandId().orElseGet(() -> "command-" + UUID.randomUUID()));
-        }
         // nothing traced here: keep the caller's trace context as it came, so a later trace can join it
-        if (r.traceparent != null && Observability.traceparentOf(m) == null
-                && Observability.telemetry().traceparent() == null) {
-            m = m.withAttribute(dev.tally.core.spi.Telemetry.TRACEPARENT, r.traceparent);
-        }
-        return m;
+        return dev.tally.http.Correlation.stamp(metadata, r.correlationId,
+                Observability.telemetry().traceparent() == null ? r.traceparent : null);
     }
 
     void status(int status) {

@@ -63,7 +63,8 @@ public class CommandFunction implements RequestHandler<APIGatewayV2HTTPEvent, AP
 
     public CommandFunction(Map<String, EventStore<?>> stores) {
         this.contract = new TallyHttp(Map.copyOf(Objects.requireNonNull(stores, "stores")), Map.of(), List.of(),
-                IdempotencyKeys.withoutAnswers(), TallyHttp.Options.DEFAULTS);
+                IdempotencyKeys.withoutAnswers(),
+                new TallyHttp.Options(HttpApiEvents::enrich, TallyHttp.Options.DEFAULTS.cursorError()));
         this.routes = contract.routes().stream().filter(r -> ROUTES.contains(r.path().pattern())).toList();
     }
 

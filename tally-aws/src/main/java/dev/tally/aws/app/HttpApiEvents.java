@@ -2,6 +2,8 @@ package dev.tally.aws.app;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.tally.core.EventMetadata;
+import dev.tally.http.Correlation;
 import dev.tally.http.HttpRequest;
 import dev.tally.http.HttpResponse;
 import dev.tally.http.Route;
@@ -34,7 +36,40 @@ final class HttpApiEvents {
         } catch (IllegalArgumentException e) {
             return response(HttpResponse.error(400, "not_an_http_request", e.getMessage()));
         }
-        return response(contract.answer(request, routes, NO_CHECK));
+        String sent = request.header(Correlation.HEADER);
+        if (sent != null && !Correlation.valid(sent)) {
+            return response(HttpResponse.error(400, "invalid_correlation_id", Correlation.invalid().getMessage()));
+        }
+        // the request's correlation: what the caller sent, else API Gateway's own request id
+        String correlationId = sent != null ? sent
+                : event.getRequestContext().getRequestId() != null ? event.getRequestContext().getRequestId()
+                : java.util.UUID.randomUUID().toString();
+        CURRENT.set(new RequestCorrelation(correlationId, Correlation.traceparentOrNull(request.header("traceparent"))));
+        try {
+            APIGatewayV2HTTPResponse answer = response(contract.answer(request, routes, NO_CHECK));
+            Map<String, String> headers = new java.util.HashMap<>(answer.getHeaders() == null ? Map.of() : answer.getHeaders());
+            headers.put(Correlation.HEADER, correlationId);
+            answer.setHeaders(headers);
+            return answer;
+        } finally {
+            CURRENT.remove();
+        }
+    }
+
+    private record RequestCorrelation(String correlationId, String traceparent) {
+    }
+
+    /** The request on this thread, while {@link #answer} runs it. */
+    private static final ThreadLocal<RequestCorrelation> CURRENT = new ThreadLocal<>();
+
+    /**
+     * What a command run by the request appends carries its correlation id, its command id as
+     * causation id and the caller's traceparent, as on {@code tally serve} (the contract's
+     * {@code enrich}).
+     */
+    static EventMetadata enrich(EventMetadata metadata) {
+        RequestCorrelation r = CURRENT.get();
+        return r == null ? metadata : Correlation.stamp(metadata, r.correlationId(), r.traceparent());
     }
 
     static HttpRequest request(APIGatewayV2HTTPEvent e) {

@@ -179,6 +179,24 @@ class AppFunctionsTest {
     }
 
     @Test
+    void aCommandKeepsTheCallersCorrelationIdAndTraceparentAsServeDoes() {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        APIGatewayV2HTTPResponse r = command("m5", "Add", "{\"amount\": 2}",
+                Map.of("x-correlation-id", "corr-m5", "traceparent", traceparent));
+        assertThat(r.getStatusCode()).as(r.getBody()).isEqualTo(200);
+        assertThat(r.getHeaders()).containsEntry("X-Correlation-Id", "corr-m5");
+        RecordedEvent stored = stores(AppFunctions.Snapshots.READ_ONLY).get("meter").read("m5", ReadOptions.ALL).get(0);
+        assertThat(stored.metadata().correlationId()).isEqualTo("corr-m5");
+        assertThat(stored.metadata().causationId()).isNotNull();
+        assertThat(stored.metadata().attributes()).containsEntry("traceparent", traceparent);
+
+        APIGatewayV2HTTPResponse refused = command("m6", "Add", "{\"amount\": 2}", Map.of("x-correlation-id", "has space"));
+        assertThat(refused.getStatusCode()).isEqualTo(400);
+        assertThat(json(refused).get("error").asText()).isEqualTo("invalid_correlation_id");
+        assertThat(stores(AppFunctions.Snapshots.READ_ONLY).get("meter").read("m6", ReadOptions.ALL)).isEmpty();
+    }
+
+    @Test
     void onlyTheCommandSideWritesSnapshots() {
         // what lets the template deny the dispatcher, projectors and queries PutItem on the snapshot table
         EventStore<?> readOnly = stores(AppFunctions.Snapshots.READ_ONLY).get("meter");
