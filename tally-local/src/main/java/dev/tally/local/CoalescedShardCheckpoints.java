@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,12 @@ final class CoalescedShardCheckpoints implements ShardCheckpoints, AutoCloseable
     private final Map<String, String> pending = new ConcurrentHashMap<>();
     private final Map<String, Long> lastWrite = new ConcurrentHashMap<>();
     private final ScheduledExecutorService flusher;
+    /**
+     * One write at a time, so an older position is never written after a newer one. The poller only
+     * tries it: while a write is under way (a slow or stuck store) its position waits for the next
+     * flush instead of the poller's thread waiting, uninterruptibly, behind it.
+     */
+    private final ReentrantLock writing = new ReentrantLock();
 
     CoalescedShardCheckpoints(ShardCheckpoints stored, Duration interval) {
         this.stored = Objects.requireNonNull(stored, "stored");
@@ -52,31 +59,48 @@ final class CoalescedShardCheckpoints implements ShardCheckpoints, AutoCloseable
     public void save(String shardId, String sequenceNumber) {
         pending.put(shardId, sequenceNumber);
         Long last = lastWrite.get(shardId);
-        if (last == null || System.nanoTime() - last >= intervalNanos) {
-            write(shardId);
+        if ((last == null || System.nanoTime() - last >= intervalNanos) && writing.tryLock()) {
+            try {
+                write(shardId);
+            } finally {
+                writing.unlock();
+            }
         }
     }
 
     /** Writes every position still waiting. */
     void flush() {
-        pending.keySet().forEach(this::write);
+        writing.lock();
+        try {
+            pending.keySet().forEach(this::write);
+        } finally {
+            writing.unlock();
+        }
     }
 
     private void flushDue() {
         try {
-            long now = System.nanoTime();
-            for (String shardId : pending.keySet()) {
-                Long last = lastWrite.get(shardId);
-                if (last == null || now - last >= intervalNanos) {
-                    write(shardId);
+            writing.lockInterruptibly();
+            try {
+                long now = System.nanoTime();
+                for (String shardId : pending.keySet()) {
+                    Long last = lastWrite.get(shardId);
+                    if (last == null || now - last >= intervalNanos) {
+                        write(shardId);
+                    }
                 }
+            } finally {
+                writing.unlock();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stopping: close() writes what waits
         } catch (RuntimeException e) {
             LOG.warn("saving stream checkpoints failed (tried again in the next interval): {}", e.toString());
         }
     }
 
-    private synchronized void write(String shardId) {
+    /** Under {@link #writing}. */
+    private void write(String shardId) {
         String position = pending.get(shardId);
         if (position == null) {
             return;
