@@ -126,11 +126,20 @@ class OrdersIT {
         assertThat(http.post("/api/stores/inventory/fig/commands/Restock", "{\"quantity\": 1}").status())
                 .as("a command not declared internal is accepted").isEqualTo(200);
         JsonNode stores = http.get("/api/stores").json();
+        boolean sawSaga = false;
         for (JsonNode s : stores) {
             if (s.get("name").asText().equals("order")) {
                 assertThat(s.get("internalCommands").toString()).isEqualTo("[\"Confirm\",\"Cancel\"]");
+                assertThat(s.get("kind").asText()).isEqualTo("store");
+            }
+            if (s.get("name").asText().equals("order-saga")) {
+                sawSaga = true;
+                // its inputs (Observed, Replied, TimedOut) come from its runner: not offered as commands
+                assertThat(s.get("kind").asText()).isEqualTo("saga");
+                assertThat(s.get("commands")).isEmpty();
             }
         }
+        assertThat(sawSaga).as("the saga's store is listed, as a saga").isTrue();
 
         // the saga still sends them: x1 cannot be paid, so it is released and cancelled
         eventually(() -> {

@@ -63,9 +63,13 @@ final class StoreRoutes {
     private HttpResponse storesJson() {
         ArrayNode list = JsonCodec.mapper().createArrayNode();
         for (EventStore<?> s : stores.values()) {
-            ObjectNode n = list.addObject().put("name", s.name());
+            // a saga's inputs come from its runner only: not commands a client can send
+            boolean saga = s.definition().commandType() == dev.tally.core.saga.SagaInput.class;
+            ObjectNode n = list.addObject().put("name", s.name()).put("kind", saga ? "saga" : "store");
             ArrayNode commands = n.putArray("commands");
-            s.definition().commandTypes().keySet().forEach(commands::add);
+            if (!saga) {
+                s.definition().commandTypes().keySet().forEach(commands::add);
+            }
             ArrayNode internal = n.putArray("internalCommands");
             s.definition().internalCommands().forEach(internal::add);
             ArrayNode projections = n.putArray("projections");

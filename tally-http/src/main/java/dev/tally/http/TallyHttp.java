@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * (each app's own routes, {@link AppRoute}, first)
- * GET  /api/stores                               -> [{"name","commands","internalCommands","projections"}]
+ * GET  /api/stores                               -> [{"name","kind": "store"|"saga","commands" (none for a saga),"internalCommands","projections"}]
  * POST /api/stores/{store}/{id}/commands/{Command} the command record as JSON -> 200 {"aggregateId","version"}
  *                                                    | 400 invalid_command naming the field | 422 the rejection
  *                                                    | 403 internal_command for a command its app declared internal
