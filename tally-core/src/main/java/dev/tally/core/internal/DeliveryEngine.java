@@ -8,11 +8,7 @@ import dev.tally.core.PageRequest;
 import dev.tally.core.spi.ClaimResolver;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.PublishFailed;
-import dev.tally.core.runtime.DeadLetter;
-import dev.tally.core.runtime.DeadLetters;
-import dev.tally.core.runtime.FailurePolicy;
-import dev.tally.core.runtime.Target;
-import dev.tally.core.runtime.TargetStats;
+import dev.tally.core.runtime.*; // DeadLetter(s), FailurePolicy, Target, TargetStats: the runtime this engine serves
 import dev.tally.core.spi.DeadLetterStore;
 import dev.tally.core.spi.DeliveryStore;
 import java.time.Clock;
@@ -47,8 +43,7 @@ public final class DeliveryEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryEngine.class);
 
     /** One attempt to make: {@code failed} attempts on this delivery failed before it. */
-    private record Attempt(Target target, PendingDelivery delivery) {
-    }
+    private record Attempt(Target target, PendingDelivery delivery) { }
 
     private final AttemptScheduler scheduler;
     private final DeadLetterStore deadLetters;
@@ -159,9 +154,7 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     private static List<Message> messagesOf(List<Map.Entry<Target, Message>> pairs) {
-        List<Message> out = new ArrayList<>(pairs.size());
-        pairs.forEach(p -> out.add(p.getValue()));
-        return out;
+        return pairs.stream().map(Map.Entry::getValue).toList();
     }
 
     /**
