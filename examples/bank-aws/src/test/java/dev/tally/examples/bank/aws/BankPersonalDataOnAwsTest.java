@@ -109,10 +109,16 @@ class BankPersonalDataOnAwsTest {
         assertThat(g.get("QueryRole").keySet().stream().filter(a -> a.startsWith("kms:")))
                 .containsExactly("kms:Decrypt");
         assertThat(onTable(g, "QueryRole", "DataKeysTable")).containsExactly("dynamodb:GetItem");
-        // and beyond that it only reads: Query on the ledger and snapshots, GetItem on the view tables, its logs
-        assertThat(g.get("QueryRole")).containsOnlyKeys("dynamodb:Query", "dynamodb:GetItem", "kms:Decrypt",
-                "logs:CreateLogStream", "logs:PutLogEvents");
-        assertThat(g.get("QueryRole").get("dynamodb:Query")).containsExactlyInAnyOrder("LedgerTable", "SnapshotTable");
+        // and beyond that it only reads: Query on the ledger, its three event query indexes and the snapshots,
+        // BatchGetItem on the ledger (the events an index names, for GET /api/events and /api/trace), GetItem
+        // on the view tables, its logs
+        assertThat(g.get("QueryRole")).containsOnlyKeys("dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem",
+                "kms:Decrypt", "logs:CreateLogStream", "logs:PutLogEvents");
+        assertThat(g.get("QueryRole").get("dynamodb:BatchGetItem")).containsExactly("LedgerTable");
+        assertThat(g.get("QueryRole").get("dynamodb:Query")).containsExactlyInAnyOrder("LedgerTable", "SnapshotTable",
+                "{\"Fn::Sub\":\"${LedgerTable.Arn}/index/correlations\"}",
+                "{\"Fn::Sub\":\"${LedgerTable.Arn}/index/days\"}",
+                "{\"Fn::Sub\":\"${LedgerTable.Arn}/index/types\"}");
         assertThat(g.get("QueryRole").get("dynamodb:GetItem")).containsExactlyInAnyOrder("DataKeysTable",
                 "BalanceViewTable", "LastTransactionViewTable", "LastMonthBalanceViewTable", "HolderViewTable");
         for (String function : List.of("CommandFunction", "QueryFunction")) {
