@@ -11,8 +11,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
 
     @Override
     public Checkpoint load(String id) {
-        Checkpoint saved = checkpoints.get(id);
-        return saved != null ? saved : Checkpoint.start(id);
+        return checkpoints.getOrDefault(id, Checkpoint.start(id));
     }
 
     @Override
