@@ -1,5 +1,6 @@
 package dev.tally.server;
 
+import static dev.tally.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,6 +15,7 @@ import dev.tally.core.command.Command;
 import dev.tally.core.command.Decision;
 import dev.tally.core.internal.Chaos;
 import dev.tally.core.json.JsonCodec;
+import dev.tally.core.privacy.PersonalFields;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.SqlTable;
 import dev.tally.postgres.PostgresPipeline;
@@ -29,6 +31,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -67,7 +71,37 @@ class PostgresServeParityTest {
     static final Projection<Count, Total> TOTAL = Projection.of("total", COUNTER, Total.class,
             a -> new Total(a.state().value(), a.state().value() % 2 == 0 ? "even" : "odd"));
 
-    /** A counter whose totals the app wants in {@code table}. */
+    public record Member(String name) {
+    }
+
+    public sealed interface MemberEvent permits Joined {
+    }
+
+    public record Joined(String name) implements MemberEvent {
+    }
+
+    public sealed interface MemberCommand extends Command<Member> permits Join {
+    }
+
+    public record Join(String name) implements MemberCommand {
+    }
+
+    static final AggregateDefinition<Member> MEMBER = AggregateDefinition.builder("member", Member.class,
+            MemberCommand.class, MemberEvent.class, Decider.<MemberCommand, MemberEvent, Member>of(new Member(null),
+                    (c, s) -> Decision.emit(new Joined(((Join) c).name())),
+                    (s, e) -> new Member(((Joined) e.payload()).name())))
+            .personalData(Joined.class, PersonalFields.of("name")).build();
+
+    /** The counter ids whose view fails while set: their deliveries are retried, then dead-lettered. */
+    static final Set<String> FAILING = ConcurrentHashMap.newKeySet();
+    static final Projection<Count, Total> FRAGILE = Projection.of("fragile", COUNTER, Total.class, a -> {
+        if (FAILING.contains(a.aggregateId())) {
+            throw new IllegalStateException("the fragile view of " + a.aggregateId() + " fails on purpose");
+        }
+        return new Total(a.state().value(), "");
+    });
+
+    /** A counter whose totals the app wants in {@code table}, and members with personal data. */
     record CounterApp(String table) implements TallyApp {
         @Override
         public String name() {
@@ -76,12 +110,12 @@ class PostgresServeParityTest {
 
         @Override
         public List<AggregateDefinition<?>> stores() {
-            return List.of(COUNTER);
+            return List.of(COUNTER, MEMBER);
         }
 
         @Override
         public List<Projection<?, ?>> projections() {
-            return List.of(TOTAL);
+            return List.of(TOTAL, FRAGILE);
         }
 
         @Override
@@ -186,6 +220,46 @@ class PostgresServeParityTest {
         assertThat(query("SELECT value FROM counter_totals WHERE counter_id = 'a1'")).isEqualTo("115");
         EventStore<Count> counters = (EventStore<Count>) server.stores().get("counter");
         assertThat(counters.loadAt("a2", 3).state()).isEqualTo(new Count(6));
+    }
+
+    @Test
+    void personalDataIsSealedInTheLedgerAndForgotten() throws Exception {
+        assertThat(post("/api/stores/member/m1/commands/Join", "{\"name\": \"Wilhelmina Quist\"}").status())
+                .isEqualTo(200);
+        assertThat(get("/api/stores/member/m1/events").body()).contains("Wilhelmina Quist");
+        assertThat(query("SELECT count(*) FROM tally_events WHERE store = 'member' AND payload::text LIKE '%Quist%'"))
+                .as("the name is sealed in the ledger").isEqualTo("0");
+        Answer forgot = post("/api/forget/member/m1", "");
+        assertThat(forgot.status()).as(forgot.body()).isEqualTo(200);
+        assertThat(get("/api/stores/member/m1/events").body()).doesNotContain("Wilhelmina");
+        assertThat(post("/api/forget/counter/s1", "").status()).isEqualTo(409);
+    }
+
+    @Test
+    void replayAndRebuildRefreshViewsAndDeadLettersAreRedriven() throws Exception {
+        add("r1", 4);
+        settle();
+        sql("UPDATE counter_totals SET value = -1 WHERE counter_id = 'r1'");
+        assertThat(post("/api/replay/counter/r1", "").status()).isEqualTo(200);
+        settle();
+        assertThat(query("SELECT value || '@' || version FROM counter_totals WHERE counter_id = 'r1'"))
+                .as("the replay event's message rewrites the view").isEqualTo("4@2");
+        sql("DELETE FROM counter_totals WHERE counter_id = 'r1'");
+        Answer resent = post("/api/ops/projections/total/resend", "{\"ids\": [\"r1\"]}");
+        assertThat(resent.status()).as(resent.body()).isEqualTo(200);
+        assertThat(query("SELECT value FROM counter_totals WHERE counter_id = 'r1'")).as("rebuilt").isEqualTo("4");
+
+        FAILING.add("poison");
+        add("poison", 3);
+        eventually(Duration.ofSeconds(90), () -> assertThat(JsonCodec.parse(get("/api/dead-letters").body())
+                .findValuesAsText("target")).contains("fragile"));
+        JsonNode letter = JsonCodec.parse(get("/api/dead-letters").body()).get("deadLetters").get(0);
+        assertThat(letter.get("ref").get("aggregateId").asText()).isEqualTo("poison");
+        FAILING.clear();
+        Answer redriven = post("/api/dead-letters/" + letter.get("id").asText() + "/redrive", "");
+        assertThat(redriven.status()).as(redriven.body()).isEqualTo(200);
+        assertThat(server.views("fragile").read("poison").orElseThrow().version()).isEqualTo(1);
+        assertThat(JsonCodec.parse(get("/api/dead-letters").body()).get("deadLetters")).isEmpty();
     }
 
     @Test
