@@ -47,6 +47,7 @@ public final class PostgresServeEngine extends PipelineEngine<PostgresPipeline> 
     private final PostgresChaos chaos;
     private final Pipeline chaotic;
     private final List<String> projections = new CopyOnWriteArrayList<>();
+    private final List<String> subscribed = new CopyOnWriteArrayList<>();
     /** The ledger the stores read archived history through (the one the archiver must take). */
     private volatile ArchiveReadingLedger archiveLedger;
 
@@ -133,7 +134,6 @@ public final class PostgresServeEngine extends PipelineEngine<PostgresPipeline> 
         body.set("chaosEffects", chaos.effects());
         ObjectNode runners = body.putObject("projections");
         List<TargetStats> targets = new ArrayList<>();
-        long deadLetters = 0;
         for (String name : projections) {
             Optional<PostgresProjectionRunner> r = pipeline.runner(name);
             if (r.isEmpty()) {
@@ -144,9 +144,15 @@ public final class PostgresServeEngine extends PipelineEngine<PostgresPipeline> 
                     .put("deadLettered", runner.deadLetteredCount()).put("alive", runner.isAlive());
             targets.add(new TargetStats(name, runner.handledCount(), runner.failedAttempts(),
                     runner.deadLetteredCount(), 0));
-            deadLetters += runner.deadLetteredCount();
         }
-        return new Status(body, targets, deadLetters);
+        ObjectNode feeds = body.putObject("subscriptions"); // the sagas: at least once, dead letters by target
+        for (String name : subscribed) {
+            pipeline.subscription(name).ifPresent(feed -> {
+                feeds.putObject(name).put("position", feed.position()).put("handled", feed.handledCount());
+                targets.add(new TargetStats(name, feed.handledCount(), 0, 0, 0));
+            });
+        }
+        return new Status(body, targets, pipeline.deadLetters().count()); // every consumer's, sagas' included
     }
 
     @Override
@@ -173,6 +179,7 @@ public final class PostgresServeEngine extends PipelineEngine<PostgresPipeline> 
         @Override
         public void subscribe(Target target) {
             pipeline.subscribe(chaos.around(target));
+            subscribed.add(target.name());
         }
 
         @Override

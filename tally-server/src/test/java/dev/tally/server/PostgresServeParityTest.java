@@ -276,7 +276,7 @@ class PostgresServeParityTest {
         try (TallyServer other = TallyServer.start(new TallyServer.Settings(null, TallyServer.HOST, 0, null,
                 Chaos.NONE, List.of(new CounterApp("other.totals"))), PostgresServeEngine.factory(url, "other",
                 Map.of()), line -> { })) {
-            assertThat(TallyServerHostContractTest.over(other, "POST", "/api/stores/counter/x/commands/Add",
+            assertThat(ServerHostContract.over(other, "POST", "/api/stores/counter/x/commands/Add",
                     Map.of("Content-Type", "application/json"), "{\"by\": 7}").status()).isEqualTo(200);
             assertThat(other.awaitQuiet(Duration.ofSeconds(60))).isTrue();
             assertThat(query("SELECT value FROM other.totals WHERE counter_id = 'x'")).isEqualTo("7");
@@ -289,12 +289,12 @@ class PostgresServeParityTest {
     }
 
     private static Answer post(String path, String body) {
-        return TallyServerHostContractTest.over(server, "POST", path, Map.of("Content-Type", "application/json"),
+        return ServerHostContract.over(server, "POST", path, Map.of("Content-Type", "application/json"),
                 body);
     }
 
     private static Answer get(String path) {
-        return TallyServerHostContractTest.over(server, "GET", path, Map.of(), null);
+        return ServerHostContract.over(server, "GET", path, Map.of(), null);
     }
 
     private static void settle() {
