@@ -6,12 +6,14 @@ import dev.tally.core.PageRequest;
 import dev.tally.core.internal.Chaos;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.message.MessageHandler;
+import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.Versioned;
 import dev.tally.core.runtime.Target;
 import dev.tally.postgres.JdbcProjectionWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -124,6 +126,17 @@ final class PostgresChaos {
                 inner.write(connection, key, late.version(), late.view());
             }
             return outcome;
+        }
+
+        @Override
+        public void writeAll(Connection connection, List<Projection.Row<V>> rows) throws SQLException {
+            if (!chaos.isOn()) {
+                inner.writeAll(connection, rows); // the writer's own batch (one round trip)
+                return;
+            }
+            for (Projection.Row<V> row : rows) {
+                write(connection, row.key(), row.version(), row.view());
+            }
         }
 
         @Override
