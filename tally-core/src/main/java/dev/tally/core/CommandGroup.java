@@ -7,7 +7,7 @@ import dev.tally.core.command.RetriesExhausted;
 import dev.tally.core.internal.Names;
 import dev.tally.core.ledger.DuplicateCommand;
 import dev.tally.core.ledger.GroupTooLarge;
-import dev.tally.core.spi.LedgerAdapter;
+import dev.tally.core.ledger.LedgerUnavailable;
 import dev.tally.core.ledger.OutcomeUnknown;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.observe.Observability;
@@ -149,35 +149,43 @@ public final class CommandGroup {
      * @throws GroupTooLarge    over {@value #MAX_ITEMS} items (nothing written)
      * @throws RetriesExhausted when every attempt lost the race (nothing written)
      * @throws OutcomeUnknown   when the ledger cannot tell whether the group was written and there is
-     *                          no command id to find out with
+     *                          no command id to find out with, or when an attempt's outcome was unknown
+     *                          and what followed could not settle it (the ledger unreadable, the
+     *                          attempts used up)
      */
     public GroupResult execute(EventMetadata metadata) {
         if (members.isEmpty()) {
             throw new IllegalStateException("a command group needs at least one aggregate: add(store, id, command)");
         }
         String commandId = metadata.commandId().orElse(null);
-        // another writer (or this command, earlier) got there first: look again; an unknown outcome
-        // is looked up by the command id on the next attempt, and without one it ends the command
+        Member<?> first = members.get(0);
+        // another writer got there first: look again; an unknown outcome is looked up by the command
+        // id on the next attempt, and without one it ends the command. As in CommandLoop, the first
+        // unknown outcome is kept: once an attempt may have written, neither an unreadable ledger nor
+        // a lost race (to that very write, still in flight) may be told as "nothing was written".
+        OutcomeUnknown[] unknown = {null};
         return FailurePolicy.of(retryPolicy).retry((attempt, last) -> {
-            if (commandId != null) {
-                Optional<GroupResult> applied = alreadyApplied(commandId, attempt);
-                if (applied.isPresent()) {
-                    return applied.get();
+            if (unknown[0] == null && last instanceof CommandLoop.Undecided u) {
+                unknown[0] = u.unknown;
+            }
+            try {
+                if (commandId != null) {
+                    Optional<GroupResult> applied = alreadyApplied(commandId, attempt);
+                    if (applied.isPresent()) {
+                        return applied.get();
+                    }
                 }
+                return attempt(metadata, commandId, attempt);
+            } catch (LedgerUnavailable unavailable) {
+                throw CommandLoop.unknownOr(unknown[0], unavailable, () -> unavailable);
             }
-            return attempt(metadata, attempt);
-        }, e -> e instanceof VersionConflict || e instanceof DuplicateCommand
-                || (e instanceof OutcomeUnknown && commandId != null), (last, attempts) -> {
-            if (last instanceof OutcomeUnknown unknown) {
-                throw unknown;
-            }
-            Member<?> first = members.get(0);
-            throw new RetriesExhausted(first.store().name(), first.aggregateId()
-                    + " (and the rest of its command group)", attempts, last);
+        }, e -> e instanceof VersionConflict || e instanceof CommandLoop.Undecided, (last, attempts) -> {
+            throw CommandLoop.unknownOr(unknown[0], last, () -> new RetriesExhausted(first.store().name(),
+                    first.aggregateId() + " (and the rest of its command group)", attempts, last));
         }, CommandLoop.BACKOFF, ThreadLocalRandom.current());
     }
 
-    private GroupResult attempt(EventMetadata metadata, int attempt) {
+    private GroupResult attempt(EventMetadata metadata, String commandId, int attempt) {
         Map<String, Aggregate<?>> loaded = new LinkedHashMap<>();
         for (Member<?> m : members) {
             loaded.put(key(m.store(), m.aggregateId()), m.store().load(m.aggregateId()));
@@ -198,10 +206,39 @@ public final class CommandGroup {
             decided.add(((Decision.Emit<?>) d).events());
         }
         List<RecordedEvent> records = records(loaded, decided, metadata);
-        if (!records.isEmpty()) {
+        if (records.isEmpty()) {
+            return accepted(loaded, records, attempt);
+        }
+        try {
             members.get(0).store().ledger().append(records);
+        } catch (DuplicateCommand duplicate) {
+            // it applied before (another execution with this id landed after the look-up): answer
+            // with that, as a single command does, on any attempt, the last one included
+            return duplicateOutcome(commandId, attempt, duplicate);
+        } catch (OutcomeUnknown outcomeUnknown) {
+            if (commandId == null) {
+                throw outcomeUnknown;
+            }
+            throw new CommandLoop.Undecided(outcomeUnknown); // the next attempt looks it up by the id
         }
         return accepted(loaded, records, attempt);
+    }
+
+    private GroupResult duplicateOutcome(String commandId, int attempt, DuplicateCommand duplicate) {
+        Member<?> first = members.get(0);
+        Optional<GroupResult> applied;
+        try {
+            applied = alreadyApplied(commandId, attempt);
+        } catch (LedgerUnavailable unreadable) {
+            // it applied (the ledger said so) but its outcome cannot be read now
+            OutcomeUnknown unknown = new OutcomeUnknown(first.store().name(), first.aggregateId(), "command group '"
+                    + commandId + "' (applied earlier, its result unreadable now)", unreadable);
+            unknown.addSuppressed(duplicate);
+            throw unknown;
+        }
+        return applied.orElseThrow(() -> new IllegalStateException("the ledger " + first.store().ledger().describe()
+                + " refused command group '" + commandId + "' on " + first.store().name() + "/" + first.aggregateId()
+                + " as a duplicate but holds no event of it", duplicate));
     }
 
     @SuppressWarnings("unchecked")
@@ -272,13 +309,24 @@ public final class CommandGroup {
         List<RecordedEvent> events = new ArrayList<>();
         List<Aggregate<?>> after = new ArrayList<>();
         for (Member<?> m : members) {
-            LedgerAdapter ledger = m.store().ledger();
-            List<RecordedEvent> mine = ledger.commandEvents(m.store().name(), m.aggregateId(), commandId);
+            List<RecordedEvent> mine = commandEvents(m, commandId);
             events.addAll(mine);
             after.add(mine.isEmpty() ? m.store().load(m.aggregateId())
                     : m.store().loadAt(m.aggregateId(), mine.get(mine.size() - 1).version()));
         }
         return events.isEmpty() ? Optional.empty() : Optional.of(new Accepted(after, events, attempt));
+    }
+
+    /** The events of the command id in one member's stream; an adapter's raw failure as {@link LedgerUnavailable}. */
+    private static List<RecordedEvent> commandEvents(Member<?> m, String commandId) {
+        try {
+            return m.store().ledger().commandEvents(m.store().name(), m.aggregateId(), commandId);
+        } catch (TallyException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new LedgerUnavailable(m.store().name(), m.aggregateId(), "the events of command '" + commandId
+                    + "'", e);
+        }
     }
 
     private static String key(EventStore<?> store, String aggregateId) {

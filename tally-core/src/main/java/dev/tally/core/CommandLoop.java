@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,20 +84,39 @@ final class CommandLoop<S> {
                                                    EventMetadata metadata) {
         String commandId = metadata.commandId().orElse(null);
         // a lost race is retried; so is an unknown outcome of a command with an id once its events are
-        // known to be absent (the ledger refuses a second append of that id); every other error ends it
-        return retries.retry((attempt, last) -> attempt(aggregateId, decide, metadata, commandId, attempt,
-                        last instanceof Undecided u ? u.unknown : last),
-                e -> e instanceof VersionConflict || e instanceof Undecided,
-                (last, attempts) -> {
-                    if (last instanceof Undecided u) {
-                        throw u.unknown;
-                    }
-                    throw new RetriesExhausted(name(), aggregateId, attempts, last);
-                }, BACKOFF, ThreadLocalRandom.current());
+        // known to be absent (the ledger refuses a second append of that id); every other error ends it.
+        // The executor passes only the latest failure, so the first unknown outcome is kept here: once
+        // an attempt may have written, no later failure (a lost race to that very write, still in
+        // flight; an unreadable ledger) may be reported as "nothing was written".
+        OutcomeUnknown[] unknown = {null};
+        return retries.retry((attempt, last) -> {
+            if (unknown[0] == null && last instanceof Undecided u) {
+                unknown[0] = u.unknown;
+            }
+            return attempt(aggregateId, decide, metadata, commandId, attempt, unknown[0]);
+        }, e -> e instanceof VersionConflict || e instanceof Undecided, (last, attempts) -> {
+            throw unknownOr(unknown[0], last, () -> new RetriesExhausted(name(), aggregateId, attempts, last));
+        }, BACKOFF, ThreadLocalRandom.current());
+    }
+
+    /**
+     * What running out of attempts (or a failure after an unknown outcome) is reported as: the first
+     * unknown outcome of any attempt, with the last failure attached, else {@code exhausted}.
+     */
+    static RuntimeException unknownOr(OutcomeUnknown earlier, RuntimeException last,
+                                      Supplier<RuntimeException> exhausted) {
+        RuntimeException lastError = last instanceof Undecided u ? u.unknown : last;
+        if (earlier == null) {
+            return lastError instanceof OutcomeUnknown unknown ? unknown : exhausted.get();
+        }
+        if (lastError != null && lastError != earlier) {
+            earlier.addSuppressed(lastError);
+        }
+        return earlier;
     }
 
     /** An unknown outcome the attempt checked (the command's events are not there): decide again. */
-    private static final class Undecided extends RuntimeException {
+    static final class Undecided extends RuntimeException {
         final OutcomeUnknown unknown;
 
         Undecided(OutcomeUnknown unknown) {
@@ -107,7 +127,8 @@ final class CommandLoop<S> {
 
     /** One attempt: decide on the aggregate and append; throws a lost race or an unknown outcome to retry. */
     private CommandResult<S> attempt(String aggregateId, Function<Aggregate<S>, Decision<?>> decide,
-                                     EventMetadata metadata, String commandId, int attempt, RuntimeException last) {
+                                     EventMetadata metadata, String commandId, int attempt,
+                                     OutcomeUnknown earlierUnknown) {
         if (attempt > 1) {
             Observability.telemetry().commandRetry(name());
         }
@@ -178,10 +199,10 @@ final class CommandLoop<S> {
                 throw conflict;
             }
         } catch (LedgerUnavailable unavailable) {
-            if (last instanceof OutcomeUnknown unknown) {
+            if (earlierUnknown != null) {
                 // an earlier attempt may have written: still unknown, not "not applied"
-                unknown.addSuppressed(unavailable);
-                throw unknown;
+                earlierUnknown.addSuppressed(unavailable);
+                throw earlierUnknown;
             }
             throw unavailable;
         }
