@@ -89,6 +89,12 @@ public final class PostgresEngine implements AutoCloseable {
             if (dataDir == null) {
                 builder.setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off")
                         .setServerConfig("full_page_writes", "off");
+            } else {
+                // The embedded library starts PostgreSQL with fsync off (-F) and synchronous_commit=off,
+                // which acknowledge a commit before its WAL is on disk: a crash of PostgreSQL or of the
+                // machine could then lose commands already answered 200, or corrupt the data directory.
+                // A data directory keeps what it acknowledged.
+                builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
             }
             server = builder.start();
         } catch (IOException | RuntimeException e) {

@@ -32,6 +32,10 @@ class PostgresEngineTest {
         try (PostgresEngine engine = PostgresEngine.embedded(dir, progress::add)) {
             assertThat(PostgresSchema.of(engine.tables()).currentVersion(engine.dataSource()))
                     .isEqualTo(PostgresSchema.latestVersion());
+            // acknowledged only once on disk: the embedded binaries' default (off) would lose answered
+            // commits to a crash of PostgreSQL or of the machine
+            assertThat(query(engine.dataSource(), "SHOW synchronous_commit")).isEqualTo("on");
+            assertThat(query(engine.dataSource(), "SHOW fsync")).isEqualTo("on");
             sql(engine.dataSource(), "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')");
             assertThat(engine.describe()).contains(dir.resolve("postgres").toString());
         }
