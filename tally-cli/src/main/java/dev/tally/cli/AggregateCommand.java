@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -27,15 +28,15 @@ final class AggregateCommand implements Callable<Integer> {
     @Option(names = "--at-version", paramLabel = "N", description = "the state right after event N")
     Long atVersion;
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "the server (default: ${DEFAULT-VALUE})")
-    String url;
+    @Mixin
+    ServerOption server;
 
     @Override
     public Integer call() {
         if (atVersion != null && atVersion < 1) {
             throw new ParameterException(spec.commandLine(), "--at-version must be >= 1, got " + atVersion);
         }
-        JsonNode body = new ApiClient(url, System.getenv("TALLY_TOKEN")).get("/api/stores/" + store + "/" + id + "/aggregate"
+        JsonNode body = server.api().get("/api/stores/" + store + "/" + id + "/aggregate"
                 + (atVersion == null ? "" : "?atVersion=" + atVersion));
         PrintWriter out = spec.commandLine().getOut();
         out.println(store + "/" + id + " at version " + body.get("version").asLong() + ":");

@@ -1,6 +1,5 @@
 package dev.tally.cli;
 
-import dev.tally.core.ops.RateLimit;
 import dev.tally.core.ops.Rebuild;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -59,28 +58,19 @@ final class ArchiveCommand implements Callable<Integer> {
             long total = Rebuild.count(ids, ops.pageSize, n -> { });
             Map<String, Long> kinds = new TreeMap<>();
             long[] archivedEvents = {0};
-            ProgressPrinter printer = new ProgressPrinter(out, ProgressPrinter.mode(ops.progress), "archive " + store,
-                    ops.everyDuration(), System::nanoTime);
-            Double rate = ops.ratePerSecond();
-            Rebuild.Result r;
-            try {
-                r = Rebuild.builder(ids, batch -> {
-                    int moved = 0;
-                    long events = 0;
-                    for (OpsBackend.ArchiveOutcome o : backend.archive(store, batch, idleDays)) {
-                        kinds.merge(o.note(), 1L, Long::sum);
-                        if (o.note().equals("archived")) {
-                            moved++;
-                            events += o.archivedThrough();
-                        }
+            Rebuild.Result r = ops.walk(out, "archive " + store, ids, total, batch -> {
+                int moved = 0;
+                long events = 0;
+                for (OpsBackend.ArchiveOutcome o : backend.archive(store, batch, idleDays)) {
+                    kinds.merge(o.note(), 1L, Long::sum);
+                    if (o.note().equals("archived")) {
+                        moved++;
+                        events += o.archivedThrough();
                     }
-                    archivedEvents[0] += events;
-                    return new Rebuild.Sent(moved, events);
-                }).pageSize(ops.pageSize).rate(rate == null ? null : RateLimit.perSecond(rate)).total(total)
-                        .progress(printer::update).build().run();
-            } finally {
-                printer.close();
-            }
+                }
+                archivedEvents[0] += events;
+                return new Rebuild.Sent(moved, events);
+            }, b -> b);
             double seconds = Math.max(1e-9, r.took().toNanos() / 1e9);
             out.printf(java.util.Locale.ROOT, "archive %s: %d aggregates looked at, %d archived (%d events moved) in"
                             + " %.1f s: %.0f events/s; %s%n", store, r.aggregates(), r.messages(), archivedEvents[0],

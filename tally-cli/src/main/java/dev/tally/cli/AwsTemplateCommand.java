@@ -2,6 +2,7 @@ package dev.tally.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.aws.deploy.AppTemplate;
+import dev.tally.aws.deploy.CfnLint;
 import dev.tally.aws.deploy.TemplateChecks;
 import dev.tally.core.app.TallyApp;
 import java.io.IOException;
@@ -98,11 +99,11 @@ final class AwsTemplateCommand implements Callable<Integer> {
         TemplateChecks.leastPrivilege(template).forEach(f -> findings.add("least privilege: " + f));
         TemplateChecks.observability(template).forEach(f -> findings.add("alarms: " + f));
         PrintWriter err = spec.commandLine().getErr();
-        Optional<CfnLintRun.Result> lint = noCfnLint ? Optional.empty() : CfnLintRun.lint(file);
+        Optional<CfnLint.Result> lint = noCfnLint ? Optional.empty() : CfnLint.lint(file);
         if (noCfnLint) {
             err.println("note: cfn-lint skipped (--no-cfn-lint).");
         } else if (lint.isEmpty()) {
-            err.println("note: cfn-lint was not found, so only Tally's own checks ran; " + CfnLintRun.INSTALL + ".");
+            err.println("note: cfn-lint was not found, so only Tally's own checks ran; " + CfnLint.INSTALL + ".");
         } else if (!lint.get().clean()) {
             lint.get().output().lines().filter(l -> !l.isBlank()).forEach(l -> findings.add("cfn-lint: " + l));
         }

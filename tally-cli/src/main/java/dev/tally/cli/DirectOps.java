@@ -23,6 +23,7 @@ import dev.tally.core.ops.Rebuild;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.ProjectionWriter;
 import dev.tally.core.projection.Projector;
+import dev.tally.core.runtime.ConvergenceCheck;
 import dev.tally.core.snapshot.SnapshotPolicy;
 import dev.tally.core.snapshot.SnapshotVerifier;
 import dev.tally.dynamodb.DynamoDbClients;
@@ -213,6 +214,23 @@ final class DirectOps implements OpsBackend {
         SubjectKeys keys = SubjectKeys.builder(ForgetOnlyMasterKey.INSTANCE, dataKeys).build();
         return EventStore.builder(d, ledger).snapshots(snapshots, SnapshotPolicy.never()).cache(0)
                 .personalData(new PersonalData(keys)).build().forget(aggregateId).version();
+    }
+
+    @Override
+    public ConvergenceCheck.Report verify(boolean repair) {
+        List<ConvergenceCheck.Bound<?, ?>> bound = new ArrayList<>();
+        for (String name : projections.keySet()) {
+            bound.add(bound(name));
+        }
+        List<EventStore<?>> read = new ArrayList<>(stores.values());
+        return new ConvergenceCheck(read, bound, 100).run(repair, progress -> { });
+    }
+
+    /** A projection with its view table, repaired by this process's projector (the conditional write). */
+    private <S, V> ConvergenceCheck.Bound<S, V> bound(String name) {
+        @SuppressWarnings("unchecked")
+        Projector<S, V> projector = (Projector<S, V>) projectors.computeIfAbsent(name, n -> projector(projection(n)));
+        return new ConvergenceCheck.Bound<>(projector.projection(), projector.writer(), projector::handle);
     }
 
     @Override

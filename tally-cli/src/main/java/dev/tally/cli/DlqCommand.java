@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -33,8 +34,8 @@ final class DlqCommand implements Callable<Integer> {
     @Option(names = "--all", description = "redrive every dead letter")
     boolean all;
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "the server (default: ${DEFAULT-VALUE})")
-    String url;
+    @Mixin
+    ServerOption server;
 
     @Option(names = "--sqs-queue", paramLabel = "URL",
             description = "an SQS dead-letter queue on AWS instead of a running server")
@@ -65,7 +66,7 @@ final class DlqCommand implements Callable<Integer> {
         if (sqsQueue != null) {
             return callSqs();
         }
-        ApiClient api = new ApiClient(url, System.getenv("TALLY_TOKEN"));
+        ApiClient api = server.api();
         PrintWriter out = spec.commandLine().getOut();
         switch (action) {
             case "list" -> {

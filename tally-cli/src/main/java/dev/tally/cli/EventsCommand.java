@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -50,8 +51,8 @@ final class EventsCommand implements Callable<Integer> {
     @Option(names = "--cursor", description = "the next page: the cursor printed after the previous one")
     String cursor;
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "the server (default: ${DEFAULT-VALUE})")
-    String url;
+    @Mixin
+    ServerOption server;
 
     @Option(names = "--json", description = "print the raw JSON")
     boolean json;
@@ -71,7 +72,7 @@ final class EventsCommand implements Callable<Integer> {
         if (limit < 1 || limit > 1000) {
             throw new ParameterException(spec.commandLine(), "--limit must be 1-1000, got " + limit);
         }
-        ApiClient api = new ApiClient(url, System.getenv("TALLY_TOKEN"));
+        ApiClient api = server.api();
         return filtered ? across(api) : stream(api);
     }
 

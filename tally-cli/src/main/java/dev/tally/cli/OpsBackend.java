@@ -3,11 +3,12 @@ package dev.tally.cli;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.ops.Rebuild;
+import dev.tally.core.runtime.ConvergenceCheck;
 import dev.tally.core.snapshot.SnapshotVerifier;
 import java.util.List;
 
 /**
- * What the operations commands (rebuild, replay, verify-snapshots, archive) need from where the
+ * What the operations commands (rebuild, replay, verify, verify-snapshots, archive, forget) need from where the
  * data is: a running server ({@link RemoteOps}, over its API) or the backend itself ({@link DirectOps}:
  * DynamoDB, with the apps' definitions loaded in this process). Each command walks the ids itself,
  * so paging, rate, progress and resuming are the same either way.
@@ -30,6 +31,12 @@ interface OpsBackend extends AutoCloseable {
      * event); the audit event's version.
      */
     long forget(String store, String aggregateId);
+
+    /**
+     * Compares every view with the head of its aggregate in the ledger; with {@code repair}, sends each
+     * stale aggregate's current state to the projection behind, once.
+     */
+    ConvergenceCheck.Report verify(boolean repair);
 
     List<SnapshotVerifier.Result> verifySnapshots(String store, List<String> aggregateIds);
 

@@ -1,7 +1,11 @@
 package dev.tally.cli;
 
+import dev.tally.core.ops.RateLimit;
+import dev.tally.core.ops.Rebuild;
 import dev.tally.server.OpsRoutes;
+import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 
 /** The walk options the operations commands share: page size, rate and progress. */
@@ -54,5 +58,24 @@ final class OpsOptions {
 
     Duration everyDuration() {
         return Duration.ofNanos((long) (every * 1e9));
+    }
+
+    /**
+     * The walk rebuild, replay --all and archive share: the ids of a store a page at a time, each page
+     * to {@code sender}, at the rate and with the progress these options ask for ({@code more} adds to
+     * the walk, e.g. a checkpoint).
+     */
+    Rebuild.Result walk(PrintWriter out, String what, Rebuild.Ids ids, long total, Rebuild.Sender sender,
+                        UnaryOperator<Rebuild.Builder> more) {
+        ProgressPrinter printer = new ProgressPrinter(out, ProgressPrinter.mode(progress), what, everyDuration(),
+                System::nanoTime);
+        Double perSecond = ratePerSecond();
+        try {
+            return more.apply(Rebuild.builder(ids, sender).pageSize(pageSize)
+                    .rate(perSecond == null ? null : RateLimit.perSecond(perSecond)).total(total)
+                    .progress(printer::update)).build().run();
+        } finally {
+            printer.close();
+        }
     }
 }

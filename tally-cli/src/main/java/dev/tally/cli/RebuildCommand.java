@@ -1,6 +1,5 @@
 package dev.tally.cli;
 
-import dev.tally.core.ops.RateLimit;
 import dev.tally.core.ops.Rebuild;
 import dev.tally.core.ops.RebuildCheckpointFile;
 import java.io.PrintWriter;
@@ -74,17 +73,8 @@ final class RebuildCommand implements Callable<Integer> {
                     + " over)%n", p.aggregates(), file));
             out.printf("rebuilding %s from %d aggregates of %s (%s)%n", projection, total, store, backend.describe());
             out.flush();
-            ProgressPrinter printer = new ProgressPrinter(out, ProgressPrinter.mode(ops.progress), "rebuild " + projection,
-                    ops.everyDuration(), System::nanoTime);
-            Double rate = ops.ratePerSecond();
-            Rebuild.Result r;
-            try {
-                r = Rebuild.builder(ids, batch -> backend.resend(projection, batch)).pageSize(ops.pageSize)
-                        .rate(rate == null ? null : RateLimit.perSecond(rate)).checkpoint(place).total(total)
-                        .progress(printer::update).build().run();
-            } finally {
-                printer.close();
-            }
+            Rebuild.Result r = ops.walk(out, "rebuild " + projection, ids, total,
+                    batch -> backend.resend(projection, batch), b -> b.checkpoint(place));
             double seconds = Math.max(1e-9, r.took().toNanos() / 1e9);
             long messages = r.messages() - before.messages();
             long events = r.events() - before.events();

@@ -7,10 +7,13 @@ import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.ops.Rebuild;
+import dev.tally.core.runtime.ConvergenceCheck;
 import dev.tally.core.snapshot.SnapshotVerifier;
 import dev.tally.server.OpsRoutes;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -60,6 +63,20 @@ final class RemoteOps implements OpsBackend {
             }
             throw e;
         }
+    }
+
+    @Override
+    public ConvergenceCheck.Report verify(boolean repair) {
+        JsonNode r = api.post("/api/verify" + (repair ? "?repair=true" : ""));
+        List<ConvergenceCheck.Stale> stale = new ArrayList<>();
+        for (JsonNode s : r.get("staleViews")) {
+            stale.add(new ConvergenceCheck.Stale(s.get("projection").asText(), s.get("aggregateId").asText(),
+                    s.get("viewVersion").asLong(), s.get("ledgerVersion").asLong()));
+        }
+        return new ConvergenceCheck.Report(r.get("aggregates").asLong(), r.get("views").asLong(),
+                r.get("stale").asLong(), stale, r.get("repaired").asLong(),
+                Instant.parse(r.path("startedAt").asText(Instant.EPOCH.toString())),
+                Duration.ofMillis(r.get("tookMillis").asLong()));
     }
 
     @Override

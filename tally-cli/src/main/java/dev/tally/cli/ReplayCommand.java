@@ -1,6 +1,5 @@
 package dev.tally.cli;
 
-import dev.tally.core.ops.RateLimit;
 import dev.tally.core.ops.Rebuild;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -59,23 +58,14 @@ final class ReplayCommand implements Callable<Integer> {
             }
             Rebuild.Ids ids = request -> backend.ids(store, request);
             long total = Rebuild.count(ids, ops.pageSize, n -> { });
-            ProgressPrinter printer = new ProgressPrinter(out, ProgressPrinter.mode(ops.progress), "replay " + store,
-                    ops.everyDuration(), System::nanoTime);
-            Double rate = ops.ratePerSecond();
-            Rebuild.Result r;
-            try {
-                // the same walk as a rebuild; each "message" is a replay event every subscriber hears of
-                r = Rebuild.builder(ids, batch -> {
-                    int replayed = 0;
-                    for (String aggregate : batch) {
-                        replayed += backend.replay(store, aggregate) > 0 ? 1 : 0;
-                    }
-                    return new Rebuild.Sent(replayed, 0);
-                }).pageSize(ops.pageSize).rate(rate == null ? null : RateLimit.perSecond(rate)).total(total)
-                        .progress(printer::update).build().run();
-            } finally {
-                printer.close();
-            }
+            // the same walk as a rebuild; each "message" is a replay event every subscriber hears of
+            Rebuild.Result r = ops.walk(out, "replay " + store, ids, total, batch -> {
+                int replayed = 0;
+                for (String aggregate : batch) {
+                    replayed += backend.replay(store, aggregate) > 0 ? 1 : 0;
+                }
+                return new Rebuild.Sent(replayed, 0);
+            }, b -> b);
             out.printf("replayed %d aggregates of %s: %d replay events appended%n", r.aggregates(), store, r.messages());
             return 0;
         }

@@ -7,6 +7,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -24,15 +25,15 @@ final class TraceCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CORRELATION_ID", description = "the request's correlation id")
     String correlationId;
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "the server (default: ${DEFAULT-VALUE})")
-    String url;
+    @Mixin
+    ServerOption server;
 
     @Option(names = "--json", description = "print the raw JSON")
     boolean json;
 
     @Override
     public Integer call() {
-        JsonNode body = new ApiClient(url, System.getenv("TALLY_TOKEN"))
+        JsonNode body = server.api()
                 .get("/api/trace/" + URLEncoder.encode(correlationId, StandardCharsets.UTF_8).replace("+", "%20"));
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? body.toPrettyString() + "\n" : TraceText.render(TraceText.fromJson(body)));

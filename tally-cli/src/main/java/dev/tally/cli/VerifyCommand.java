@@ -1,20 +1,25 @@
 package dev.tally.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.core.runtime.ConvergenceCheck;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Compares every view of a running server with the head of its aggregate in the ledger"
-                + " (page by page) and lists the views that are behind. With --repair, sends the current"
-                + " state-carrying message of each stale aggregate to that projection only, once.",
+        description = {"Compares every view with the head of its aggregate in the ledger (page by page) and lists the"
+                + " views that are behind. With --repair, sends the current state-carrying message of each stale"
+                + " aggregate to that projection only, once. Through a running server (--url, the default), or"
+                + " directly on the tables (--region with --app JAR: a deployed app's tables, as 'tally aws template'"
+                + " names them; --dynamodb-endpoint; --jdbc-url).",
             "", "Exit code: 0 when every view is up to date (or was repaired), 3 when stale views remain."},
         footer = {"", "Examples:", "  tally verify", "  tally verify --repair",
-            "  tally verify --url http://127.0.0.1:9090"})
+            "  tally verify --url http://127.0.0.1:9090",
+            "  tally verify --region eu-west-1 --app target/shop-lambda.jar",
+            "  tally verify --repair --region eu-west-1 --app target/shop-lambda.jar"})
 final class VerifyCommand implements Callable<Integer> {
     static final int STALE = 3;
 
@@ -24,24 +29,28 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--repair", description = "re-send the state of each stale aggregate to the projection behind")
     boolean repair;
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "the server (default: ${DEFAULT-VALUE})")
-    String url;
+    @Mixin
+    ConnectionOptions connection;
 
     @Override
     public Integer call() {
-        ApiClient api = new ApiClient(url, System.getenv("TALLY_TOKEN"));
         PrintWriter out = spec.commandLine().getOut();
-        JsonNode r = api.post("/api/verify" + (repair ? "?repair=true" : ""));
-        out.printf("checked %d aggregates, %d views in %d ms: %d stale%s%n", r.get("aggregates").asLong(),
-                r.get("views").asLong(), r.get("tookMillis").asLong(), r.get("stale").asLong(),
-                repair ? ", " + r.get("repaired").asLong() + " repair messages sent" : "");
-        for (JsonNode s : r.get("staleViews")) {
-            out.printf("  %-22s %-24s view v%d, ledger v%d%n", s.get("projection").asText(),
-                    s.get("aggregateId").asText(), s.get("viewVersion").asLong(), s.get("ledgerVersion").asLong());
+        ConvergenceCheck.Report r;
+        String where;
+        try (OpsBackend backend = connection.open(spec.commandLine())) {
+            r = backend.verify(repair);
+            where = backend.describe();
         }
-        if (r.get("stale").asLong() > 0 && !repair) {
-            out.println("run 'tally verify --repair' to bring them up to date");
+        out.printf("checked %d aggregates, %d views in %d ms (%s): %d stale%s%n", r.aggregates(), r.views(),
+                r.took().toMillis(), where, r.staleCount(),
+                repair ? ", " + r.repaired() + " repair messages sent" : "");
+        for (ConvergenceCheck.Stale s : r.stale()) {
+            out.printf("  %-22s %-24s view v%d, ledger v%d%n", s.projection(), s.aggregateId(), s.viewVersion(),
+                    s.ledgerVersion());
         }
-        return r.get("stale").asLong() == 0 || repair ? 0 : STALE;
+        if (r.staleCount() > 0 && !repair) {
+            out.println("run 'tally verify --repair' (with the same options) to bring them up to date");
+        }
+        return r.staleCount() == 0 || repair ? 0 : STALE;
     }
 }

@@ -53,7 +53,7 @@ class AwsTemplateCommandTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).contains("checked: least privilege, alarms").contains("template written to " + out);
-        if (CfnLintRun.find().isPresent()) {
+        if (dev.tally.aws.deploy.CfnLint.find().isPresent()) {
             assertThat(r.err()).contains("cfn-lint");
         } else {
             assertThat(r.err()).contains("cfn-lint was not found").contains("pip install cfn-lint");

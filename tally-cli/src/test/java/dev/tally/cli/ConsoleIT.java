@@ -105,7 +105,7 @@ class ConsoleIT {
             assertThat(schema.validate(example.toString(), InputFormat.JSON)).as(name + " " + example).isEmpty();
             assertThat(schema.validate("{}", InputFormat.JSON)).as(name + " without its fields").isNotEmpty();
         }
-        assertThat(open).containsExactly("AddItem", "RemoveItem", "Hold");
+        assertThat(open).containsExactly("AddItem", "RemoveItem", "Hold", "GiveContact");
     }
 
     private void throughTheConsole(HeadlessChromium chromium, TallyProcess tally) throws Exception {

@@ -87,7 +87,7 @@ class NewProjectIT {
             assertThat(app.name()).isEqualTo("shop");
             assertThat(app.stores()).extracting(AggregateDefinition::name).containsExactly("cart");
             assertThat(app.stores().get(0).commandTypes()).containsOnlyKeys("AddItem", "RemoveItem", "Hold",
-                    "ReleaseHold");
+                    "ReleaseHold", "GiveContact");
             assertThat(app.sagas()).extracting(dev.tally.core.saga.Saga::name).containsExactly("cart-hold");
             assertThat(app.projections()).extracting(Projection::name).containsExactly("cart-summary");
         }
@@ -101,7 +101,8 @@ class NewProjectIT {
                 cart = st.get("name").asText().equals("cart") ? st : cart;
             }
             assertThat(cart).as("the cart store in " + stores).isNotNull();
-            assertThat(cart.get("commands").toString()).isEqualTo("[\"AddItem\",\"RemoveItem\",\"Hold\",\"ReleaseHold\"]");
+            assertThat(cart.get("commands").toString())
+                    .isEqualTo("[\"AddItem\",\"RemoveItem\",\"Hold\",\"ReleaseHold\",\"GiveContact\"]");
             assertThat(cart.get("internalCommands").toString()).isEqualTo("[\"ReleaseHold\"]");
             assertThat(cart.get("projections").toString()).isEqualTo("[\"cart-summary\"]");
             Http.Answer added = http.post("/api/stores/cart/c1/commands/AddItem", "{\"sku\": \"apple\", \"quantity\": 2}");
@@ -163,9 +164,11 @@ class NewProjectIT {
         try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, getClass().getClassLoader());
              dev.tally.testing.MotoServer moto = dev.tally.testing.MotoServer.startOrSkipAsDefaultCredentials()) {
             TallyApp app = ServiceLoader.load(TallyApp.class, loader).findFirst().orElseThrow();
-            com.fasterxml.jackson.databind.JsonNode view = new NewProjectOnMoto(moto, app).cartThroughEveryFunction();
+            NewProjectOnMoto shop = new NewProjectOnMoto(moto, app);
+            com.fasterxml.jackson.databind.JsonNode view = shop.cartThroughEveryFunction();
             assertThat(view.path("version").asLong()).as(view.toString()).isEqualTo(1);
             assertThat(view.path("view").path("items").asInt()).as("the two apples added, in the view").isEqualTo(2);
+            shop.contactGivenThenForgotten(jar);
         }
     }
 
@@ -208,11 +211,11 @@ class NewProjectIT {
         assertThat(actions).isNotEmpty().noneMatch(a -> a.contains("*"));
         assertThat(t.path("Resources").path("ReplicationRule").path("Type").asText()).isEqualTo("AWS::Events::Rule");
         assertThat(t.path("Resources").path("ReplicationRole").path("Type").asText()).isEqualTo("AWS::IAM::Role");
-        if (CfnLintRun.find().isPresent()) {
+        if (dev.tally.aws.deploy.CfnLint.find().isPresent()) {
             assertThat(rendered.output()).contains("checked: least privilege, alarms, cfn-lint");
         } else {
             System.out.println("NewProjectIT: cfn-lint not found, the template was checked without it ("
-                    + CfnLintRun.INSTALL + ")");
+                    + dev.tally.aws.deploy.CfnLint.INSTALL + ")");
         }
     }
 

@@ -35,6 +35,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -47,13 +48,24 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * moto's DynamoDB; its stream record through the dispatcher function; PutEvents to moto's bus; a rule
  * with the projector's pattern to an SQS queue (moto runs no Lambda function, so the test takes the
  * event from the queue and hands it to the projector function, as the rule would); the view in moto's
- * DynamoDB; the query function answering it.
+ * DynamoDB; the query function answering it. Then the cart's personal data
+ * ({@link #contactGivenThenForgotten}): the contact written through the command function is sealed in
+ * the ledger and the view and revealed by the query function; {@code tally forget cart c1 --region
+ * --app JAR}, run as an operator runs it, destroys its key, and afterwards the query function answers
+ * {@code "(forgotten)"} for the view and the aggregate while nothing stored holds the address.
  */
 final class NewProjectOnMoto {
     private final MotoServer moto;
     private final TallyApp app;
     private final JsonNode template;
     private final Map<String, String> refs = new HashMap<>();
+    private DynamoDbClient dynamo;
+    private DynamoDbStreamsClient streams;
+    private SqsClient sqs;
+    private CommandFunction command;
+    private AppDispatcherFunction dispatcher;
+    private AppProjectorFunction projector;
+    private String projectorQueue;
 
     NewProjectOnMoto(MotoServer moto, TallyApp app) {
         this.moto = moto;
@@ -85,6 +97,8 @@ final class NewProjectOnMoto {
                 String value;
                 if (v.isTextual()) {
                     value = v.asText();
+                } else if (v.has("Fn::GetAtt")) {
+                    value = refs.get(v.get("Fn::GetAtt").get(0).asText() + "." + v.get("Fn::GetAtt").get(1).asText());
                 } else if (v.has("Ref")) {
                     value = refs.get(v.get("Ref").asText());
                 } else {
@@ -121,10 +135,11 @@ final class NewProjectOnMoto {
 
     /** The whole chain for one cart: returns the query function's answer for the cart's summary view. */
     JsonNode cartThroughEveryFunction() throws Exception {
-        DynamoDbClient dynamo = local(DynamoDbClient.builder()).build();
-        DynamoDbStreamsClient streams = local(DynamoDbStreamsClient.builder()).build();
+        dynamo = local(DynamoDbClient.builder()).build();
+        streams = local(DynamoDbStreamsClient.builder()).build();
         EventBridgeClient events = local(EventBridgeClient.builder()).build();
-        SqsClient sqs = local(SqsClient.builder()).build();
+        sqs = local(SqsClient.builder()).build();
+        KmsClient kms = local(KmsClient.builder()).build();
 
         // the template's resources, under the template's names
         String ledger = resource("LedgerTable").path("Properties").path("TableName").asText();
@@ -136,11 +151,17 @@ final class NewProjectOnMoto {
         String view = resource("CartSummaryViewTable").path("Properties").path("TableName").asText();
         DynamoDbTables.createIfMissing(dynamo, TableDefinitions.views(view));
         refs.put("CartSummaryViewTable", view);
+        // the cart's contact is personal data: the template's data-key table and KMS key
+        String keys = resource("DataKeysTable").path("Properties").path("TableName").asText();
+        DynamoDbTables.createIfMissing(dynamo, TableDefinitions.keyValue(keys));
+        refs.put("DataKeysTable", keys);
+        refs.put("DataKeysMasterKey.Arn", kms.createKey(b -> b.description(app.name() + " data keys")).keyMetadata()
+                .arn());
         String bus = resource("EventBus").path("Properties").path("Name").asText();
         events.createEventBus(b -> b.name(bus));
         refs.put("EventBus", bus);
         refs.put("DispatcherDeadLetters", sqs.createQueue(b -> b.queueName(app.name() + "-dispatcher-dlq")).queueUrl());
-        String projectorQueue = sqs.createQueue(b -> b.queueName(app.name() + "-cart-summary-rule")).queueUrl();
+        projectorQueue = sqs.createQueue(b -> b.queueName(app.name() + "-cart-summary-rule")).queueUrl();
         String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(projectorQueue)
                 .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
         JsonNode rule = resource("CartSummaryProjectorFunction").path("Properties").path("Events").path("Rule")
@@ -153,10 +174,9 @@ final class NewProjectOnMoto {
         assertThat(handler("DispatcherFunction")).isEqualTo(AppDispatcherFunction.class.getName());
         assertThat(handler("CartSummaryProjectorFunction")).isEqualTo(AppProjectorFunction.class.getName());
         assertThat(handler("QueryFunction")).isEqualTo(QueryFunction.class.getName());
-        CommandFunction command = CommandFunction.fromEnvironment(app, environment("CommandFunction"));
-        AppDispatcherFunction dispatcher = new AppDispatcherFunction(app, environment("DispatcherFunction"));
-        AppProjectorFunction projector = AppProjectorFunction.fromEnvironment(app,
-                environment("CartSummaryProjectorFunction"));
+        command = CommandFunction.fromEnvironment(app, environment("CommandFunction"));
+        dispatcher = new AppDispatcherFunction(app, environment("DispatcherFunction"));
+        projector = AppProjectorFunction.fromEnvironment(app, environment("CartSummaryProjectorFunction"));
         QueryFunction query = QueryFunction.fromEnvironment(app, environment("QueryFunction"));
 
         // API Gateway v2 -> the command function -> the ledger item in moto's DynamoDB
@@ -168,6 +188,23 @@ final class NewProjectOnMoto {
                 assertThat(item.get("aggregateId").s()).isEqualTo("c1"));
 
         // its stream record -> the dispatcher function -> PutEvents -> the projector's rule -> its queue
+        // -> the projector function -> the view in moto's DynamoDB
+        assertThat(streamToView()).as("the event on the projector's rule").isEqualTo(1);
+        assertThat(dynamo.scan(b -> b.tableName(view)).items()).hasSize(1);
+
+        // -> the query function answers it
+        APIGatewayV2HTTPResponse read = query.handleRequest(request("GET", "/api/views/cart-summary/c1", null), null);
+        assertThat(read.getStatusCode()).as(read.getBody()).isEqualTo(200);
+        return JsonCodec.parse(read.getBody());
+    }
+
+    /**
+     * The ledger's stream records so far (from the start: what was dispatched before is sent again, and
+     * the view keeps the newer state) through the dispatcher function, and what reaches the projector's
+     * queue through the projector function; how many messages it handled.
+     */
+    private int streamToView() throws Exception {
+        String ledger = refs.get("LedgerTable");
         String arn = dynamo.describeTable(b -> b.tableName(ledger)).table().latestStreamArn();
         List<DynamodbEvent.DynamodbStreamRecord> records = new ArrayList<>();
         for (var shard : streams.describeStream(b -> b.streamArn(arn)).streamDescription().shards()) {
@@ -179,19 +216,76 @@ final class NewProjectOnMoto {
         DynamodbEvent batch = new DynamodbEvent();
         batch.setRecords(records);
         assertThat(dispatcher.handleRequest(batch, null).getBatchItemFailures()).isEmpty();
-        List<Message> delivered = sqs.receiveMessage(b -> b.queueUrl(projectorQueue).maxNumberOfMessages(10)
-                .waitTimeSeconds(2)).messages();
-        assertThat(delivered).as("the event on the projector's rule").hasSize(1);
+        int handled = 0;
+        while (true) {
+            int wait = handled == 0 ? 2 : 1;
+            List<Message> delivered = sqs.receiveMessage(b -> b.queueUrl(projectorQueue).maxNumberOfMessages(10)
+                    .waitTimeSeconds(wait)).messages();
+            if (delivered.isEmpty()) {
+                return handled;
+            }
+            for (Message m : delivered) {
+                projector.handleRequest(new ByteArrayInputStream(m.body().getBytes(StandardCharsets.UTF_8)),
+                        new ByteArrayOutputStream(), null);
+                sqs.deleteMessage(b -> b.queueUrl(projectorQueue).receiptHandle(m.receiptHandle()));
+                handled++;
+            }
+        }
+    }
 
-        // -> the projector function -> the view in moto's DynamoDB
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        projector.handleRequest(new ByteArrayInputStream(delivered.get(0).body().getBytes(StandardCharsets.UTF_8)),
-                out, null);
-        assertThat(dynamo.scan(b -> b.tableName(view)).items()).hasSize(1);
+    /**
+     * After {@link #cartThroughEveryFunction}: the cart's contact (personal data) through the command
+     * function, sealed in every table and revealed by the query function; then {@code tally forget cart c1
+     * --region R --app JAR} as an operator runs it (the packaged CLI, credentials and endpoint from its
+     * environment), and the address is unreadable: the query function answers "(forgotten)" for the view
+     * and the aggregate, the subject's data key is gone, and no table holds the address.
+     */
+    void contactGivenThenForgotten(java.nio.file.Path appJar) throws Exception {
+        String email = "ada.lovelace@example.com";
+        APIGatewayV2HTTPResponse given = command.handleRequest(request("POST",
+                "/api/stores/cart/c1/commands/GiveContact", "{\"email\": \"" + email + "\"}"), null);
+        assertThat(given.getStatusCode()).as(given.getBody()).isEqualTo(200);
+        assertThat(streamToView()).as("messages for the cart's two events").isGreaterThanOrEqualTo(1);
+        assertThat(tablesHolding(email)).as("tables holding the plain address").isEmpty();
+        assertThat(tablesHolding("tally:pii:1:")).as("the sealed address").contains(refs.get("LedgerTable"),
+                refs.get("CartSummaryViewTable"));
+        QueryFunction reader = QueryFunction.fromEnvironment(app, environment("QueryFunction"));
+        JsonNode view = JsonCodec.parse(reader.handleRequest(request("GET", "/api/views/cart-summary/c1", null), null)
+                .getBody());
+        assertThat(view.path("view").path("contact").asText()).as(view.toString()).isEqualTo(email);
+        assertThat(view.path("version").asLong()).isEqualTo(2);
 
-        // -> the query function answers it
-        APIGatewayV2HTTPResponse read = query.handleRequest(request("GET", "/api/views/cart-summary/c1", null), null);
-        assertThat(read.getStatusCode()).as(read.getBody()).isEqualTo(200);
-        return JsonCodec.parse(read.getBody());
+        TallyProcess.Finished forgot = TallyProcess.run(Map.of("AWS_ENDPOINT_URL", moto.endpoint().toString(),
+                "AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_KEY), "forget",
+                "cart", "c1", "--region", MotoServer.REGION, "--app", appJar.toString());
+        assertThat(forgot.exitCode()).as(forgot.output()).isZero();
+        assertThat(forgot.output()).contains("forgot the personal data of cart/c1 (audit event at version 3")
+                .contains("dynamodb:" + refs.get("LedgerTable"));
+        assertThat(dynamo.scan(b -> b.tableName(refs.get("DataKeysTable"))).items()).as("the cart's data key").isEmpty();
+        streamToView();
+
+        // a query function started after the forget (a warm one forgets when its key cache's time runs out)
+        QueryFunction fresh = QueryFunction.fromEnvironment(app, environment("QueryFunction"));
+        JsonNode after = JsonCodec.parse(fresh.handleRequest(request("GET", "/api/views/cart-summary/c1", null), null)
+                .getBody());
+        assertThat(after.path("version").asLong()).as("the view refreshed at the audit event: " + after).isEqualTo(3);
+        assertThat(after.path("view").path("contact").asText()).isEqualTo("(forgotten)");
+        assertThat(after.path("view").path("items").asInt()).as("clear fields intact").isEqualTo(2);
+        JsonNode cart = JsonCodec.parse(fresh.handleRequest(request("GET", "/api/stores/cart/c1/aggregate", null), null)
+                .getBody());
+        assertThat(cart.toString()).contains("\"contact\":\"(forgotten)\"").doesNotContain(email)
+                .doesNotContain("tally:pii:");
+        assertThat(tablesHolding(email)).as("tables holding the plain address").isEmpty();
+    }
+
+    /** The tables (of those made here) with an item whose text holds {@code text}. */
+    private List<String> tablesHolding(String text) {
+        List<String> out = new ArrayList<>();
+        for (String table : dynamo.listTables().tableNames()) {
+            if (dynamo.scan(b -> b.tableName(table)).items().stream().anyMatch(i -> i.toString().contains(text))) {
+                out.add(table);
+            }
+        }
+        return out;
     }
 }

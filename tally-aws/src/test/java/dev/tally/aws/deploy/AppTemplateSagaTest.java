@@ -16,7 +16,6 @@ import dev.tally.core.saga.ProcessManager;
 import dev.tally.core.saga.Saga;
 import dev.tally.core.saga.SagaAction;
 import dev.tally.core.saga.SagaInput;
-import dev.tally.testing.CfnLint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -121,7 +120,8 @@ class AppTemplateSagaTest {
         Path file = Path.of("target", "meter-saga-template.json");
         Files.createDirectories(file.getParent());
         Files.writeString(file, generator.json());
-        CfnLint.Result r = CfnLint.lint(file);
+        CfnLint.Result r = CfnLint.lint(file).orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(r != null, "cfn-lint was not found: " + CfnLint.INSTALL);
         assertThat(r.clean()).as("cfn-lint on %s:%n%s", file, r.output()).isTrue();
     }
 

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.aws.app.MeterApp;
 import dev.tally.core.json.JsonCodec;
-import dev.tally.testing.CfnLint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,7 +66,8 @@ class AppTemplateTest {
         Path file = Path.of("target", "meter-template.json");
         Files.createDirectories(file.getParent());
         Files.writeString(file, generator.json());
-        CfnLint.Result r = CfnLint.lint(file);
+        CfnLint.Result r = CfnLint.lint(file).orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(r != null, "cfn-lint was not found: " + CfnLint.INSTALL);
         assertThat(r.clean()).as("cfn-lint on %s:%n%s", file, r.output()).isTrue();
     }
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.aws.app.MeterApp;
-import dev.tally.testing.CfnLint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -69,7 +68,8 @@ class CrossRegionReplicationTest {
         Path file = Path.of("target", "meter-replicated-template.json");
         Files.createDirectories(file.getParent());
         Files.writeString(file, generator.json());
-        CfnLint.Result r = CfnLint.lint(file);
+        CfnLint.Result r = CfnLint.lint(file).orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(r != null, "cfn-lint was not found: " + CfnLint.INSTALL);
         assertThat(r.clean()).as("cfn-lint on %s:%n%s", file, r.output()).isTrue();
     }
 }

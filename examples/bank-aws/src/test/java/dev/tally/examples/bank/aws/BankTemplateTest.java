@@ -10,7 +10,7 @@ import dev.tally.core.RecordedEvent;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.aws.deploy.TemplateChecks;
 import dev.tally.dynamodb.LedgerItems;
-import dev.tally.testing.CfnLint;
+import dev.tally.aws.deploy.CfnLint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -50,7 +50,8 @@ class BankTemplateTest {
 
     @Test
     void cfnLintFindsNothingInTheCommittedTemplate() {
-        CfnLint.Result r = CfnLint.lint(TEMPLATE);
+        CfnLint.Result r = CfnLint.lint(TEMPLATE).orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(r != null, "cfn-lint was not found: " + CfnLint.INSTALL);
         assertThat(r.clean()).as("cfn-lint on deploy/template.json:%n%s", r.output()).isTrue();
     }
 

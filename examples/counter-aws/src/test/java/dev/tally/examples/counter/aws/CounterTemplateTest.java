@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.aws.app.AppFunctions;
 import dev.tally.aws.deploy.TemplateChecks;
 import dev.tally.core.json.JsonCodec;
-import dev.tally.testing.CfnLint;
+import dev.tally.aws.deploy.CfnLint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -25,7 +25,8 @@ class CounterTemplateTest {
 
     @Test
     void cfnLintFindsNothing() {
-        CfnLint.Result r = CfnLint.lint(TEMPLATE);
+        CfnLint.Result r = CfnLint.lint(TEMPLATE).orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(r != null, "cfn-lint was not found: " + CfnLint.INSTALL);
         assertThat(r.clean()).as("cfn-lint on deploy/counter.template.json:%n%s", r.output()).isTrue();
     }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.aws.deploy.TemplateChecks;
 import dev.tally.core.json.JsonCodec;
-import dev.tally.testing.CfnLint;
+import dev.tally.aws.deploy.CfnLint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +33,8 @@ class OrdersTemplateTest {
 
     @Test
     void cfnLintFindsNothing() {
-        CfnLint.Result r = CfnLint.lint(TEMPLATE);
+        CfnLint.Result r = CfnLint.lint(TEMPLATE).orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(r != null, "cfn-lint was not found: " + CfnLint.INSTALL);
         assertThat(r.clean()).as("cfn-lint on deploy/orders.template.json:%n%s", r.output()).isTrue();
     }
 
