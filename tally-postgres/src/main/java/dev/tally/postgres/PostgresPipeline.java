@@ -71,6 +71,8 @@ public final class PostgresPipeline implements Pipeline, Settling {
     private final Map<String, PostgresProjectionRunner> runners = new LinkedHashMap<>();
     private final Map<String, PostgresTargetFeed> feeds = new LinkedHashMap<>();
     private final DeadLetters deadLetters;
+    /** Each event's message, built once for all runners (a few batches of every runner). */
+    private final SharedMessages sharedMessages = new SharedMessages(10_000);
     private boolean built;
     private boolean started;
     private boolean closed;
@@ -211,7 +213,7 @@ public final class PostgresPipeline implements Pipeline, Settling {
 
     private PostgresProjectionRunner.Builder configure(PostgresProjectionRunner.Builder b) {
         b.batchSize(config.batchSize).idleWait(config.idleWait).failurePolicy(config.projectionPolicy)
-                .deadLetters(deadLetterStore).clock(config.settings().clock());
+                .deadLetters(deadLetterStore).clock(config.settings().clock()).sharedMessages(sharedMessages);
         return config.listen ? b.listener(listener) : b.listen(false);
     }
 
