@@ -113,24 +113,30 @@ public final class ServeLoadBenchmark {
             if (closedClients > 0) {
                 ResidentSet peak = ResidentSet.sample(server.toHandle(), data);
                 Map<String, Map<Double, Double>> before = lagBuckets(http, url);
+                ServerCpu cpu = ServerCpu.of(server.toHandle(), data);
+                String load = ServerCpu.loadAverage();
                 Step step = closedLoop(http, url, seconds, closedClients, accounts);
                 peak.stop();
                 settle(http, url, before, step.accepted, Duration.ofSeconds(120));
                 Map<String, Map<Double, Double>> after = lagBuckets(http, url);
                 report(label + " closed x" + closedClients, 0, seconds, step, before, after);
-                say(String.format(java.util.Locale.ROOT, "  resident set under the closed loop: up to %.0f MB",
-                        peak.maxMegabytes()));
+                say(String.format(java.util.Locale.ROOT, "  resident set under the closed loop: up to %.0f MB; %s;"
+                        + " load average %s -> %s", peak.maxMegabytes(), ServerCpu.of(server.toHandle(), data)
+                        .perCommand(cpu, step.accepted), load, ServerCpu.loadAverage()));
             }
             for (int rate : rates) {
                 Map<String, Map<Double, Double>> before = lagBuckets(http, url);
                 ResidentSet peak = ResidentSet.sample(server.toHandle(), data);
+                ServerCpu cpu = ServerCpu.of(server.toHandle(), data);
+                String load = ServerCpu.loadAverage();
                 Step step = drive(http, url, seconds, rate, accounts, "measured");
                 peak.stop();
                 settle(http, url, before, step.accepted, Duration.ofSeconds(60));
                 Map<String, Map<Double, Double>> after = lagBuckets(http, url);
                 report(label, rate, seconds, step, before, after);
-                say(String.format(java.util.Locale.ROOT, "  resident set at %d/s: up to %.0f MB", rate,
-                        peak.maxMegabytes()));
+                say(String.format(java.util.Locale.ROOT, "  resident set at %d/s: up to %.0f MB; %s; load average %s -> %s",
+                        rate, peak.maxMegabytes(), ServerCpu.of(server.toHandle(), data).perCommand(cpu, step.accepted),
+                        load, ServerCpu.loadAverage()));
             }
         } finally {
             server.destroy();
