@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link #project} runs a {@link PostgresProjectionRunner} per projection: each batch's view
- *       rows and the runner's checkpoint commit in one transaction (exactly once).</li>
+ *       rows and the runner's checkpoint commit in one transaction (exactly once); each event's
+ *       state-carrying message is built once for all of them.</li>
  *   <li>{@link #handle} runs any {@link JdbcHandler} the same way (SQL side effects, exactly once).</li>
  *   <li>{@link #subscribe} runs a catch-up subscription per target (a saga, a notifier) with its own
  *       checkpoint: at least once, its {@link FailurePolicy}, dead letters with source
@@ -71,8 +72,8 @@ public final class PostgresPipeline implements Pipeline, Settling {
     private final Map<String, PostgresProjectionRunner> runners = new LinkedHashMap<>();
     private final Map<String, PostgresTargetFeed> feeds = new LinkedHashMap<>();
     private final DeadLetters deadLetters;
-    /** Each event's message, built once for all runners (a few batches of every runner). */
-    private final SharedMessages sharedMessages = new SharedMessages(10_000);
+    /** Each event's message, built once for all runners while they are within 2,000 events of each other. */
+    private final SharedMessages sharedMessages = new SharedMessages(2_000);
     private boolean built;
     private boolean started;
     private boolean closed;
