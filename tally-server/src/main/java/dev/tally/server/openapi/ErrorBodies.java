@@ -46,8 +46,6 @@ final class ErrorBodies {
                 + " 'unknown_store', 'unknown_command', 'unknown_projection', 'not_found').", ERROR));
         responses.set("Conflict", response("A request with the same Idempotency-Key is still running"
                 + " (error 'idempotency_key_in_progress'): retry it with the same key in a moment.", ERROR));
-        responses.set("PreconditionFailed", response("A precondition of the request did not hold: reload what it"
-                + " depends on and decide again.", ERROR));
         responses.set("TooLarge", response("The body is over the server's limit (error 'body_too_large').", ERROR));
         responses.set("Unavailable", response("Nothing was decided: the server is at its limit ('overloaded',"
                 + " 'busy'), a store could not be read ('store_unavailable'), or the outcome of a write is unknown"

@@ -172,7 +172,6 @@ final class StorePaths {
         r.set("400", ErrorBodies.ref("BadRequest"));
         commonErrors(r);
         r.set("409", ErrorBodies.ref("Conflict"));
-        r.set("412", ErrorBodies.ref("PreconditionFailed"));
         r.set("413", ErrorBodies.ref("TooLarge"));
         if (rejection != null) {
             r.set("422", ErrorBodies.response("Rejected by a business rule (see the codes of the schema).", rejection));

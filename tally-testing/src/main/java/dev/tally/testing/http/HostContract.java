@@ -164,6 +164,33 @@ public abstract class HostContract {
         expectNothingAppended(id);
     }
 
+    /** An events page with what differs per run (timestamps, metadata ids) blanked. */
+    private Answer events(String id, String query) {
+        Answer a = get("/api/stores/book/" + id + "/events" + query);
+        return new Answer(a.status(), a.headers(), a.body().replaceAll("\"timestamp\":\"[^\"]*\"", "\"timestamp\":\"T\"")
+                .replaceAll("\"metadata\":\\{[^}]*\\}", "\"metadata\":{}"));
+    }
+
+    @Test
+    void theEventsOfAnAggregateArePagedWithACursor() {
+        String id = newId();
+        post(command(id, "Shelve"), SHELVE);
+        post(command(id, "Lend"), LEND);
+        String prefix = "{\"store\":\"book\",\"aggregateId\":\"" + id + "\",\"events\":[";
+        String shelved = "{\"store\":\"book\",\"aggregateId\":\"" + id + "\",\"version\":1,\"type\":\"Shelved\","
+                + "\"schemaVersion\":1,\"timestamp\":\"T\",\"payload\":{\"title\":\"Dune\",\"copies\":1},\"metadata\":{}}";
+        String lent = "{\"store\":\"book\",\"aggregateId\":\"" + id + "\",\"version\":2,\"type\":\"Lent\","
+                + "\"schemaVersion\":1,\"timestamp\":\"T\",\"payload\":{\"memberId\":\"m1\",\"dueDate\":"
+                + "\"2027-02-28T12:00:00Z\"},\"metadata\":{}}";
+        expect(events(id, ""), 200, prefix + shelved + "," + lent + "],\"nextCursor\":null}");
+        expect(events(id, "?limit=1"), 200, prefix + shelved + "],\"nextCursor\":\"2\"}");
+        expect(events(id, "?limit=1&cursor=2"), 200, prefix + lent + "],\"nextCursor\":null}");
+        expect(events(id, "?cursor=zz"), 400, "{\"error\":\"invalid_cursor\",\"message\":\"'cursor' 'zz' is not a"
+                + " cursor this server gave out: pass back the nextCursor of the previous page unchanged, or leave it out"
+                + " for the first page\"}");
+        assertEquals(400, events(id, "?limit=0").status());
+    }
+
     @Test
     void aRetriedRequestWithTheSameIdempotencyKeyGetsTheSameAnswerAndAppliesOnce() {
         String id = newId();
