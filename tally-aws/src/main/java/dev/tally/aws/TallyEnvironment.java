@@ -90,7 +90,7 @@ public final class TallyEnvironment {
         String snapshotTable = env.get("TALLY_SNAPSHOT_TABLE");
         List<EventStore<?>> stores = new ArrayList<>();
         for (AggregateDefinition<?> d : definitions) {
-            EventStore.Builder<?> b = EventStore.builder(d, ledger);
+            var b = EventStore.builder(d, ledger);
             if (snapshotTable != null && !snapshotTable.isBlank()) {
                 b.snapshots(new DynamoDbSnapshotStore(dynamoDb(), snapshotTable), SnapshotPolicy.everyNEvents(100));
             }

@@ -11,7 +11,7 @@ import dev.tally.core.spi.LedgerAdapter;
 import dev.tally.core.ledger.OutcomeUnknown;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.observe.Observability;
-import java.time.Duration;
+import dev.tally.core.runtime.FailurePolicy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -156,37 +156,25 @@ public final class CommandGroup {
             throw new IllegalStateException("a command group needs at least one aggregate: add(store, id, command)");
         }
         String commandId = metadata.commandId().orElse(null);
-        RuntimeException last = null;
-        for (int attempt = 1; attempt <= retryPolicy.maxAttempts(); attempt++) {
+        // another writer (or this command, earlier) got there first: look again; an unknown outcome
+        // is looked up by the command id on the next attempt, and without one it ends the command
+        return FailurePolicy.of(retryPolicy).retry((attempt, last) -> {
             if (commandId != null) {
                 Optional<GroupResult> applied = alreadyApplied(commandId, attempt);
                 if (applied.isPresent()) {
                     return applied.get();
                 }
             }
-            try {
-                GroupResult r = attempt(metadata, attempt);
-                if (r != null) {
-                    return r;
-                }
-            } catch (VersionConflict | DuplicateCommand lost) {
-                last = lost; // another writer (or this command, earlier) got there first: look again
-            } catch (OutcomeUnknown unknown) {
-                if (commandId == null) {
-                    throw unknown;
-                }
-                last = unknown;
+            return attempt(metadata, attempt);
+        }, e -> e instanceof VersionConflict || e instanceof DuplicateCommand
+                || (e instanceof OutcomeUnknown && commandId != null), (last, attempts) -> {
+            if (last instanceof OutcomeUnknown unknown) {
+                throw unknown;
             }
-            if (attempt < retryPolicy.maxAttempts()) {
-                sleep(retryPolicy.backoff(attempt, ThreadLocalRandom.current()));
-            }
-        }
-        if (last instanceof OutcomeUnknown unknown) {
-            throw unknown;
-        }
-        Member<?> first = members.get(0);
-        throw new RetriesExhausted(first.store().name(), first.aggregateId() + " (and the rest of its command group)",
-                retryPolicy.maxAttempts(), last);
+            Member<?> first = members.get(0);
+            throw new RetriesExhausted(first.store().name(), first.aggregateId()
+                    + " (and the rest of its command group)", attempts, last);
+        }, CommandLoop.BACKOFF, ThreadLocalRandom.current());
     }
 
     private GroupResult attempt(EventMetadata metadata, int attempt) {
@@ -295,14 +283,5 @@ public final class CommandGroup {
 
     private static String key(EventStore<?> store, String aggregateId) {
         return store.name() + "\u0000" + aggregateId;
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while backing off", e);
-        }
     }
 }

@@ -11,10 +11,9 @@ import dev.tally.core.ledger.LedgerUnavailable;
 import dev.tally.core.ledger.OutcomeUnknown;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.observe.Observability;
-import java.time.Duration;
+import dev.tally.core.runtime.FailurePolicy;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -38,7 +37,8 @@ final class CommandLoop<S> {
     private final LedgerAdapter ledger;
     private final AggregateLoader<S> loader;
     private final EventWriter<S> writer;
-    private final RetryPolicy retryPolicy;
+    /** The store's conflict retry policy, run by the one retry executor. */
+    private final FailurePolicy retries;
     private final ReentrantLock[] commandLocks;
 
     CommandLoop(AggregateDefinition<S> definition, LedgerAdapter ledger, AggregateLoader<S> loader,
@@ -47,7 +47,7 @@ final class CommandLoop<S> {
         this.ledger = ledger;
         this.loader = loader;
         this.writer = writer;
-        this.retryPolicy = retryPolicy;
+        this.retries = FailurePolicy.of(retryPolicy);
         this.commandLocks = localCommandLock ? new ReentrantLock[256] : null;
         if (commandLocks != null) {
             for (int i = 0; i < commandLocks.length; i++) {
@@ -81,99 +81,110 @@ final class CommandLoop<S> {
 
     private CommandResult<S> executeOptimistically(String aggregateId, Function<Aggregate<S>, Decision<?>> decide,
                                                    EventMetadata metadata) {
-        Random random = ThreadLocalRandom.current();
         String commandId = metadata.commandId().orElse(null);
-        RuntimeException last = null;
-        for (int attempt = 1; attempt <= retryPolicy.maxAttempts(); attempt++) {
-            if (attempt > 1) {
-                Observability.telemetry().commandRetry(name());
+        // a lost race is retried; so is an unknown outcome of a command with an id once its events are
+        // known to be absent (the ledger refuses a second append of that id); every other error ends it
+        return retries.retry((attempt, last) -> attempt(aggregateId, decide, metadata, commandId, attempt,
+                        last instanceof Undecided u ? u.unknown : last),
+                e -> e instanceof VersionConflict || e instanceof Undecided,
+                (last, attempts) -> {
+                    if (last instanceof Undecided u) {
+                        throw u.unknown;
+                    }
+                    throw new RetriesExhausted(name(), aggregateId, attempts, last);
+                }, BACKOFF, ThreadLocalRandom.current());
+    }
+
+    /** An unknown outcome the attempt checked (the command's events are not there): decide again. */
+    private static final class Undecided extends RuntimeException {
+        final OutcomeUnknown unknown;
+
+        Undecided(OutcomeUnknown unknown) {
+            super(null, null, false, false);
+            this.unknown = unknown;
+        }
+    }
+
+    /** One attempt: decide on the aggregate and append; throws a lost race or an unknown outcome to retry. */
+    private CommandResult<S> attempt(String aggregateId, Function<Aggregate<S>, Decision<?>> decide,
+                                     EventMetadata metadata, String commandId, int attempt, RuntimeException last) {
+        if (attempt > 1) {
+            Observability.telemetry().commandRetry(name());
+        }
+        try {
+            // The first attempt may decide on the cached aggregate without a read: if anything was
+            // written since, the conditional append refuses and the next attempt reads. A rejection
+            // or a no-op writes nothing to check it, so those are decided again on a fresh read.
+            AggregateCache.Entry<S> cached = attempt == 1 ? loader.cached(aggregateId) : null;
+            AggregateLoader.Loaded<S> loaded = cached != null ? new AggregateLoader.Loaded<>(cached.aggregate(), cached.snapshotVersion())
+                    : loader.loadTracked(aggregateId);
+            Aggregate<S> aggregate = loaded.aggregate();
+            Decision<?> decision = decide.apply(aggregate);
+            if (cached != null && writesNothing(decision)) {
+                loaded = loader.loadTracked(aggregateId);
+                aggregate = loaded.aggregate();
+                decision = decide.apply(aggregate);
+            }
+            if (commandId != null && writesNothing(decision)) {
+                // decided on a state that may already hold this command's events: answer with them
+                Optional<CommandResult<S>> applied = alreadyApplied(aggregateId, commandId, attempt);
+                if (applied.isPresent()) {
+                    return applied.get();
+                }
+            }
+            if (decision instanceof Decision.Reject<?> reject) {
+                Observability.telemetry().rejected(name());
+                return new CommandResult.Rejected<>(reject.rejection(), aggregate, attempt);
+            }
+            List<?> pending = ((Decision.Emit<?>) decision).events();
+            if (pending.isEmpty()) {
+                return new CommandResult.Accepted<>(aggregate, List.of(), attempt);
             }
             try {
-                // The first attempt may decide on the cached aggregate without a read: if anything was
-                // written since, the conditional append refuses and the next attempt reads. A rejection
-                // or a no-op writes nothing to check it, so those are decided again on a fresh read.
-                AggregateCache.Entry<S> cached = attempt == 1 ? loader.cached(aggregateId) : null;
-                AggregateLoader.Loaded<S> loaded = cached != null ? new AggregateLoader.Loaded<>(cached.aggregate(), cached.snapshotVersion())
-                        : loader.loadTracked(aggregateId);
-                Aggregate<S> aggregate = loaded.aggregate();
-                Decision<?> decision = decide.apply(aggregate);
-                if (cached != null && writesNothing(decision)) {
-                    loaded = loader.loadTracked(aggregateId);
-                    aggregate = loaded.aggregate();
-                    decision = decide.apply(aggregate);
-                }
-                if (commandId != null && writesNothing(decision)) {
-                    // decided on a state that may already hold this command's events: answer with them
-                    Optional<CommandResult<S>> applied = alreadyApplied(aggregateId, commandId, attempt);
-                    if (applied.isPresent()) {
-                        return applied.get();
-                    }
-                }
-                if (decision instanceof Decision.Reject<?> reject) {
-                    Observability.telemetry().rejected(name());
-                    return new CommandResult.Rejected<>(reject.rejection(), aggregate, attempt);
-                }
-                List<?> pending = ((Decision.Emit<?>) decision).events();
-                if (pending.isEmpty()) {
-                    return new CommandResult.Accepted<>(aggregate, List.of(), attempt);
-                }
+                List<RecordedEvent> written = writer.append(aggregateId, aggregate.version(), pending, metadata);
+                Aggregate<S> after = loader.fold(aggregate, written);
+                loader.changed(after, loaded.snapshotVersion());
+                return new CommandResult.Accepted<>(after, written, attempt);
+            } catch (DuplicateCommand duplicate) {
+                Optional<CommandResult<S>> applied;
                 try {
-                    List<RecordedEvent> written = writer.append(aggregateId, aggregate.version(), pending, metadata);
-                    Aggregate<S> after = loader.fold(aggregate, written);
-                    loader.changed(after, loaded.snapshotVersion());
-                    return new CommandResult.Accepted<>(after, written, attempt);
-                } catch (DuplicateCommand duplicate) {
-                    Optional<CommandResult<S>> applied;
-                    try {
-                        applied = alreadyApplied(aggregateId, commandId, attempt);
-                    } catch (LedgerUnavailable unreadable) {
-                        // it applied (the ledger said so) but its outcome cannot be read now
-                        OutcomeUnknown unknown = new OutcomeUnknown(name(), aggregateId, "command '" + commandId
-                                + "' (applied earlier, its result unreadable now)", unreadable);
-                        unknown.addSuppressed(duplicate);
-                        throw unknown;
-                    }
-                    if (applied.isPresent()) {
-                        return applied.get();
-                    }
-                    throw new IllegalStateException("the ledger " + ledger.describe() + " refused command '" + commandId
-                            + "' on " + name() + "/" + aggregateId + " as a duplicate but holds no event of it", duplicate);
-                } catch (OutcomeUnknown unknown) {
-                    if (commandId == null) {
-                        throw unknown; // without an id, deciding again could apply the command twice
-                    }
-                    last = unknown;
-                    LOG.debug("attempt {} on {}/{}: outcome unknown, checking command {}", attempt, name(), aggregateId,
-                            commandId);
-                    Optional<CommandResult<S>> applied = lookUpAfterUnknown(aggregateId, commandId, attempt, unknown);
-                    if (applied.isPresent()) {
-                        return applied.get();
-                    }
-                    // not written (yet): deciding again is safe, the ledger refuses a second append of this id
-                    if (attempt < retryPolicy.maxAttempts()) {
-                        sleep(retryPolicy.backoff(attempt, random));
-                    }
-                } catch (VersionConflict conflict) {
-                    last = conflict;
-                    LOG.debug("attempt {} on {}/{} lost the race at v{}", attempt, name(), aggregateId,
-                            conflict.attemptedVersion());
-                    if (attempt < retryPolicy.maxAttempts()) {
-                        sleep(retryPolicy.backoff(attempt, random));
-                    }
-                }
-            } catch (LedgerUnavailable unavailable) {
-                if (last instanceof OutcomeUnknown unknown) {
-                    // an earlier attempt may have written: still unknown, not "not applied"
-                    unknown.addSuppressed(unavailable);
+                    applied = alreadyApplied(aggregateId, commandId, attempt);
+                } catch (LedgerUnavailable unreadable) {
+                    // it applied (the ledger said so) but its outcome cannot be read now
+                    OutcomeUnknown unknown = new OutcomeUnknown(name(), aggregateId, "command '" + commandId
+                            + "' (applied earlier, its result unreadable now)", unreadable);
+                    unknown.addSuppressed(duplicate);
                     throw unknown;
                 }
-                throw unavailable;
+                if (applied.isPresent()) {
+                    return applied.get();
+                }
+                throw new IllegalStateException("the ledger " + ledger.describe() + " refused command '" + commandId
+                        + "' on " + name() + "/" + aggregateId + " as a duplicate but holds no event of it", duplicate);
+            } catch (OutcomeUnknown unknown) {
+                if (commandId == null) {
+                    throw unknown;
+                }
+                LOG.debug("attempt {} on {}/{}: outcome unknown, checking command {}", attempt, name(), aggregateId,
+                        commandId);
+                Optional<CommandResult<S>> applied = lookUpAfterUnknown(aggregateId, commandId, attempt, unknown);
+                if (applied.isPresent()) {
+                    return applied.get();
+                }
+                throw new Undecided(unknown); // not written (yet): deciding again is safe
+            } catch (VersionConflict conflict) {
+                LOG.debug("attempt {} on {}/{} lost the race at v{}", attempt, name(), aggregateId,
+                        conflict.attemptedVersion());
+                throw conflict;
             }
+        } catch (LedgerUnavailable unavailable) {
+            if (last instanceof OutcomeUnknown unknown) {
+                // an earlier attempt may have written: still unknown, not "not applied"
+                unknown.addSuppressed(unavailable);
+                throw unknown;
+            }
+            throw unavailable;
         }
-        if (last instanceof OutcomeUnknown unknown) {
-            throw unknown;
-        }
-        throw new RetriesExhausted(name(), aggregateId, retryPolicy.maxAttempts(), last);
     }
 
     private Optional<CommandResult<S>> lookUpAfterUnknown(String aggregateId, String commandId, int attempt,
@@ -208,15 +219,14 @@ final class CommandLoop<S> {
         return d instanceof Decision.Reject<?> || ((Decision.Emit<?>) d).events().isEmpty();
     }
 
-    private static void sleep(Duration d) {
-        if (d.isZero()) {
-            return;
-        }
+    /** Sleeps a command's backoff; an interrupt ends the command. */
+    static final FailurePolicy.Pause BACKOFF = d -> {
         try {
             Thread.sleep(d.toMillis(), (int) (d.toNanos() % 1_000_000));
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while backing off", e);
         }
-    }
+    };
 }

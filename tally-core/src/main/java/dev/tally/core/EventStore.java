@@ -3,7 +3,6 @@ package dev.tally.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.core.command.Command;
 import dev.tally.core.command.CommandResult;
-import dev.tally.core.command.Decision;
 import dev.tally.core.command.RetriesExhausted;
 import dev.tally.core.internal.AggregateCache;
 import dev.tally.core.internal.Names;
@@ -13,9 +12,7 @@ import dev.tally.core.ledger.OutcomeUnknown;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.privacy.PersonalData;
 import dev.tally.core.snapshot.Snapshot;
-import dev.tally.core.snapshot.SnapshotPolicy;
 import dev.tally.core.spi.SnapshotStore;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -24,6 +21,8 @@ import java.util.Optional;
 /**
  * One kind of aggregate over a ledger: read streams, load aggregates (from a snapshot when there
  * is one), append with an expected version, and run commands that retry on version conflicts.
+ * A façade over its parts: the loader (snapshots, cache, fold), the writer, the command loop,
+ * forgetting and replay requests; its options are set on the {@link EventStoreBuilder}.
  *
  * <pre>{@code
  * EventStore<Account> accounts = EventStore.builder(ACCOUNT, ledger)
@@ -42,8 +41,9 @@ public final class EventStore<S> {
     private final EventWriter<S> writer;
     private final CommandLoop<S> commands;
     private final Forgetting<S> forgetting;
+    private final Replays<S> replays;
 
-    private EventStore(Builder<S> b) {
+    EventStore(EventStoreBuilder<S> b) {
         this.definition = b.definition;
         this.ledger = b.ledger;
         this.snapshots = b.snapshots;
@@ -53,10 +53,11 @@ public final class EventStore<S> {
         this.writer = new EventWriter<>(definition, ledger, personalData, loader);
         this.commands = new CommandLoop<>(definition, ledger, loader, writer, b.retryPolicy, b.localCommandLock);
         this.forgetting = new Forgetting<>(definition.name(), ledger, personalData, commands);
+        this.replays = new Replays<>(definition.name(), commands);
     }
 
-    public static <S> Builder<S> builder(AggregateDefinition<S> definition, LedgerAdapter ledger) {
-        return new Builder<>(definition, ledger);
+    public static <S> EventStoreBuilder<S> builder(AggregateDefinition<S> definition, LedgerAdapter ledger) {
+        return new EventStoreBuilder<>(definition, ledger);
     }
 
     /** The store's name: the aggregate definition's name. */
@@ -203,15 +204,7 @@ public final class EventStore<S> {
      * and causation ids); the actor is {@code tally-replay} unless the metadata names one.
      */
     public RecordedEvent requestReplay(String aggregateId, String reason, EventMetadata metadata) {
-        EventMetadata m = metadata.actor() == null ? metadata.withActor("tally-replay") : metadata;
-        CommandResult<S> result = commands.run(aggregateId, aggregate -> aggregate.exists()
-                ? Decision.emit(new ReplayRequested(reason == null ? "" : reason))
-                : Decision.reject("not_found", "no events"), m);
-        if (result instanceof CommandResult.Accepted<S> accepted) {
-            return accepted.events().get(0);
-        }
-        throw new InvalidEventException("cannot replay " + name() + "/" + aggregateId + ": it has no events;"
-                + " check the store name and the aggregate id");
+        return replays.request(aggregateId, reason, metadata);
     }
 
     // --- personal data ----------------------------------------------------------------------------
@@ -253,70 +246,5 @@ public final class EventStore<S> {
 
     public Snapshot snapshotOf(Aggregate<S> aggregate) {
         return loader.snapshotOf(aggregate);
-    }
-
-    public static final class Builder<S> {
-        private final AggregateDefinition<S> definition;
-        private final LedgerAdapter ledger;
-        private SnapshotStore snapshots;
-        private SnapshotPolicy snapshotPolicy = SnapshotPolicy.never();
-        private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
-        private Clock clock = Clock.systemUTC();
-        private int cacheSize = 1000;
-        private boolean localCommandLock = true;
-        private PersonalData personalData;
-
-        private Builder(AggregateDefinition<S> definition, LedgerAdapter ledger) {
-            this.definition = Objects.requireNonNull(definition, "definition");
-            this.ledger = Objects.requireNonNull(ledger, "ledger");
-        }
-
-        public Builder<S> snapshots(SnapshotStore store, SnapshotPolicy policy) {
-            this.snapshots = Objects.requireNonNull(store, "store");
-            this.snapshotPolicy = Objects.requireNonNull(policy, "policy");
-            return this;
-        }
-
-        public Builder<S> retryPolicy(RetryPolicy policy) {
-            this.retryPolicy = Objects.requireNonNull(policy, "policy");
-            return this;
-        }
-
-        public Builder<S> clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /**
-         * Keeps up to {@code aggregates} recently loaded aggregates in memory (default 1000), so a
-         * load reads only the events after the cached version; 0 turns the cache off.
-         */
-        public Builder<S> cache(int aggregates) {
-            if (aggregates < 0) {
-                throw new IllegalArgumentException("cache size must be >= 0, got " + aggregates);
-            }
-            this.cacheSize = aggregates;
-            return this;
-        }
-
-        /**
-         * Whether commands on the same aggregate in this process take turns (default true). They
-         * would conflict anyway; taking turns spares the wasted writes and the retries. Turn it off
-         * to let commands race, e.g. to exercise optimistic concurrency in a test.
-         */
-        public Builder<S> localCommandLock(boolean on) {
-            this.localCommandLock = on;
-            return this;
-        }
-
-        /** The keys that seal the personal fields the definition declares (needed to append such events). */
-        public Builder<S> personalData(PersonalData personalData) {
-            this.personalData = personalData;
-            return this;
-        }
-
-        public EventStore<S> build() {
-            return new EventStore<>(this);
-        }
     }
 }

@@ -1,18 +1,18 @@
 package dev.tally.dynamodb;
 
+import dev.tally.core.spi.Checkpoint;
 import dev.tally.core.spi.CheckpointStore;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 
 /**
- * Named positions in a DynamoDB table ({@link TableDefinitions#keyValue}): stream shard sequence
- * numbers (strings) for the local stream poller, or global-log positions as a
- * {@link CheckpointStore}.
+ * Checkpoints in a DynamoDB table ({@link TableDefinitions#keyValue}): one item per consumer,
+ * {@code pk} its id and {@code position} its position as a decimal string, verbatim (stream shard
+ * sequence numbers keep their leading zeros; global-log positions are written in plain digits).
  */
 public final class DynamoDbCheckpoints implements CheckpointStore {
     private final DynamoDbClient client;
@@ -23,24 +23,17 @@ public final class DynamoDbCheckpoints implements CheckpointStore {
         this.table = Objects.requireNonNull(table, "table");
     }
 
-    public Optional<String> position(String name) {
+    @Override
+    public Checkpoint load(String id) {
         Map<String, AttributeValue> item = client.getItem(GetItemRequest.builder().tableName(table)
-                .key(Map.of("pk", AttributeValue.fromS(name))).consistentRead(true).build()).item();
-        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(item.get("position").s());
+                .key(Map.of("pk", AttributeValue.fromS(id))).consistentRead(true).build()).item();
+        return item == null || item.isEmpty() ? Checkpoint.start(id) : Checkpoint.at(id, item.get("position").s());
     }
 
-    public void position(String name, String position) {
+    @Override
+    public void save(Checkpoint checkpoint) {
         client.putItem(PutItemRequest.builder().tableName(table).item(Map.of(
-                "pk", AttributeValue.fromS(name), "position", AttributeValue.fromS(position))).build());
-    }
-
-    @Override
-    public long load(String subscription) {
-        return position(subscription).map(Long::parseLong).orElse(0L);
-    }
-
-    @Override
-    public void save(String subscription, long position) {
-        position(subscription, Long.toString(position));
+                "pk", AttributeValue.fromS(checkpoint.id()),
+                "position", AttributeValue.fromS(checkpoint.position().value()))).build());
     }
 }

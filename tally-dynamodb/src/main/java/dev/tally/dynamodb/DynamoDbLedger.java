@@ -4,6 +4,7 @@ import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.ReadOptions;
 import dev.tally.core.RecordedEvent;
+import dev.tally.core.RetryPolicy;
 import dev.tally.core.ledger.DuplicateCommand;
 import dev.tally.core.ledger.EventTooLarge;
 import dev.tally.core.ledger.GroupTooLarge;
@@ -12,6 +13,8 @@ import dev.tally.core.spi.LedgerAdapter;
 import dev.tally.core.ledger.OutcomeUnknown;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.core.ledger.VersionGap;
+import dev.tally.core.runtime.FailurePolicy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -113,8 +116,8 @@ public final class DynamoDbLedger implements LedgerAdapter, dev.tally.core.spi.P
         }
     }
 
-    /** How many times an append whose answer was ambiguous is sent again (same write id) before it is unknown. */
-    private static final int RESUBMITS = 3;
+    /** An append whose answer was ambiguous is sent 3 times in all (same write id), at once, before it is unknown. */
+    private static final FailurePolicy RESUBMIT = FailurePolicy.of(new RetryPolicy(3, Duration.ZERO, Duration.ZERO));
 
     private void appendOne(RecordedEvent e, Map<String, AttributeValue> item) {
         String pk = LedgerItems.pk(e.store(), e.aggregateId());
@@ -130,8 +133,7 @@ public final class DynamoDbLedger implements LedgerAdapter, dev.tally.core.spi.P
         String writeId = java.util.UUID.randomUUID().toString();
         Map<String, AttributeValue> withWriteId = new java.util.HashMap<>(item);
         withWriteId.put(WRITE_ID, AttributeValue.fromS(writeId));
-        RuntimeException ambiguous = null;
-        for (int i = 0; i < RESUBMITS; i++) {
+        resubmit(List.of(e), writeId, () -> {
             try {
                 client.putItem(PutItemRequest.builder()
                         .tableName(table)
@@ -139,25 +141,31 @@ public final class DynamoDbLedger implements LedgerAdapter, dev.tally.core.spi.P
                         .conditionExpression("attribute_not_exists(pk)")
                         .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                         .build());
-                return;
             } catch (ConditionalCheckFailedException failed) {
                 Map<String, AttributeValue> stored = failed.hasItem() && !failed.item().isEmpty() ? failed.item()
                         : getConsistent(LedgerItems.key(e.store(), e.aggregateId(), e.version()));
-                if (isOurs(stored, writeId)) {
-                    return; // our own write, answered twice
+                if (!isOurs(stored, writeId)) { // else our own write, answered twice
+                    throw new VersionConflict(e.store(), e.aggregateId(), e.version(), existing(stored, e));
                 }
-                throw new VersionConflict(e.store(), e.aggregateId(), e.version(), existing(stored, e));
-            } catch (RuntimeException other) {
-                if (!isAmbiguous(other)) {
-                    throw other;
-                }
-                ambiguous = other;
             }
-        }
-        RuntimeException outcome = settle(List.of(e), writeId, ambiguous);
-        if (outcome != null) {
-            throw outcome;
-        }
+        });
+    }
+
+    /**
+     * Sends a write (same write id) again while its answer is ambiguous, on the one retry
+     * executor ({@link #RESUBMIT}); after the last try, {@link #settle} reads what is stored.
+     */
+    private void resubmit(List<RecordedEvent> events, String writeId, Runnable write) {
+        RESUBMIT.retry((attempt, previous) -> {
+            write.run();
+            return null;
+        }, DynamoDbLedger::isAmbiguous, (ambiguous, attempts) -> {
+            RuntimeException outcome = settle(events, writeId, ambiguous);
+            if (outcome != null) {
+                throw outcome;
+            }
+            return null;
+        }, FailurePolicy.Pause.THREAD, java.util.concurrent.ThreadLocalRandom.current());
     }
 
     /**
@@ -222,31 +230,16 @@ public final class DynamoDbLedger implements LedgerAdapter, dev.tally.core.spi.P
         }
         TransactWriteItemsRequest request = TransactWriteItemsRequest.builder().transactItems(actions)
                 .clientRequestToken(writeId).build();
-        RuntimeException ambiguous = null;
-        for (int i = 0; i < RESUBMITS; i++) {
+        resubmit(events, writeId, () -> {
             try {
                 client.transactWriteItems(request);
-                return;
             } catch (TransactionCanceledException cancelled) {
                 RuntimeException refusal = refusal(cancelled, subjects, kinds, writeId);
-                if (refusal == null) {
-                    return; // refused only by items our own earlier try wrote: it committed
-                }
-                if (!isAmbiguous(refusal)) {
+                if (refusal != null) { // else refused only by items our own earlier try wrote: it committed
                     throw refusal;
                 }
-                ambiguous = refusal;
-            } catch (RuntimeException other) {
-                if (!isAmbiguous(other)) {
-                    throw other;
-                }
-                ambiguous = other;
             }
-        }
-        RuntimeException outcome = settle(events, writeId, ambiguous);
-        if (outcome != null) {
-            throw outcome;
-        }
+        });
     }
 
     private enum ActionKind { EVENT, GAP_CHECK, COMMAND }

@@ -1,9 +1,10 @@
 package dev.tally.local;
 
+import dev.tally.core.spi.Checkpoint;
+import dev.tally.core.spi.CheckpointStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,12 +23,12 @@ import org.slf4j.LoggerFactory;
  * <p>The stored checkpoint only ever lags what was processed, never leads it: a crash redelivers
  * at most one interval of records (at least once, as before), and loses nothing.
  */
-final class CoalescedShardCheckpoints implements ShardCheckpoints, AutoCloseable {
+final class CoalescedShardCheckpoints implements CheckpointStore, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CoalescedShardCheckpoints.class);
 
-    private final ShardCheckpoints stored;
+    private final CheckpointStore stored;
     private final long intervalNanos;
-    private final Map<String, String> pending = new ConcurrentHashMap<>();
+    private final Map<String, Checkpoint> pending = new ConcurrentHashMap<>();
     private final Map<String, Long> lastWrite = new ConcurrentHashMap<>();
     private final ScheduledExecutorService flusher;
     /**
@@ -37,7 +38,7 @@ final class CoalescedShardCheckpoints implements ShardCheckpoints, AutoCloseable
      */
     private final ReentrantLock writing = new ReentrantLock();
 
-    CoalescedShardCheckpoints(ShardCheckpoints stored, Duration interval) {
+    CoalescedShardCheckpoints(CheckpointStore stored, Duration interval) {
         this.stored = Objects.requireNonNull(stored, "stored");
         this.intervalNanos = interval.toNanos();
         this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -50,14 +51,15 @@ final class CoalescedShardCheckpoints implements ShardCheckpoints, AutoCloseable
     }
 
     @Override
-    public Optional<String> load(String shardId) {
-        String waiting = pending.get(shardId);
-        return waiting != null ? Optional.of(waiting) : stored.load(shardId);
+    public Checkpoint load(String shardId) {
+        Checkpoint waiting = pending.get(shardId);
+        return waiting != null ? waiting : stored.load(shardId);
     }
 
     @Override
-    public void save(String shardId, String sequenceNumber) {
-        pending.put(shardId, sequenceNumber);
+    public void save(Checkpoint checkpoint) {
+        String shardId = checkpoint.id();
+        pending.put(shardId, checkpoint);
         Long last = lastWrite.get(shardId);
         if ((last == null || System.nanoTime() - last >= intervalNanos) && writing.tryLock()) {
             try {
@@ -101,11 +103,11 @@ final class CoalescedShardCheckpoints implements ShardCheckpoints, AutoCloseable
 
     /** Under {@link #writing}. */
     private void write(String shardId) {
-        String position = pending.get(shardId);
+        Checkpoint position = pending.get(shardId);
         if (position == null) {
             return;
         }
-        stored.save(shardId, position);
+        stored.save(position);
         lastWrite.put(shardId, System.nanoTime());
         pending.remove(shardId, position); // a newer save meanwhile stays pending
     }

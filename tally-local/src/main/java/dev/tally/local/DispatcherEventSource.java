@@ -5,6 +5,7 @@ import dev.tally.aws.StreamDispatcherHandler;
 import dev.tally.core.EventStore;
 import dev.tally.core.runtime.Dispatcher;
 import dev.tally.core.spi.DeadLetterStore;
+import dev.tally.core.spi.CheckpointStore;
 import java.time.Duration;
 import java.util.List;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
@@ -23,7 +24,7 @@ final class DispatcherEventSource {
     private final String ledgerTable;
     private final String functionName;
     private final EventSourceMapping mapping;
-    private final ShardCheckpoints checkpoints;
+    private final CheckpointStore checkpoints;
     private final Duration checkpointInterval;
     private final DeadLetterStore onFailure;
     private volatile StreamPoller poller;
@@ -34,7 +35,7 @@ final class DispatcherEventSource {
     private CoalescedShardCheckpoints coalesced;
 
     DispatcherEventSource(DynamoDbClient dynamoDb, DynamoDbStreamsClient streams, String ledgerTable,
-                          String functionName, EventSourceMapping mapping, ShardCheckpoints checkpoints,
+                          String functionName, EventSourceMapping mapping, CheckpointStore checkpoints,
                           Duration checkpointInterval, DeadLetterStore onFailure) {
         this.dynamoDb = dynamoDb;
         this.streams = streams;
@@ -69,7 +70,7 @@ final class DispatcherEventSource {
     /** Starts a poller invoking the deployed function, unless one runs. */
     synchronized StreamPoller enable() {
         if (poller == null || !poller.isRunning()) {
-            ShardCheckpoints stored = checkpoints;
+            CheckpointStore stored = checkpoints;
             if (coalesced != null) {
                 coalesced.close(); // a poller that stopped by itself
                 coalesced = null;

@@ -89,7 +89,7 @@ public final class LocalPipeline implements Pipeline, Settling {
         this.snapshots = new DynamoDbSnapshotStore(client, table("snapshots"));
         this.stores = new PipelineStores(storeLedger, snapshots, b);
         this.deadLetterStore = new DynamoDbDeadLetterStore(client, table("dead-letters"));
-        ShardCheckpoints shards = ShardCheckpoints.in(new DynamoDbCheckpoints(client, table("checkpoints")), "stream:");
+        var shards = new DynamoDbCheckpoints(client, table("checkpoints")).prefixed("stream:");
         this.bus = new LocalBus(b.busName, b.eventBridgePort, b.deliveryThreads, b.chaos, b.durableDeliveries
                 ? dynamoDb.dataDir().resolve(b.tablePrefix + "-deliveries.journal") : null, b.fsync, deadLetterStore,
                 (kind, store, id, version) -> requireStarted().resolve(kind, store, id, version));
@@ -297,7 +297,7 @@ public final class LocalPipeline implements Pipeline, Settling {
         private boolean durableDeliveries = true;
         private boolean fsync;
         private Duration drain = Duration.ofSeconds(5);
-        private java.util.function.UnaryOperator<ShardCheckpoints> streamCheckpoints;
+        private java.util.function.UnaryOperator<dev.tally.core.spi.CheckpointStore> streamCheckpoints;
         private Duration checkpointInterval = Duration.ofSeconds(1);
         private dev.tally.core.spi.ArchiveStore archive;
 
@@ -387,7 +387,7 @@ public final class LocalPipeline implements Pipeline, Settling {
          * Wraps where the stream poller keeps its shard checkpoints (by default the checkpoints
          * table): how a crash test stops the world between a dispatch and its checkpoint.
          */
-        public Builder streamCheckpoints(java.util.function.UnaryOperator<ShardCheckpoints> wrap) {
+        public Builder streamCheckpoints(java.util.function.UnaryOperator<dev.tally.core.spi.CheckpointStore> wrap) {
             this.streamCheckpoints = wrap;
             return this;
         }

@@ -1,6 +1,7 @@
 package dev.tally.local;
 
-import java.math.BigInteger;
+import dev.tally.core.spi.Checkpoint;
+import dev.tally.core.spi.CheckpointStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,12 +55,12 @@ final class ShardTracker {
 
     private final DynamoDbStreamsClient streams;
     private final String streamArn;
-    private final ShardCheckpoints checkpoints;
+    private final CheckpointStore checkpoints;
     private final Map<String, ShardState> shards = new LinkedHashMap<>();
-    private final Map<String, String> checkpointCache = new LinkedHashMap<>();
+    private final Map<String, Checkpoint> checkpointCache = new LinkedHashMap<>();
     private long refreshedAt;
 
-    ShardTracker(DynamoDbStreamsClient streams, String streamArn, ShardCheckpoints checkpoints) {
+    ShardTracker(DynamoDbStreamsClient streams, String streamArn, CheckpointStore checkpoints) {
         this.streams = Objects.requireNonNull(streams, "streams");
         this.streamArn = Objects.requireNonNull(streamArn, "streamArn");
         this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
@@ -102,12 +103,12 @@ final class ShardTracker {
 
     /** An iterator after the shard's checkpoint, or at its horizon when it has none. */
     String iteratorAfterCheckpoint(ShardState s) {
-        String cp = checkpoint(s.id);
-        if (cp == null) {
+        Checkpoint cp = checkpoint(s.id);
+        if (cp.isStart()) {
             return iteratorAtHorizon(s);
         }
         s.atHorizon = false;
-        return iterator(s.id, ShardIteratorType.AFTER_SEQUENCE_NUMBER, cp);
+        return iterator(s.id, ShardIteratorType.AFTER_SEQUENCE_NUMBER, cp.position().value());
     }
 
     String iteratorAtHorizon(ShardState s) {
@@ -121,23 +122,27 @@ final class ShardTracker {
                 .shardIteratorType(type).sequenceNumber(sequence).build()).shardIterator();
     }
 
-    String checkpoint(String shardId) {
-        return checkpointCache.computeIfAbsent(shardId, id -> checkpoints.load(id).orElse(null));
+    /** The shard's checkpoint ({@link Checkpoint#isStart()} when it has none). */
+    Checkpoint checkpoint(String shardId) {
+        return checkpointCache.computeIfAbsent(shardId, checkpoints::load);
     }
 
     /** Saves a shard's checkpoint if it moves forwards. */
     void checkpoint(String shardId, String sequenceNumber) {
-        String current = checkpoint(shardId);
-        if (current != null && new BigInteger(current).compareTo(new BigInteger(sequenceNumber)) >= 0) {
+        Checkpoint current = checkpoint(shardId);
+        Checkpoint.Position to = Checkpoint.Position.of(sequenceNumber);
+        if (!to.isAfter(current.position())) {
             return;
         }
-        checkpoints.save(shardId, sequenceNumber);
-        checkpointCache.put(shardId, sequenceNumber);
+        Checkpoint moved = current.movedTo(to);
+        checkpoints.save(moved);
+        checkpointCache.put(shardId, moved);
     }
 
-    /** The saved checkpoints, for dashboards. */
+    /** The saved checkpoints' sequence numbers, for dashboards. */
     List<String> checkpoints() {
-        return checkpointCache.values().stream().filter(Objects::nonNull).distinct().toList();
+        return checkpointCache.values().stream().filter(c -> !c.isStart()).map(c -> c.position().value())
+                .distinct().toList();
     }
 
     /** Drops buffers and iterators (when the poller stops): the next start reads after the checkpoints. */

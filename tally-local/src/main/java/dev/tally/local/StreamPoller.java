@@ -14,6 +14,7 @@ import dev.tally.core.spi.DeadLetterStore;
 import dev.tally.core.runtime.FailurePolicy;
 import dev.tally.core.runtime.MessageRef;
 import dev.tally.core.spi.PollingWorker;
+import dev.tally.core.spi.CheckpointStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,7 +87,7 @@ public final class StreamPoller implements AutoCloseable {
 
     private StreamPoller(DynamoDbStreamsClient streams, String streamArn,
                          RequestHandler<DynamodbEvent, StreamsEventResponse> function, String functionName,
-                         EventSourceMapping mapping, ShardCheckpoints checkpoints, DeadLetterStore onFailure) {
+                         EventSourceMapping mapping, CheckpointStore checkpoints, DeadLetterStore onFailure) {
         this.streams = Objects.requireNonNull(streams, "streams");
         this.streamArn = Objects.requireNonNull(streamArn, "streamArn");
         this.functionName = Objects.requireNonNull(functionName, "functionName");
@@ -114,7 +115,7 @@ public final class StreamPoller implements AutoCloseable {
     public static StreamPoller forTable(DynamoDbClient dynamoDb, DynamoDbStreamsClient streams, String table,
                                         RequestHandler<DynamodbEvent, StreamsEventResponse> function,
                                         String functionName, EventSourceMapping mapping,
-                                        ShardCheckpoints checkpoints, DeadLetterStore onFailure) {
+                                        CheckpointStore checkpoints, DeadLetterStore onFailure) {
         String arn = dynamoDb.describeTable(DescribeTableRequest.builder().tableName(table).build()).table()
                 .latestStreamArn();
         if (arn == null) {
@@ -221,7 +222,7 @@ public final class StreamPoller implements AutoCloseable {
             // the records after the checkpoint are gone from the stream (not from the ledger): say so
             // loudly and count it; the convergence check brings the views they fed up to date
             trimmed.incrementAndGet();
-            lastError = "shard " + s.id + " was trimmed past the checkpoint " + shards.checkpoint(s.id)
+            lastError = "shard " + s.id + " was trimmed past the checkpoint " + shards.checkpoint(s.id).position()
                     + ": records between it and the horizon were never dispatched; run `tally verify --repair`";
             LOG.error("stream poller {}: {}", functionName, lastError);
             s.iterator = shards.iteratorAtHorizon(s);

@@ -8,8 +8,11 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.tally.aws.StreamRecords;
 import dev.tally.core.RecordedEvent;
+import dev.tally.core.memory.InMemoryCheckpointStore;
 import dev.tally.core.memory.InMemoryDeadLetterStore;
 import dev.tally.core.runtime.DeadLetter;
+import dev.tally.core.spi.Checkpoint;
+import dev.tally.core.spi.CheckpointStore;
 import dev.tally.dynamodb.DynamoDbLedger;
 import dev.tally.dynamodb.DynamoDbTables;
 import dev.tally.dynamodb.TableDefinitions;
@@ -31,7 +34,7 @@ class StreamPollerTest {
     String table;
     DynamoDbLedger ledger;
     final InMemoryDeadLetterStore dead = new InMemoryDeadLetterStore();
-    final ShardCheckpoints checkpoints = ShardCheckpoints.inMemory();
+    final CheckpointStore checkpoints = new InMemoryCheckpointStore();
     final List<List<Long>> invocations = new CopyOnWriteArrayList<>();
     final List<Long> handled = new CopyOnWriteArrayList<>();
 
@@ -148,21 +151,21 @@ class StreamPollerTest {
     void aFailureWhileCheckpointingReadsTheBatchAgainInsteadOfSkippingIt() {
         write(1, 10);
         boolean[] failedOnce = {false};
-        ShardCheckpoints flaky = new ShardCheckpoints() {
+        CheckpointStore flaky = new CheckpointStore() {
             boolean broken = true;
 
             @Override
-            public java.util.Optional<String> load(String shardId) {
+            public Checkpoint load(String shardId) {
                 return checkpoints.load(shardId);
             }
 
             @Override
-            public void save(String shardId, String sequenceNumber) {
+            public void save(Checkpoint checkpoint) {
                 if (broken) {
                     broken = false;
                     throw new IllegalStateException("checkpoint table unavailable");
                 }
-                checkpoints.save(shardId, sequenceNumber);
+                checkpoints.save(checkpoint);
             }
         };
         try (StreamPoller p = StreamPoller.forTable(db.client(), db.streamsClient(), table, function(v -> {

@@ -17,14 +17,16 @@ import java.util.List;
  * PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
  * Observability.install(new TallyTelemetry(registry, GlobalOpenTelemetry.get()));
  * }</pre>
+ *
+ * <p>The metrics are {@link MeterTelemetry}'s; the spans come from {@link OtelTracing}; every view
+ * written also feeds {@link RecentLag}.
  */
-public final class TallyTelemetry implements Telemetry {
-    private final MeterTelemetry meters;
+public final class TallyTelemetry extends MeterTelemetry {
     private final OtelTracing tracing;
     private final RecentLag recentLag = new RecentLag();
 
     public TallyTelemetry(MeterRegistry registry, OpenTelemetry openTelemetry) {
-        this.meters = new MeterTelemetry(registry);
+        super(registry);
         this.tracing = new OtelTracing(openTelemetry);
     }
 
@@ -33,67 +35,13 @@ public final class TallyTelemetry implements Telemetry {
         this(registry, GlobalOpenTelemetry.get());
     }
 
-    public MeterRegistry registry() {
-        return meters.registry();
-    }
-
     public RecentLag recentLag() {
         return recentLag;
     }
 
     @Override
-    public void appended(String store, int events, long nanos) {
-        meters.appended(store, events, nanos);
-    }
-
-    @Override
-    public void conflict(String store) {
-        meters.conflict(store);
-    }
-
-    @Override
-    public void commandRetry(String store) {
-        meters.commandRetry(store);
-    }
-
-    @Override
-    public void rejected(String store) {
-        meters.rejected(store);
-    }
-
-    @Override
-    public void dispatched(int size, long nanos) {
-        meters.dispatched(size, nanos);
-    }
-
-    @Override
-    public void iteratorAge(long millis) {
-        meters.iteratorAge(millis);
-    }
-
-    @Override
-    public void delivered(String target, long nanos) {
-        meters.delivered(target, nanos);
-    }
-
-    @Override
-    public void sagaStep(String saga, long nanos) {
-        meters.sagaStep(saga, nanos);
-    }
-
-    @Override
-    public void deliveryRetry(String target) {
-        meters.deliveryRetry(target);
-    }
-
-    @Override
-    public void deadLettered(String target) {
-        meters.deadLettered(target);
-    }
-
-    @Override
     public void viewWritten(String projection, Instant eventTime) {
-        meters.viewWritten(projection, eventTime);
+        super.viewWritten(projection, eventTime);
         recentLag.viewWritten(projection, eventTime);
     }
 

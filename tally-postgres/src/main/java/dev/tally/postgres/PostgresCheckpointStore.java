@@ -1,5 +1,6 @@
 package dev.tally.postgres;
 
+import dev.tally.core.spi.Checkpoint;
 import dev.tally.core.spi.CheckpointStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,7 +11,9 @@ import javax.sql.DataSource;
 
 /**
  * Change-feed checkpoints in {@code <schema>.<prefix>checkpoints}: one row per subscription name,
- * so a restarted subscription resumes where the last one stopped.
+ * its global-log position a {@code bigint}, so a restarted subscription resumes where the last one
+ * stopped. A position that is no global-log position (a stream sequence number longer than a
+ * {@code long}) is refused before anything is written.
  */
 public final class PostgresCheckpointStore implements CheckpointStore {
     private final DataSource dataSource;
@@ -40,11 +43,11 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public long load(String subscription) {
+    public Checkpoint load(String subscription) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(load)) {
             ps.setString(1, subscription);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0L;
+                return Checkpoint.at(subscription, rs.next() ? rs.getLong(1) : 0L);
             }
         } catch (SQLException e) {
             throw SqlErrors.failure("loading the checkpoint of subscription '" + subscription + "' from "
@@ -53,7 +56,9 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public void save(String subscription, long position) {
+    public void save(Checkpoint checkpoint) {
+        String subscription = checkpoint.id();
+        long position = checkpoint.position().asLong(); // refused before anything is written
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(save)) {
             ps.setString(1, subscription);
             ps.setLong(2, position);

@@ -72,7 +72,7 @@ final class RunnerBatches {
      */
     synchronized int pollOnce() {
         if (!loaded) {
-            position = checkpoints.load(name);
+            position = checkpoints.load(name).position().asLong();
             loaded = true;
         }
         int limit = failedAttempts > 0 ? 1 : batchSize;
@@ -105,7 +105,7 @@ final class RunnerBatches {
                 return done;
             }
         } catch (RunnerTransactions.CheckpointMoved moved) {
-            long stored = checkpoints.load(name);
+            long stored = checkpoints.load(name).position().asLong();
             LOG.warn("runner {}: its checkpoint is at {}, not at {} where this runner left it: another runner of"
                     + " the same name moved it. Continuing from there; run one runner per name", name, stored,
                     position);

@@ -113,7 +113,7 @@ class PostgresChangeFeedTest {
         }
 
         // restart: only what was appended since the checkpoint is delivered
-        long checkpoint = checkpoints.load("dispatcher");
+        long checkpoint = checkpoints.load("dispatcher").position().asLong();
         assertThat(checkpoint).isPositive();
         totals.execute("late", new Add(5));
         RecordingBus afterRestart = new RecordingBus();

@@ -90,7 +90,7 @@ class PostgresProjectionRunnerTest {
         int batches = 0;
         while (r.pollOnce() > 0) {
             batches++;
-            assertThat(checkpoints.load("totals")).isEqualTo(r.position());
+            assertThat(checkpoints.load("totals").position().asLong()).isEqualTo(r.position());
             assertThat(Tallies.rows(totals)).as("rows after batch %d", batches).isEqualTo(expectedAt(r.position()));
         }
         assertThat(batches).isEqualTo(8); // 30 events, 4 a batch
@@ -113,19 +113,19 @@ class PostgresProjectionRunnerTest {
 
         // the batch fails; one event a transaction finds a@2: a@1 commits, a@2 is rolled back
         assertThat(r.pollOnce()).isEqualTo(1);
-        assertThat(checkpoints.load("totals")).isEqualTo(a1);
+        assertThat(checkpoints.load("totals").position().asLong()).isEqualTo(a1);
         assertThat(totals.read("a")).contains(aAtV1);
         assertThat(totals.read("b")).isEmpty();
         assertThat(r.failedAttempts()).isEqualTo(1);
 
         assertThat(r.pollOnce()).as("second attempt on a@2").isZero();
-        assertThat(checkpoints.load("totals")).isEqualTo(a1);
+        assertThat(checkpoints.load("totals").position().asLong()).isEqualTo(a1);
         assertThat(totals.read("a")).contains(aAtV1);
         assertThat(deadLetters.count()).isZero();
 
         // the third and last attempt: a dead letter, and the checkpoint past a@2, in one commit
         assertThat(r.pollOnce()).isEqualTo(1);
-        assertThat(checkpoints.load("totals")).isEqualTo(a2);
+        assertThat(checkpoints.load("totals").position().asLong()).isEqualTo(a2);
         assertThat(totals.read("a")).as("the failed write changed nothing").contains(aAtV1);
         DeadLetter letter = deadLetters.list().get(0);
         assertThat(letter.source()).isEqualTo(new DeadLetterSource.Feed("totals"));
@@ -137,7 +137,7 @@ class PostgresProjectionRunnerTest {
         assertThat(letter.error()).contains("total_below_1000");
 
         assertThat(r.pollOnce()).isEqualTo(1);
-        assertThat(checkpoints.load("totals")).isEqualTo(b1);
+        assertThat(checkpoints.load("totals").position().asLong()).isEqualTo(b1);
         assertThat(totals.read("b")).contains(new Versioned<>("b", 1, new TotalView(1, 1)));
         assertThat(totals.read("a")).contains(aAtV1);
     }
@@ -210,7 +210,7 @@ class PostgresProjectionRunnerTest {
         await(() -> !crashing.isAlive(), Duration.ofSeconds(30));
 
         // the crashed runner left the stored checkpoint and the rows in agreement, whatever the step
-        long stored = checkpoints.load("totals");
+        long stored = checkpoints.load("totals").position().asLong();
         long expectedCheckpoint = Tallies.log(ledger).get(point == CrashPoint.AFTER_THE_COMMIT_BEFORE_THE_POSITION_MOVES
                 ? 14 : 9).position();
         assertThat(stored).isEqualTo(expectedCheckpoint);
@@ -251,7 +251,7 @@ class PostgresProjectionRunnerTest {
                 .batchSize(3).idleWait(Duration.ofMillis(50)));
         int events = writeConcurrently(4, 40);
         long head = ledger.headPosition();
-        await(() -> checkpoints.load("audit") >= head, Duration.ofSeconds(60));
+        await(() -> checkpoints.load("audit").position().asLong() >= head, Duration.ofSeconds(60));
 
         assertThat(Tallies.count("SELECT count(*) FROM " + effects)).as("each event applied by one of them, once")
                 .isEqualTo(events);
@@ -297,12 +297,12 @@ class PostgresProjectionRunnerTest {
         while (r.pollOnce() > 0) {
             // to the end
         }
-        long checkpoint = checkpoints.load("totals");
+        long checkpoint = checkpoints.load("totals").position().asLong();
         Aggregate<Tally> v1 = tallies.loadAt("a", 1);
         r.apply(new StateCarryingMessage(tallies.read("a", ReadOptions.range(1, 1)).get(0),
                 tallies.stateToJson(v1.state())));
         assertThat(totals.read("a")).contains(new Versioned<>("a", 2, new TotalView(12, 2)));
-        assertThat(checkpoints.load("totals")).as("a repair leaves the checkpoint alone").isEqualTo(checkpoint);
+        assertThat(checkpoints.load("totals").position().asLong()).as("a repair leaves the checkpoint alone").isEqualTo(checkpoint);
     }
 
     // --- helpers ------------------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ public final class AppFunctions {
         DynamoDbLedger ledger = new DynamoDbLedger(client, ledgerTable);
         Map<String, EventStore<?>> stores = new LinkedHashMap<>();
         for (AggregateDefinition<?> d : app.stores()) {
-            EventStore.Builder<?> b = EventStore.builder(d, ledger);
+            var b = EventStore.builder(d, ledger);
             if (snapshotTable != null && !snapshotTable.isBlank()) {
                 b.snapshots(new DynamoDbSnapshotStore(client, snapshotTable), snapshots == Snapshots.READ_WRITE
                         ? SnapshotPolicy.everyNEvents(SNAPSHOT_EVERY) : SnapshotPolicy.never());

@@ -117,7 +117,7 @@ public final class SagaFunction implements RequestStreamHandler {
 
     private static <S> EventStore<S> instances(AggregateDefinition<S> definition, DynamoDbClient client,
                                                String ledgerTable, String snapshotTable) {
-        EventStore.Builder<S> b = EventStore.builder(definition, new DynamoDbLedger(client, ledgerTable));
+        var b = EventStore.builder(definition, new DynamoDbLedger(client, ledgerTable));
         if (snapshotTable != null && !snapshotTable.isBlank()) {
             b.snapshots(new DynamoDbSnapshotStore(client, snapshotTable), SnapshotPolicy.never());
         }

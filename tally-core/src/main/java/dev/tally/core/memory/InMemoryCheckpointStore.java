@@ -1,20 +1,21 @@
 package dev.tally.core.memory;
 
+import dev.tally.core.spi.Checkpoint;
 import dev.tally.core.spi.CheckpointStore;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Checkpoints in memory (they do not survive the JVM). */
 public final class InMemoryCheckpointStore implements CheckpointStore {
-    private final Map<String, Long> positions = new ConcurrentHashMap<>();
+    private final Map<String, Checkpoint> checkpoints = new ConcurrentHashMap<>();
 
     @Override
-    public long load(String subscription) {
-        return positions.getOrDefault(subscription, 0L);
+    public Checkpoint load(String id) {
+        return checkpoints.getOrDefault(id, Checkpoint.start(id));
     }
 
     @Override
-    public void save(String subscription, long position) {
-        positions.put(subscription, position);
+    public void save(Checkpoint checkpoint) {
+        checkpoints.put(checkpoint.id(), checkpoint);
     }
 }

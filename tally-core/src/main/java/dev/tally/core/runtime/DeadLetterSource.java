@@ -12,17 +12,14 @@ public sealed interface DeadLetterSource {
     String name();
 
     /** "target", "feed" or "queue": how stores keep the kind. */
-    String kind();
+    default String kind() {
+        return this instanceof BusTarget ? "target" : this instanceof Feed ? "feed" : "queue";
+    }
 
     /** A bus target (a projector, a saga) that failed on a delivery. */
     record BusTarget(String name) implements DeadLetterSource {
         public BusTarget {
             Names.requireStoreName(name);
-        }
-
-        @Override
-        public String kind() {
-            return "target";
         }
     }
 
@@ -31,22 +28,12 @@ public sealed interface DeadLetterSource {
         public Feed {
             Objects.requireNonNull(name, "name");
         }
-
-        @Override
-        public String kind() {
-            return "feed";
-        }
     }
 
     /** A queue whose message was received too often without an acknowledgement. */
     record Queue(String name) implements DeadLetterSource {
         public Queue {
             Objects.requireNonNull(name, "name");
-        }
-
-        @Override
-        public String kind() {
-            return "queue";
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
+import java.util.function.Predicate;
 
 /**
  * What every consumer of the pipeline does when a handler fails: retry with backoff and jitter
@@ -188,5 +189,52 @@ public record FailurePolicy(RetryPolicy retry, boolean bisect) {
             }
         }
         return left;
+    }
+
+    /**
+     * One attempt at work that succeeds or fails as a whole (an append, a command): returns the
+     * result, or throws. {@code previous} is the transient failure of the attempt before (null on
+     * the first), for callers whose next failure must carry it.
+     */
+    @FunctionalInterface
+    public interface Attempt<R> {
+        R attempt(int attempt, RuntimeException previous);
+    }
+
+    /** What the caller makes of the last transient failure once the attempts are used up: a result, or what it throws. */
+    @FunctionalInterface
+    public interface Exhausted<R> {
+        R after(RuntimeException last, int attempts);
+    }
+
+    /**
+     * The retry loop for work that fails as a whole: runs {@code attempt} up to the policy's
+     * attempts while it fails with an error {@code isTransient} accepts, sleeping the jittered
+     * backoff in between (no sleep when the backoff is zero); any other error ends the retries at
+     * once. After the last attempt, {@code exhausted} turns the last transient failure into the
+     * result or the error.
+     *
+     * @throws Stopped when {@code pause} reports that the caller is stopping
+     */
+    public <R> R retry(Attempt<R> attempt, Predicate<? super RuntimeException> isTransient, Exhausted<R> exhausted,
+                       Pause pause, Random random) {
+        RuntimeException last = null;
+        for (int n = 1; n <= retry.maxAttempts(); n++) {
+            try {
+                return attempt.attempt(n, last);
+            } catch (RuntimeException e) {
+                if (e instanceof Stopped || !isTransient.test(e)) {
+                    throw e;
+                }
+                last = e;
+            }
+            if (n < retry.maxAttempts()) {
+                Duration d = retry.backoff(n, random);
+                if (!d.isZero() && !pause.sleep(d)) {
+                    throw new Stopped();
+                }
+            }
+        }
+        return exhausted.after(last, retry.maxAttempts());
     }
 }

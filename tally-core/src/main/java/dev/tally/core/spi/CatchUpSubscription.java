@@ -3,7 +3,6 @@ package dev.tally.core.spi;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.RetryPolicy;
 import dev.tally.core.runtime.FailurePolicy;
-import dev.tally.core.spi.PollingWorker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +35,8 @@ public final class CatchUpSubscription implements AutoCloseable {
     private final AtomicLong handled = new AtomicLong();
     private final Random random = new Random();
     private final PollingWorker worker;
+    private volatile Checkpoint checkpoint;
+    /** The checkpoint's position as a global-log position (read on every poll). */
     private volatile long position;
     /** Failed attempts of the handler on the event at the checkpoint (decides when to give up). */
     private volatile int failedAttempts;
@@ -49,7 +50,8 @@ public final class CatchUpSubscription implements AutoCloseable {
         this.idleWait = b.idleWait;
         this.policy = b.policy;
         this.onGiveUp = b.onGiveUp;
-        this.position = checkpoints.load(name);
+        this.checkpoint = checkpoints.load(name);
+        this.position = checkpoint.position().asLong();
         this.worker = PollingWorker.builder("tally-catchup-" + name, this::pollOnce)
                 .idle(PollingWorker.Idle.fixed(idleWait)).failurePolicy(policy).heldFailures(() -> failedAttempts)
                 .build();
@@ -102,7 +104,9 @@ public final class CatchUpSubscription implements AutoCloseable {
     }
 
     private void advance(long to, int count) {
-        checkpoints.save(name, to);
+        Checkpoint moved = checkpoint.movedTo(to);
+        checkpoints.save(moved);
+        checkpoint = moved;
         position = to;
         handled.addAndGet(count);
     }
@@ -118,8 +122,13 @@ public final class CatchUpSubscription implements AutoCloseable {
         worker.wake();
     }
 
+    /** The global-log position of the checkpoint: every event at or below it was handled. */
     public long position() {
         return position;
+    }
+
+    public Checkpoint checkpoint() {
+        return checkpoint;
     }
 
     public long handledCount() {

@@ -1,10 +1,33 @@
 package dev.tally.core.spi;
 
-/** Remembers how far a named subscription has read, so a restart resumes there. */
+import java.util.Objects;
+
+/** Remembers how far a named consumer has read, so a restart resumes there. */
 public interface CheckpointStore {
 
-    /** The saved position, 0 when none was saved. */
-    long load(String subscription);
+    /** The saved checkpoint of {@code id}; {@link Checkpoint#start} when none was saved. */
+    Checkpoint load(String id);
 
-    void save(String subscription, long position);
+    /** Keeps {@code checkpoint} as its consumer's position, replacing what was saved before. */
+    void save(Checkpoint checkpoint);
+
+    /**
+     * This store seen under a prefix: the checkpoint {@code id} is kept as {@code prefix + id}, so
+     * several kinds of consumer (stream shards, subscriptions) share one table without colliding.
+     */
+    default CheckpointStore prefixed(String prefix) {
+        Objects.requireNonNull(prefix, "prefix");
+        CheckpointStore stored = this;
+        return new CheckpointStore() {
+            @Override
+            public Checkpoint load(String id) {
+                return new Checkpoint(id, stored.load(prefix + id).position());
+            }
+
+            @Override
+            public void save(Checkpoint checkpoint) {
+                stored.save(new Checkpoint(prefix + checkpoint.id(), checkpoint.position()));
+            }
+        };
+    }
 }

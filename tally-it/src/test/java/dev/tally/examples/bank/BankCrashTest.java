@@ -14,15 +14,15 @@ import dev.tally.core.runtime.ConvergenceCheck;
 import dev.tally.core.runtime.FailurePolicy;
 import dev.tally.core.runtime.Target;
 import dev.tally.core.runtime.TargetStats;
+import dev.tally.core.spi.Checkpoint;
+import dev.tally.core.spi.CheckpointStore;
 import dev.tally.dynamodb.DynamoDbProjectionWriter;
 import dev.tally.dynamodb.DynamoDbTables;
 import dev.tally.dynamodb.TableDefinitions;
 import dev.tally.local.LocalDynamoDb;
 import dev.tally.local.LocalPipeline;
-import dev.tally.local.ShardCheckpoints;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -77,7 +77,7 @@ class BankCrashTest {
 
     /** Opens the stack on this test's tables; {@code wrap} may replace each projector's handler. */
     void open(Chaos chaos, BiFunction<Projector<Account, ?>, MessageHandler, MessageHandler> wrap,
-              UnaryOperator<ShardCheckpoints> checkpoints) {
+              UnaryOperator<CheckpointStore> checkpoints) {
         pipeline = LocalPipeline.builder(db).tablePrefix(prefix).chaos(chaos).streamCheckpoints(checkpoints)
                 .drain(Duration.ofSeconds(2)).build();
         accounts = pipeline.store(BankAccount.DEFINITION);
@@ -196,14 +196,14 @@ class BankCrashTest {
         CountDownLatch stuck = new CountDownLatch(1);
         AtomicInteger saves = new AtomicInteger();
         AtomicBoolean block = new AtomicBoolean(true);
-        open(Chaos.NONE, null, real -> new ShardCheckpoints() {
+        open(Chaos.NONE, null, real -> new CheckpointStore() {
             @Override
-            public Optional<String> load(String shardId) {
+            public Checkpoint load(String shardId) {
                 return real.load(shardId);
             }
 
             @Override
-            public void save(String shardId, String sequenceNumber) {
+            public void save(Checkpoint checkpoint) {
                 if (block.get() && saves.incrementAndGet() >= 3) {
                     stuck.countDown();
                     try {
@@ -213,7 +213,7 @@ class BankCrashTest {
                         throw new IllegalStateException("killed");
                     }
                 }
-                real.save(shardId, sequenceNumber);
+                real.save(checkpoint);
             }
         });
         for (int i = 0; i < 40 && stuck.getCount() > 0; i++) {
