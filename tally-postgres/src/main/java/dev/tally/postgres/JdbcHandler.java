@@ -56,7 +56,10 @@ public interface JdbcHandler {
                             (kept, next) -> next.version() > kept.version() ? next : kept);
                 }
             }
-            if (!newest.isEmpty()) {
+            if (newest.size() == 1) {
+                Projection.Row<V> only = newest.values().iterator().next();
+                writer.write(connection, only.key(), only.version(), only.view());
+            } else if (!newest.isEmpty()) {
                 writer.writeAll(connection, new ArrayList<>(newest.values()));
             }
         };

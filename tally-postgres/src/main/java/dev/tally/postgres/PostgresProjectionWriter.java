@@ -98,11 +98,6 @@ public final class PostgresProjectionWriter<V> implements JdbcProjectionWriter<V
     /** The same conditional writes, in order, as one JDBC batch on the caller's connection (one round trip). */
     @Override
     public void writeAll(Connection connection, List<Projection.Row<V>> rows) {
-        if (rows.size() == 1) {
-            Projection.Row<V> only = rows.get(0);
-            write(connection, only.key(), only.version(), only.view());
-            return;
-        }
         try (PreparedStatement ps = connection.prepareStatement(write)) {
             for (Projection.Row<V> row : rows) {
                 ps.setString(1, projection);
