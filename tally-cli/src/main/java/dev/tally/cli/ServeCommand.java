@@ -134,9 +134,6 @@ final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--in-memory starts a throwaway embedded PostgreSQL and"
                     + " --jdbc-url uses an existing one: pass one or the other");
         }
-        if (chaos && engine.equals("postgres")) {
-            throw new ParameterException(spec.commandLine(), "--chaos is offered on --engine dynamodb-local only");
-        }
         if (workers < 1 || maxQueued < 0) {
             throw new ParameterException(spec.commandLine(), "--workers must be >= 1 and --max-queued >= 0");
         }

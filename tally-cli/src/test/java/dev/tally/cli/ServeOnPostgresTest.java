@@ -65,7 +65,6 @@ class ServeOnPostgresTest {
         assertThat(serveArgs("--jdbc-url", "jdbc:postgresql://127.0.0.1/x")).contains("add --engine postgres");
         assertThat(serveArgs("--engine", "postgres", "--in-memory", "--jdbc-url", "jdbc:postgresql://127.0.0.1/x"))
                 .contains("pass one or the other");
-        assertThat(serveArgs("--engine", "postgres", "--chaos")).contains("--chaos is offered on --engine dynamodb-local");
     }
 
     private static String serveArgs(String... args) {

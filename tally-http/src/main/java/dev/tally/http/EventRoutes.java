@@ -76,7 +76,7 @@ public final class EventRoutes {
             ObjectNode event = JsonCodec.eventToJson(e);
             EventStore<?> store = stores.get(e.store());
             if (store != null) {
-                event.set("payload", Revealing.revealed(store, e.payload()));
+                event.set("payload", PayloadOrder.of(store, e, Revealing.revealed(store, e.payload())));
             }
             events.add(event);
         }

@@ -159,7 +159,7 @@ final class StoreRoutes {
         ArrayNode events = JsonCodec.mapper().createArrayNode();
         for (RecordedEvent e : read.subList(0, Math.min(limit, read.size()))) {
             ObjectNode event = JsonCodec.eventToJson(e);
-            event.set("payload", Revealing.revealed(store, e.payload()));
+            event.set("payload", PayloadOrder.of(store, e, Revealing.revealed(store, e.payload())));
             events.add(event);
         }
         ObjectNode body = JsonCodec.object();

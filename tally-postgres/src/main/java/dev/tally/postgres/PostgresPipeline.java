@@ -2,6 +2,7 @@ package dev.tally.postgres;
 
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.EventStore;
+import dev.tally.core.archive.ArchiveReadingLedger;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.ProjectionWriter;
 import dev.tally.core.runtime.ConvergenceCheck;
@@ -14,6 +15,7 @@ import dev.tally.core.runtime.PipelineStores;
 import dev.tally.core.internal.Settling;
 import dev.tally.core.runtime.Target;
 import dev.tally.core.snapshot.SnapshotPolicy;
+import dev.tally.core.spi.ArchiveStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -85,7 +87,8 @@ public final class PostgresPipeline implements Pipeline, Settling {
         this.config = b;
         this.ledger = PostgresLedger.builder(b.dataSource).tables(b.tables).build();
         this.snapshots = new PostgresSnapshotStore(b.dataSource, b.tables);
-        this.wiring = new PipelineStores(ledger, snapshots, b);
+        this.wiring = new PipelineStores(b.archive == null ? ledger : new ArchiveReadingLedger(ledger, b.archive),
+                snapshots, b); // the stores read archived history through the archive, when there is one
         this.checkpoints = new PostgresCheckpointStore(b.dataSource, b.tables);
         this.deadLetterStore = new PostgresDeadLetterStore(b.dataSource, b.tables, b.maxDeadLetterBodyBytes);
         this.deadLetters = new PostgresPipelineDeadLetters(deadLetterStore, this::build, runners, feeds, names);
@@ -339,6 +342,7 @@ public final class PostgresPipeline implements Pipeline, Settling {
         private Duration idleWait = Duration.ofSeconds(10);
         private int maxDeadLetterBodyBytes = PostgresDeadLetterStore.DEFAULT_MAX_BODY_BYTES;
         private boolean listen = true;
+        private ArchiveStore archive;
 
         private Builder(DataSource dataSource) {
             super(SnapshotPolicy.everyNEvents(100));
@@ -381,6 +385,12 @@ public final class PostgresPipeline implements Pipeline, Settling {
         /** Whether to LISTEN for appends (default true); without it consumers poll every idle wait. */
         public Builder listen(boolean listen) {
             this.listen = listen;
+            return this;
+        }
+
+        /** Where archived history lives ({@code tally archive}): the stores read it transparently (docs/postgres.md). */
+        public Builder archive(ArchiveStore archive) {
+            this.archive = archive;
             return this;
         }
 

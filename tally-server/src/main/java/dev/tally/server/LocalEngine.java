@@ -1,25 +1,20 @@
 package dev.tally.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tally.core.archive.ArchiveReadingLedger;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.message.StateCarryingMessage;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.ProjectionWriter;
 import dev.tally.core.internal.Chaos;
-import dev.tally.core.runtime.Pipeline;
 import dev.tally.core.spi.TimerStore;
 import dev.tally.dynamodb.DynamoDbProjectionWriter;
 import dev.tally.dynamodb.DynamoDbTables;
 import dev.tally.dynamodb.DynamoDbTimerStore;
 import dev.tally.dynamodb.TableDefinitions;
-import dev.tally.http.IdempotencyStore;
 import dev.tally.local.LocalDynamoDb;
 import dev.tally.local.LocalPipeline;
 import dev.tally.local.StreamPoller;
-import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The one-JVM serverless stack as a server's engine: DynamoDB Local (in memory or in the data
@@ -27,19 +22,13 @@ import java.util.Optional;
  * DynamoDB tables named "{app}-{projection}", timers and Idempotency-Key answers in tables beside the
  * ledger. The only place of the server that knows {@link LocalPipeline} and {@link StreamPoller}.
  */
-public final class LocalEngine implements ServeEngine {
+public final class LocalEngine extends PipelineEngine<LocalPipeline> {
     /** The factory {@code tally serve} uses by default. */
     public static final Factory FACTORY = LocalEngine::start;
 
-    private final LocalDynamoDb dynamoDb;
-    private final LocalPipeline pipeline;
-    private final IdempotencyStore idempotency;
-    private TimerStore timers;
-
-    private LocalEngine(LocalDynamoDb dynamoDb, LocalPipeline pipeline) {
-        this.dynamoDb = dynamoDb;
-        this.pipeline = pipeline;
-        this.idempotency = new DynamoDbIdempotencyStore(pipeline.dynamoDbClient());
+    private LocalEngine(LocalDynamoDb dynamoDb, LocalPipeline pipeline, Chaos chaos) {
+        super(new Parts<>(pipeline, () -> timers(pipeline), new DynamoDbIdempotencyStore(pipeline.dynamoDbClient()),
+                pipeline.archiveLedger(), List.of(dynamoDb)), chaos);
     }
 
     public static LocalEngine start(Start start) {
@@ -47,20 +36,18 @@ public final class LocalEngine implements ServeEngine {
                 : "starting DynamoDB Local with data in " + start.dataDir().toAbsolutePath() + "...");
         LocalDynamoDb dynamoDb = start.dataDir() == null ? LocalDynamoDb.inMemory()
                 : LocalDynamoDb.persistent(start.dataDir(), 0);
-        try {
+        return startedOr(List.of(dynamoDb), () -> {
             start.progress().accept("creating tables, the local EventBridge and the stream poller...");
             LocalPipeline pipeline = LocalPipeline.builder(dynamoDb).chaos(start.chaos()).archive(start.archive())
                     .personalData(ServerKeys.open(start.dataDir(), dynamoDb.client())).build();
-            return new LocalEngine(dynamoDb, pipeline);
-        } catch (RuntimeException e) {
-            dynamoDb.close();
-            throw e;
-        }
+            return new LocalEngine(dynamoDb, pipeline, start.chaos());
+        });
     }
 
-    @Override
-    public Pipeline pipeline() {
-        return pipeline;
+    private static TimerStore timers(LocalPipeline pipeline) {
+        String table = pipeline.table("timers");
+        DynamoDbTables.createIfMissing(pipeline.dynamoDbClient(), TableDefinitions.keyValue(table));
+        return new DynamoDbTimerStore(pipeline.dynamoDbClient(), table);
     }
 
     @Override
@@ -71,33 +58,8 @@ public final class LocalEngine implements ServeEngine {
     }
 
     @Override
-    public synchronized TimerStore timers() {
-        if (timers == null) {
-            String table = pipeline.table("timers");
-            DynamoDbTables.createIfMissing(pipeline.dynamoDbClient(), TableDefinitions.keyValue(table));
-            timers = new DynamoDbTimerStore(pipeline.dynamoDbClient(), table);
-        }
-        return timers;
-    }
-
-    @Override
-    public IdempotencyStore idempotency() {
-        return idempotency;
-    }
-
-    @Override
-    public Optional<ArchiveReadingLedger> archiveLedger() {
-        return pipeline.archiveLedger();
-    }
-
-    @Override
     public void sendTo(String target, List<StateCarryingMessage> messages) {
         pipeline.eventBridge().sendTo(target, messages);
-    }
-
-    @Override
-    public boolean awaitQuiet(Duration timeout) {
-        return pipeline.awaitQuiet(timeout);
     }
 
     @Override
@@ -129,21 +91,7 @@ public final class LocalEngine implements ServeEngine {
     }
 
     @Override
-    public Chaos chaos() {
-        return pipeline.eventBridge().chaos();
-    }
-
-    @Override
-    public void chaos(Chaos chaos) {
+    protected void applyChaos(Chaos chaos) {
         pipeline.chaos(chaos);
-    }
-
-    @Override
-    public void close() {
-        try {
-            pipeline.close();
-        } finally {
-            dynamoDb.close();
-        }
     }
 }

@@ -94,7 +94,9 @@ public final class OpsRoutes {
                                 + r.body().path("idleDays"));
                     }
                     List<String> ids = ids(r.body());
-                    dev.tally.core.archive.ArchiveReadingLedger ledger = server.archiveLedger();
+                    dev.tally.core.archive.ArchiveReadingLedger ledger = server.engine().archiveLedger().orElseThrow(
+                            () -> new AppRoute.AppError(409, "no_archive", "this server's engine keeps no archive:"
+                                    + " serve with --engine dynamodb-local or postgres to archive through it"));
                     dev.tally.core.archive.Archiver archiver = new dev.tally.core.archive.Archiver(ledger,
                             java.time.Clock.systemUTC());
                     ObjectNode body = JsonCodec.object();

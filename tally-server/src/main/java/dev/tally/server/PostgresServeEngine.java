@@ -1,7 +1,10 @@
 package dev.tally.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.AggregateDefinition;
+import dev.tally.core.EventStore;
 import dev.tally.core.archive.ArchiveReadingLedger;
+import dev.tally.core.internal.Chaos;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.message.StateCarryingMessage;
 import dev.tally.core.privacy.LocalMasterKey;
@@ -9,18 +12,20 @@ import dev.tally.core.privacy.PersonalData;
 import dev.tally.core.privacy.SubjectKeys;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.ProjectionWriter;
-import dev.tally.core.internal.Chaos;
+import dev.tally.core.projection.SqlTable;
+import dev.tally.core.runtime.ConvergenceCheck;
+import dev.tally.core.runtime.DeadLetters;
 import dev.tally.core.runtime.Pipeline;
 import dev.tally.core.runtime.TargetStats;
-import dev.tally.core.spi.TimerStore;
-import dev.tally.http.IdempotencyStore;
+import dev.tally.core.runtime.Target;
+import dev.tally.core.spi.ArchiveStore;
+import dev.tally.postgres.JdbcProjectionWriter;
 import dev.tally.postgres.PostgresIdempotencyKeys;
 import dev.tally.postgres.PostgresPipeline;
 import dev.tally.postgres.PostgresProjectionRunner;
 import dev.tally.postgres.PostgresProjectionWriter;
 import dev.tally.postgres.PostgresTimerStore;
 import dev.tally.postgres.PostgresWrappedKeyStore;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,22 +37,29 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * timers, personal-data keys and Idempotency-Key answers in PostgreSQL ({@link PostgresEngine}:
  * embedded in {@code DIR/postgres}, a throwaway one in memory, or an existing server by JDBC URL).
  * Projections run straight off the ledger's change feed, each view committed with its checkpoint
- * in one transaction, into the JSON views table ({@code tally_views}). Not offered here yet: chaos,
- * and reading archived history.
+ * in one transaction, into the JSON views table ({@code tally_views}) or the SQL table the app
+ * declares ({@link PostgresSqlTables}). Archived history is read from the server's archive; chaos
+ * acts on the view writes and saga deliveries ({@link PostgresChaos}).
  */
-public final class PostgresServeEngine implements ServeEngine {
+public final class PostgresServeEngine extends PipelineEngine<PostgresPipeline> {
     private final PostgresEngine database;
-    private final PostgresPipeline pipeline;
-    private final PostgresTimerStore timers;
-    private final IdempotencyStore idempotency;
+    private final ArchiveStore archive;
+    private final PostgresChaos chaos;
+    private final Pipeline chaotic;
     private final List<String> projections = new CopyOnWriteArrayList<>();
+    private final List<String> subscribed = new CopyOnWriteArrayList<>();
+    /** The ledger the stores read archived history through (the one the archiver must take). */
+    private volatile ArchiveReadingLedger archiveLedger;
 
-    private PostgresServeEngine(PostgresEngine database, PostgresPipeline pipeline) {
+    private PostgresServeEngine(PostgresEngine database, PostgresPipeline pipeline, ArchiveStore archive,
+                                Chaos chaos) {
+        super(new Parts<>(pipeline, () -> new PostgresTimerStore(database.dataSource(), database.tables()),
+                new PostgresIdempotencyStore(new PostgresIdempotencyKeys(database.dataSource(), database.tables())),
+                Optional.empty(), List.of(database)), chaos);
         this.database = database;
-        this.pipeline = pipeline;
-        this.timers = new PostgresTimerStore(database.dataSource(), database.tables());
-        this.idempotency = new PostgresIdempotencyStore(new PostgresIdempotencyKeys(database.dataSource(),
-                database.tables()));
+        this.archive = archive;
+        this.chaos = new PostgresChaos(chaos);
+        this.chaotic = new ChaoticTargets();
     }
 
     /**
@@ -60,30 +72,24 @@ public final class PostgresServeEngine implements ServeEngine {
     }
 
     static PostgresServeEngine start(Start start, String jdbcUrl, String schema, Map<String, String> env) {
-        if (!Chaos.NONE.equals(start.chaos())) {
-            throw new IllegalArgumentException("--chaos is offered on --engine dynamodb-local only: leave it out, or"
-                    + " serve on dynamodb-local to try duplicates, reordering and delays");
-        }
         PostgresEngine database = jdbcUrl != null ? PostgresEngine.external(jdbcUrl, schema, env)
                 : PostgresEngine.embedded(start.dataDir(), start.progress());
-        try {
+        return startedOr(List.of(database), () -> {
             start.progress().accept("PostgreSQL ready: " + database.describe());
             LocalMasterKey master = LocalMasterKey.fromEnvironment().orElseGet(() -> start.dataDir() == null
                     ? LocalMasterKey.generate() : LocalMasterKey.fromFile(start.dataDir().resolve(ServerKeys.MASTER_KEY_FILE)));
             PersonalData personalData = new PersonalData(SubjectKeys.builder(master,
                     PostgresWrappedKeyStore.createIfMissing(database.dataSource(), database.tables())).build());
             PostgresPipeline pipeline = PostgresPipeline.builder(database.dataSource()).tables(database.tables())
-                    .personalData(personalData).build();
-            return new PostgresServeEngine(database, pipeline);
-        } catch (RuntimeException e) {
-            database.close();
-            throw e;
-        }
+                    .personalData(personalData).archive(start.archive()).build();
+            return new PostgresServeEngine(database, pipeline, start.archive(), start.chaos());
+        });
     }
 
+    /** The pipeline, its targets (the sagas) delivered to through the chaos switch. */
     @Override
     public Pipeline pipeline() {
-        return pipeline;
+        return chaotic;
     }
 
     /** The database (for tests and tools). */
@@ -92,25 +98,24 @@ public final class PostgresServeEngine implements ServeEngine {
     }
 
     @Override
-    public <V> ProjectionWriter<V> views(String app, Projection<?, V> projection) {
-        projections.add(projection.name());
-        return new PostgresProjectionWriter<>(database.dataSource(), database.tables(), projection.name(),
-                projection.viewType());
-    }
-
-    @Override
-    public TimerStore timers() {
-        return timers;
-    }
-
-    @Override
-    public IdempotencyStore idempotency() {
-        return idempotency;
-    }
-
-    @Override
     public Optional<ArchiveReadingLedger> archiveLedger() {
-        return Optional.empty();
+        return Optional.ofNullable(archiveLedger);
+    }
+
+    @Override
+    public <V> ProjectionWriter<V> views(String app, Projection<?, V> projection) {
+        return hosted(projection, new PostgresProjectionWriter<>(database.dataSource(), database.tables(),
+                projection.name(), projection.viewType()));
+    }
+
+    @Override
+    public <V> ProjectionWriter<V> views(String app, Projection<?, V> projection, SqlTable<V> table) {
+        return hosted(projection, PostgresSqlTables.writer(database.dataSource(), app, projection.viewType(), table));
+    }
+
+    private <V> ProjectionWriter<V> hosted(Projection<?, V> projection, JdbcProjectionWriter<V> writer) {
+        projections.add(projection.name());
+        return chaos.around(writer);
     }
 
     @Override
@@ -121,18 +126,14 @@ public final class PostgresServeEngine implements ServeEngine {
     }
 
     @Override
-    public boolean awaitQuiet(Duration timeout) {
-        return pipeline.awaitQuiet(timeout);
-    }
-
-    @Override
     public Status status() {
         ObjectNode body = JsonCodec.object();
         body.put("engine", "postgres");
         body.put("database", database.describe());
+        body.put("archive", archive.describe());
+        body.set("chaosEffects", chaos.effects());
         ObjectNode runners = body.putObject("projections");
         List<TargetStats> targets = new ArrayList<>();
-        long deadLetters = 0;
         for (String name : projections) {
             Optional<PostgresProjectionRunner> r = pipeline.runner(name);
             if (r.isEmpty()) {
@@ -143,29 +144,63 @@ public final class PostgresServeEngine implements ServeEngine {
                     .put("deadLettered", runner.deadLetteredCount()).put("alive", runner.isAlive());
             targets.add(new TargetStats(name, runner.handledCount(), runner.failedAttempts(),
                     runner.deadLetteredCount(), 0));
-            deadLetters += runner.deadLetteredCount();
         }
-        return new Status(body, targets, deadLetters);
-    }
-
-    @Override
-    public Chaos chaos() {
-        return Chaos.NONE;
-    }
-
-    @Override
-    public void chaos(Chaos chaos) {
-        if (!Chaos.NONE.equals(chaos)) {
-            throw new IllegalArgumentException("chaos is offered on --engine dynamodb-local only");
+        ObjectNode feeds = body.putObject("subscriptions"); // the sagas: at least once, dead letters by target
+        for (String name : subscribed) {
+            pipeline.subscription(name).ifPresent(feed -> {
+                feeds.putObject(name).put("position", feed.position()).put("handled", feed.handledCount());
+                targets.add(new TargetStats(name, feed.handledCount(), 0, 0, 0));
+            });
         }
+        return new Status(body, targets, pipeline.deadLetters().count()); // every consumer's, sagas' included
     }
 
     @Override
-    public void close() {
-        try {
+    protected void applyChaos(Chaos chaos) {
+        this.chaos.set(chaos);
+    }
+
+    /** The PostgreSQL pipeline whose subscribed targets go through the chaos switch. */
+    private final class ChaoticTargets implements Pipeline {
+        @Override
+        public <S> EventStore<S> store(AggregateDefinition<S> definition) {
+            EventStore<S> store = pipeline.store(definition);
+            if (store.ledger() instanceof ArchiveReadingLedger reading) {
+                archiveLedger = reading;
+            }
+            return store;
+        }
+
+        @Override
+        public <S, V> void project(Projection<S, V> projection, ProjectionWriter<V> writer) {
+            pipeline.project(projection, writer);
+        }
+
+        @Override
+        public void subscribe(Target target) {
+            pipeline.subscribe(chaos.around(target));
+            subscribed.add(target.name());
+        }
+
+        @Override
+        public Pipeline start() {
+            pipeline.start();
+            return this;
+        }
+
+        @Override
+        public DeadLetters deadLetters() {
+            return pipeline.deadLetters();
+        }
+
+        @Override
+        public ConvergenceCheck.Report verify(boolean repair) {
+            return pipeline.verify(repair);
+        }
+
+        @Override
+        public void close() {
             pipeline.close();
-        } finally {
-            database.close();
         }
     }
 }

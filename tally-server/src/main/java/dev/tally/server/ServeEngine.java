@@ -6,6 +6,7 @@ import dev.tally.core.spi.ArchiveStore;
 import dev.tally.core.message.StateCarryingMessage;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.ProjectionWriter;
+import dev.tally.core.projection.SqlTable;
 import dev.tally.core.internal.Chaos;
 import dev.tally.core.runtime.Pipeline;
 import dev.tally.core.runtime.TargetStats;
@@ -40,6 +41,14 @@ public interface ServeEngine extends AutoCloseable {
 
     /** Where the views of a projection of an app are written and read (created when missing). */
     <V> ProjectionWriter<V> views(String app, Projection<?, V> projection);
+
+    /**
+     * Where the views of a projection that its app wants in a SQL table are written and read: the
+     * table itself on an engine with SQL; elsewhere (the default) the views as any other projection's.
+     */
+    default <V> ProjectionWriter<V> views(String app, Projection<?, V> projection, SqlTable<V> table) {
+        return views(app, projection);
+    }
 
     /** Where sagas' timers are kept. */
     TimerStore timers();

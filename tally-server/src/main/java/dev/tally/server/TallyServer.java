@@ -7,6 +7,7 @@ import dev.tally.core.app.AppRoute;
 import dev.tally.core.app.TallyApp;
 import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.ProjectionWriter;
+import dev.tally.core.projection.SqlTable;
 import dev.tally.core.projection.ViewReader;
 import dev.tally.core.internal.Chaos;
 import dev.tally.core.runtime.ConvergenceCheck;
@@ -211,6 +212,7 @@ public final class TallyServer implements AutoCloseable {
             }
             stores.put(d.name(), engine.pipeline().store(d));
         }
+        Map<String, SqlTable<?>> tables = SqlTables.declared(app);
         for (Projection<?, ?> p : app.projections()) {
             if (projections.containsKey(p.name())) {
                 throw new IllegalArgumentException("two projections are named '" + p.name() + "' (the second in app "
@@ -220,8 +222,10 @@ public final class TallyServer implements AutoCloseable {
                 throw new IllegalArgumentException("projection '" + p.name() + "' of app " + app.name() + " reads store '"
                         + p.store() + "', which no app serves");
             }
-            projections.put(p.name(), new HostedProjection(app.name(), p, project(app.name(), p)));
+            projections.put(p.name(), new HostedProjection(app.name(), p, project(app.name(), p,
+                    tables.remove(p.name()))));
         }
+        SqlTables.requireNoneLeft(app, tables);
         progress.accept("app " + app.name() + ": stores " + app.stores().stream().map(AggregateDefinition::name)
                 .toList() + ", projections " + app.projections().stream().map(Projection::name).toList());
     }
@@ -253,8 +257,10 @@ public final class TallyServer implements AutoCloseable {
         }
     }
 
-    private <S, V> ProjectionWriter<V> project(String app, Projection<S, V> projection) {
-        ProjectionWriter<V> writer = engine.views(app, projection);
+    @SuppressWarnings("unchecked")
+    private <S, V> ProjectionWriter<V> project(String app, Projection<S, V> projection, SqlTable<?> table) {
+        ProjectionWriter<V> writer = table == null ? engine.views(app, projection)
+                : engine.views(app, projection, (SqlTable<V>) table);
         engine.pipeline().project(projection, writer);
         return writer;
     }

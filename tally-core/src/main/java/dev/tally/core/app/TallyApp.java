@@ -31,6 +31,15 @@ public interface TallyApp {
     List<Projection<?, ?>> projections();
 
     /**
+     * Projections whose views the app wants as rows of a SQL table with typed columns (default none):
+     * {@code tally serve --engine postgres} creates and fills each table; other engines keep those
+     * views as any other. See {@link dev.tally.core.projection.SqlTable}.
+     */
+    default List<dev.tally.core.projection.SqlTable<?>> sqlTables() {
+        return List.of();
+    }
+
+    /**
      * Sagas (process managers) the host runs (default none): each keeps its instances in a store of
      * its name, observes the messages of its filter and sends commands to the stores of any app the
      * host serves, with durable timers.

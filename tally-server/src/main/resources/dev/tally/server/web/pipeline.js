@@ -9,9 +9,10 @@ async function refreshPipeline() {
   const dead = Object.values(p.deadLetters || {}).reduce((a, b) => a + b, 0);
   health.textContent = dead > 0 ? dead + ' dead letter(s)' : 'pipeline healthy';
   health.className = 'pill ' + (dead > 0 ? 'bad' : 'ok');
-  $('p-lag').textContent = ((p.stream || {}).lagMillis || 0) + ' ms';
-  $('p-dispatched').textContent = p.eventsDispatched;
-  $('p-published').textContent = p.published;
+  // the stream, dispatcher and bus of dynamodb-local; postgres has none (its consumers read the ledger)
+  $('p-lag').textContent = p.stream ? (p.stream.lagMillis || 0) + ' ms' : '—';
+  $('p-dispatched').textContent = p.eventsDispatched ?? '—';
+  $('p-published').textContent = p.published ?? '—';
   $('p-dead').textContent = dead;
   if (p.chaos) $('chaos').checked = p.chaos.on;
   const check = p.startupCheck || {};

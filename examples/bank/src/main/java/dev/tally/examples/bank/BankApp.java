@@ -20,6 +20,7 @@ import dev.tally.core.app.TallyApp;
 import dev.tally.core.command.CommandResult;
 import dev.tally.core.json.JsonCodec;
 import dev.tally.core.projection.Projection;
+import dev.tally.core.projection.SqlTable;
 import dev.tally.core.projection.Versioned;
 import dev.tally.core.projection.ViewReader;
 import java.util.List;
@@ -68,6 +69,17 @@ public final class BankApp implements TallyApp {
     public List<Projection<?, ?>> projections() {
         return List.of(BankProjections.BALANCE_VIEW, BankProjections.LAST_TRANSACTION_VIEW,
                 BankProjections.LAST_MONTH_BALANCE_VIEW, BankProjections.HOLDER_VIEW);
+    }
+
+    /**
+     * The balances as rows of {@code bank_balances(account_id, version, balance, view)} on
+     * {@code tally serve --engine postgres}, to query with SQL ({@code WHERE balance > 10000});
+     * other engines keep them as any other view.
+     */
+    @Override
+    public List<SqlTable<?>> sqlTables() {
+        return List.of(SqlTable.of(BankProjections.BALANCE_VIEW, "bank_balances").key("account_id")
+                .bigint("balance", BalanceView::balance).build());
     }
 
     /** The codes its commands reject with: listed in the server's OpenAPI document (optional). */
