@@ -34,9 +34,8 @@ import org.slf4j.LoggerFactory;
  * consumers that each read the ledger's global order from a checkpoint of their own.
  *
  * <ul>
- *   <li>{@link #project} runs a {@link PostgresProjectionRunner} per projection: each batch's view
- *       rows and the runner's checkpoint commit in one transaction (exactly once); each event's
- *       state-carrying message is built once for all of them.</li>
+ *   <li>{@link #project} runs a {@link PostgresProjectionRunner} per projection (each event's message
+ *       built once for all): a batch's view rows and its checkpoint commit in one transaction.</li>
  *   <li>{@link #handle} runs any {@link JdbcHandler} the same way (SQL side effects, exactly once).</li>
  *   <li>{@link #subscribe} runs a catch-up subscription per target (a saga, a notifier) with its own
  *       checkpoint: at least once, its {@link FailurePolicy}, dead letters with source
