@@ -3,7 +3,10 @@ package dev.tally.postgres;
 import dev.tally.core.message.StateCarryingMessage;
 import dev.tally.core.projection.Projection;
 import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -43,11 +46,21 @@ public interface JdbcHandler {
         Objects.requireNonNull(projection, "projection");
         Objects.requireNonNull(writer, "writer");
         return (connection, messages) -> {
+            // Only the newest row of each key can change anything: the writes are conditional
+            // ("only when newer"), so a batch's older rows of a key would be stale after it.
+            Map<String, Projection.Row<V>> newest = new LinkedHashMap<>();
             for (StateCarryingMessage m : messages) {
                 Optional<Projection.Row<V>> row = projection.rowOf(m);
                 if (row.isPresent()) {
-                    writer.write(connection, row.get().key(), row.get().version(), row.get().view());
+                    newest.merge(row.get().key(), row.get(),
+                            (kept, next) -> next.version() > kept.version() ? next : kept);
                 }
+            }
+            if (newest.size() == 1) {
+                Projection.Row<V> only = newest.values().iterator().next();
+                writer.write(connection, only.key(), only.version(), only.view());
+            } else if (!newest.isEmpty()) {
+                writer.writeAll(connection, new ArrayList<>(newest.values()));
             }
         };
     }

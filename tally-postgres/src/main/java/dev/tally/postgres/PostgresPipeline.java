@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * consumers that each read the ledger's global order from a checkpoint of their own.
  *
  * <ul>
- *   <li>{@link #project} runs a {@link PostgresProjectionRunner} per projection: each batch's view
- *       rows and the runner's checkpoint commit in one transaction (exactly once).</li>
+ *   <li>{@link #project} runs a {@link PostgresProjectionRunner} per projection (each event's message
+ *       built once for all): a batch's view rows and its checkpoint commit in one transaction.</li>
  *   <li>{@link #handle} runs any {@link JdbcHandler} the same way (SQL side effects, exactly once).</li>
  *   <li>{@link #subscribe} runs a catch-up subscription per target (a saga, a notifier) with its own
  *       checkpoint: at least once, its {@link FailurePolicy}, dead letters with source
@@ -73,6 +73,8 @@ public final class PostgresPipeline implements Pipeline, Settling {
     private final Map<String, PostgresProjectionRunner> runners = new LinkedHashMap<>();
     private final Map<String, PostgresTargetFeed> feeds = new LinkedHashMap<>();
     private final DeadLetters deadLetters;
+    /** Each event's message, built once for all runners while they are within 2,000 events of each other. */
+    private final SharedMessages sharedMessages = new SharedMessages(2_000);
     private boolean built;
     private boolean started;
     private boolean closed;
@@ -214,7 +216,7 @@ public final class PostgresPipeline implements Pipeline, Settling {
 
     private PostgresProjectionRunner.Builder configure(PostgresProjectionRunner.Builder b) {
         b.batchSize(config.batchSize).idleWait(config.idleWait).failurePolicy(config.projectionPolicy)
-                .deadLetters(deadLetterStore).clock(config.settings().clock());
+                .deadLetters(deadLetterStore).clock(config.settings().clock()).sharedMessages(sharedMessages);
         return config.listen ? b.listener(listener) : b.listen(false);
     }
 

@@ -18,8 +18,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs a projection straight off the ledger's global order and commits each batch's view rows and
@@ -35,12 +33,12 @@ import org.slf4j.LoggerFactory;
  * <p>For each batch read after its checkpoint (woken by LISTEN/NOTIFY, like {@link PostgresChangeFeed}):
  * <ol>
  *   <li>it builds the state-carrying message of each event of its stores <em>at that event's own
- *       version</em> ({@link Dispatcher#messageFor});</li>
+ *       version</em> ({@link Dispatcher#messageFor}; a pipeline's runners build each one once);</li>
  *   <li>opens a transaction; moves its checkpoint row from where it was to the batch's last
  *       position, only if it is still where this runner left it (a second runner of the same name
  *       waits on the row lock, then finds it moved and resumes from there);</li>
  *   <li>hands the messages to its {@link JdbcHandler} on that connection (for a projection: the
- *       row of each message, with the writer's "only when newer" conditional upsert);</li>
+ *       newest row of each key, "only when newer" conditional upserts in one JDBC batch);</li>
  *   <li>commits, and only then moves its position in memory.</li>
  * </ol>
  * A crash before the commit leaves neither the rows nor the checkpoint; a crash after it leaves
@@ -57,8 +55,6 @@ import org.slf4j.LoggerFactory;
  * dead-lettered as a reference to the ledger.
  */
 public final class PostgresProjectionRunner implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(PostgresProjectionRunner.class);
-
     /** The default policy: 10 attempts, 50 ms doubling up to 5 s (a catch-up subscription's). */
     public static final FailurePolicy DEFAULT_POLICY = FailurePolicy.of(new RetryPolicy(10, Duration.ofMillis(50),
             Duration.ofSeconds(5)));
@@ -96,13 +92,11 @@ public final class PostgresProjectionRunner implements AutoCloseable {
         this.name = b.name;
         DataSource dataSource = b.ledger.dataSource();
         PostgresCheckpointStore checkpoints = new PostgresCheckpointStore(dataSource, b.ledger.tables());
-        this.deadLetters = b.deadLetters != null ? b.deadLetters
-                : new PostgresDeadLetterStore(dataSource, b.ledger.tables());
+        this.deadLetters = b.deadLetters != null ? b.deadLetters : new PostgresDeadLetterStore(dataSource, b.ledger.tables());
         this.dispatcher = new Dispatcher(b.stores, messages -> {
             throw new UnsupportedOperationException("a projection runner builds messages, it never publishes them");
         });
-        this.stores = new TreeSet<>();
-        b.stores.forEach(s -> stores.add(s.name()));
+        this.stores = new TreeSet<>(b.stores.stream().map(EventStore::name).toList());
         this.handler = b.handler;
         this.ownsListener = b.listen && b.sharedListener == null;
         this.listener = !b.listen ? null
@@ -112,7 +106,7 @@ public final class PostgresProjectionRunner implements AutoCloseable {
         this.transactions = new RunnerTransactions(name, dataSource, b.ledger.tables(), checkpoints, deadLetters,
                 handler, b.hook);
         this.batches = new RunnerBatches(name, b.ledger, checkpoints, dispatcher, stores, b.batchSize, b.policy, b.clock,
-                source, transactions);
+                source, transactions, b.sharedMessages);
         this.consumer = new LedgerListener.Consumer() {
             @Override
             public void wake() {
@@ -310,6 +304,7 @@ public final class PostgresProjectionRunner implements AutoCloseable {
         private boolean listen = true;
         private LedgerListener sharedListener;
         private StepHook hook = StepHook.NONE;
+        private SharedMessages sharedMessages;
 
         private Builder(String name, PostgresLedger ledger, List<? extends EventStore<?>> stores, JdbcHandler handler) {
             if (name == null || name.isBlank()) {
@@ -384,6 +379,12 @@ public final class PostgresProjectionRunner implements AutoCloseable {
         /** Crash tests: a hook at each step boundary of a batch's transaction. */
         Builder stepHook(StepHook hook) {
             this.hook = Objects.requireNonNull(hook, "hook");
+            return this;
+        }
+
+        /** Messages built once for all the runners of a pipeline. */
+        Builder sharedMessages(SharedMessages shared) {
+            this.sharedMessages = Objects.requireNonNull(shared, "shared");
             return this;
         }
 

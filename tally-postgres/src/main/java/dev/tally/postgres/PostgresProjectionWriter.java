@@ -3,6 +3,7 @@ package dev.tally.postgres;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.json.JsonCodec;
+import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.Versioned;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -91,6 +92,25 @@ public final class PostgresProjectionWriter<V> implements JdbcProjectionWriter<V
             return ps.executeUpdate() == 1 ? WriteOutcome.WRITTEN : WriteOutcome.STALE;
         } catch (SQLException e) {
             throw writeFailure(key, version, e);
+        }
+    }
+
+    /** The same conditional writes, in order, as one JDBC batch on the caller's connection (one round trip). */
+    @Override
+    public void writeAll(Connection connection, List<Projection.Row<V>> rows) {
+        try (PreparedStatement ps = connection.prepareStatement(write)) {
+            for (Projection.Row<V> row : rows) {
+                ps.setString(1, projection);
+                ps.setString(2, Objects.requireNonNull(row.key(), "key"));
+                ps.setLong(3, row.version());
+                ps.setString(4, JsonbText.write(JsonCodec.toTree(Objects.requireNonNull(row.view(), "view"))));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            Projection.Row<V> first = rows.get(0);
+            throw SqlErrors.failure("writing " + rows.size() + " views of projection '" + projection + "' (the first '"
+                    + first.key() + "' v" + first.version() + ") to " + tables.views(), tables, e);
         }
     }
 

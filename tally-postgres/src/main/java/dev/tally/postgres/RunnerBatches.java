@@ -37,6 +37,7 @@ final class RunnerBatches {
     private final Clock clock;
     private final DeadLetterSource source;
     private final RunnerTransactions transactions;
+    private final SharedMessages shared;
     private final Random random = new Random();
     private final AtomicLong handled = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
@@ -48,7 +49,7 @@ final class RunnerBatches {
 
     RunnerBatches(String name, PostgresLedger ledger, PostgresCheckpointStore checkpoints, Dispatcher dispatcher,
                   Set<String> stores, int batchSize, FailurePolicy policy, Clock clock, DeadLetterSource source,
-                  RunnerTransactions transactions) {
+                  RunnerTransactions transactions, SharedMessages shared) {
         this.name = name;
         this.ledger = ledger;
         this.checkpoints = checkpoints;
@@ -59,6 +60,7 @@ final class RunnerBatches {
         this.clock = clock;
         this.source = source;
         this.transactions = transactions;
+        this.shared = shared;
     }
 
     /**
@@ -141,7 +143,7 @@ final class RunnerBatches {
         List<StateCarryingMessage> messages = new ArrayList<>(events.size());
         for (LoggedEvent l : events) {
             if (stores.contains(l.event().store())) {
-                messages.add(dispatcher.messageFor(l.event()));
+                messages.add(shared != null ? shared.messageFor(l, dispatcher) : dispatcher.messageFor(l.event()));
             }
         }
         long from = position;

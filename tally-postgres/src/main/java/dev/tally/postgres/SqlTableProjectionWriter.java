@@ -3,6 +3,7 @@ package dev.tally.postgres;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
+import dev.tally.core.projection.Projection;
 import dev.tally.core.projection.Versioned;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -137,6 +138,25 @@ public final class SqlTableProjectionWriter<V> implements JdbcProjectionWriter<V
             return ps.executeUpdate() == 1 ? WriteOutcome.WRITTEN : WriteOutcome.STALE;
         } catch (SQLException e) {
             throw failure("writing row '" + key + "' v" + version, e);
+        }
+    }
+
+    /** The same conditional writes, in order, as one JDBC batch on the caller's connection (one round trip). */
+    @Override
+    public void writeAll(Connection connection, List<Projection.Row<V>> rows) {
+        try (PreparedStatement ps = connection.prepareStatement(write)) {
+            for (Projection.Row<V> row : rows) {
+                ps.setString(1, Objects.requireNonNull(row.key(), "key"));
+                ps.setLong(2, row.version());
+                for (int i = 0; i < columns.size(); i++) {
+                    columns.get(i).binder().bind(ps, i + 3, Objects.requireNonNull(row.view(), "view"));
+                }
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            throw failure("writing " + rows.size() + " rows (the first '" + rows.get(0).key() + "' v"
+                    + rows.get(0).version() + ")", e);
         }
     }
 

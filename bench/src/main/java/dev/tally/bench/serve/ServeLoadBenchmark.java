@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  * <pre>
  * java -cp bench/target/tally-bench.jar dev.tally.bench.serve.ServeLoadBenchmark \
  *      [--rates 100,200,300,500] [--seconds 20] [--warmup 15] [--accounts 2000] [--clients apache5,url-connection]
- *      [--engines dynamodb-local,postgres] [--closed-clients 16]
+ *      [--engines dynamodb-local,postgres] [--closed-clients 16] [--server-jvm-options "-XX:StartFlightRecording=..."]
  * </pre>
  *
  * <p>With {@code --closed-clients N}, each server also gets a closed-loop step first: N clients each
@@ -67,26 +67,33 @@ public final class ServeLoadBenchmark {
         List<String> roots = List.of(args.string("data-roots", System.getProperty("java.io.tmpdir")).split(","));
         List<String> engines = List.of(args.string("engines", "dynamodb-local").split(","));
         int closedClients = args.integer("closed-clients", 0);
+        String jvmOptions = args.string("server-jvm-options", "");
         say("serve load: rates " + rates + "/s, " + seconds + " s per step after " + warmup + " s of warm-up, credits on "
                 + accounts + " accounts; server HTTP clients " + clients + "; " + Runtime.getRuntime().availableProcessors()
                 + " cores");
         for (String engine : engines) {
             for (String root : roots) {
                 for (String client : clients) {
-                    run(jar, apps, Path.of(root), client, rates, seconds, warmup, accounts, engine, closedClients);
+                    run(jar, apps, Path.of(root), client, rates, seconds, warmup, accounts, engine, closedClients,
+                            jvmOptions);
                 }
             }
         }
     }
 
     private static void run(String jar, String apps, Path root, String client, List<Integer> rates, int seconds, int warmup,
-            int accounts, String engine, int closedClients) throws Exception {
+            int accounts, String engine, int closedClients, String jvmOptions) throws Exception {
         boolean inMemory = root.toString().equals("in-memory");
         Path data = inMemory ? Files.createTempDirectory("tally-serve-bench") : Files.createTempDirectory(root,
                 "tally-serve-bench");
         Path log = data.resolveSibling(data.getFileName() + ".log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dtally.http.client=" + client, "-jar", jar, "serve", "--port", "0", "--engine", engine));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (String option : jvmOptions.split(" ")) {
+            if (!option.isBlank()) {
+                command.add(option);
+            }
+        }
+        command.addAll(List.of("-Dtally.http.client=" + client, "-jar", jar, "serve", "--port", "0", "--engine", engine));
         command.addAll(inMemory ? List.of("--in-memory") : List.of("--data", data.toString()));
         for (String app : apps.split(",")) {
             command.add("--app");
@@ -106,24 +113,30 @@ public final class ServeLoadBenchmark {
             if (closedClients > 0) {
                 ResidentSet peak = ResidentSet.sample(server.toHandle(), data);
                 Map<String, Map<Double, Double>> before = lagBuckets(http, url);
+                ServerCpu cpu = ServerCpu.of(server.toHandle(), data);
+                String load = ServerCpu.loadAverage();
                 Step step = closedLoop(http, url, seconds, closedClients, accounts);
                 peak.stop();
                 settle(http, url, before, step.accepted, Duration.ofSeconds(120));
                 Map<String, Map<Double, Double>> after = lagBuckets(http, url);
                 report(label + " closed x" + closedClients, 0, seconds, step, before, after);
-                say(String.format(java.util.Locale.ROOT, "  resident set under the closed loop: up to %.0f MB",
-                        peak.maxMegabytes()));
+                say(String.format(java.util.Locale.ROOT, "  resident set under the closed loop: up to %.0f MB; %s;"
+                        + " load average %s -> %s", peak.maxMegabytes(), ServerCpu.of(server.toHandle(), data)
+                        .perCommand(cpu, step.accepted), load, ServerCpu.loadAverage()));
             }
             for (int rate : rates) {
                 Map<String, Map<Double, Double>> before = lagBuckets(http, url);
                 ResidentSet peak = ResidentSet.sample(server.toHandle(), data);
+                ServerCpu cpu = ServerCpu.of(server.toHandle(), data);
+                String load = ServerCpu.loadAverage();
                 Step step = drive(http, url, seconds, rate, accounts, "measured");
                 peak.stop();
                 settle(http, url, before, step.accepted, Duration.ofSeconds(60));
                 Map<String, Map<Double, Double>> after = lagBuckets(http, url);
                 report(label, rate, seconds, step, before, after);
-                say(String.format(java.util.Locale.ROOT, "  resident set at %d/s: up to %.0f MB", rate,
-                        peak.maxMegabytes()));
+                say(String.format(java.util.Locale.ROOT, "  resident set at %d/s: up to %.0f MB; %s; load average %s -> %s",
+                        rate, peak.maxMegabytes(), ServerCpu.of(server.toHandle(), data).perCommand(cpu, step.accepted),
+                        load, ServerCpu.loadAverage()));
             }
         } finally {
             server.destroy();
