@@ -35,9 +35,9 @@ final class SharedServe {
         static final Engine IN_MEMORY = new Engine("in-memory", data -> List.of("--in-memory"), true);
         static final Engine DYNAMODB_LOCAL = new Engine("dynamodb-local", data -> List.of("--data", data.toString()),
                 true);
-        /** The embedded PostgreSQL kept in the data directory ({@code --chaos} is not offered there). */
+        /** The embedded PostgreSQL kept in the data directory. */
         static final Engine POSTGRES = new Engine("postgres",
-                data -> List.of("--engine", "postgres", "--data", data.toString()), false);
+                data -> List.of("--engine", "postgres", "--data", data.toString()), true);
 
         /** The engines that keep their data in a directory: the crash, privacy and restart suites run on each. */
         static List<Engine> onDisk() {
