@@ -9,25 +9,37 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The browser-facing defences and strict input of {@code tally serve}, over real HTTP against the
  * packaged jar: a cross-site text/plain POST, a foreign Origin, a rebound Host, duplicate JSON keys,
- * malformed path names; and paged event streams and listings.
+ * malformed path names; and paged event streams and listings. On the shared server of each engine
+ * (in memory, and {@code --engine postgres}): the defences are the server's, the pages the engine's.
  */
+@ParameterizedClass
+@MethodSource("engines")
 class HttpDefencesIT {
-    static Http http;
-    static URI url;
+    @Parameter
+    SharedServe.Engine engine;
+    Http http;
+    URI url;
 
-    @BeforeAll
-    static void start() throws Exception {
-        url = SharedServe.of(SharedServe.Engine.IN_MEMORY).url();
+    static List<SharedServe.Engine> engines() {
+        return List.of(SharedServe.Engine.IN_MEMORY, SharedServe.Engine.POSTGRES);
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        url = SharedServe.of(engine).url();
         http = new Http(url);
     }
 
-    private static RawHttp.Reply post(String path, Map<String, String> headers, String body) throws Exception {
+    private RawHttp.Reply post(String path, Map<String, String> headers, String body) throws Exception {
         return RawHttp.send(url, "POST", path, headers, body.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -35,7 +47,7 @@ class HttpDefencesIT {
         return JsonCodec.parse(r.body());
     }
 
-    private static int events(String id) throws Exception {
+    private int events(String id) throws Exception {
         return http.get("/api/stores/bank-account/" + id + "/events").json().get("events").size();
     }
 

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -21,30 +23,48 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * Random requests against one running {@code tally serve} (the packaged jar): methods, paths made
  * of the API's own segments and hostile ones, Host/Origin/Content-Type/Authorization headers, and
  * bodies from valid commands to garbage. Never a 5xx; and whenever the answer is a 4xx, the ledger
- * of every aggregate the requests can reach is unchanged.
+ * of every aggregate the requests can reach is unchanged. Each try draws its engine: a server in
+ * memory or one on {@code --engine postgres}, each started once for this class (not the shared
+ * ones: a fuzzed request may replay or redrive everything).
  */
 class HttpFuzzIT {
     private static final List<String> IDS = List.of("fz1", "fz2");
-    private static TallyProcess tally;
-    private static URI url;
-    private static Http http;
-    private static Map<String, Long> ledger;
+    /** How a request names its own server (Host, Origin): {host} and {port} become the drawn server's. */
+    private static final String OWN = "{host}:{port}";
+    private static final Map<String, Target> TARGETS = new LinkedHashMap<>();
+
+    /** One fuzzed server, and the ledger heads as of the last answer. */
+    static final class Target {
+        final TallyProcess tally;
+        final URI url;
+        final Http http;
+        Map<String, Long> ledger;
+
+        Target(TallyProcess tally) throws Exception {
+            this.tally = tally;
+            this.url = tally.url();
+            this.http = new Http(url);
+            this.ledger = ledger(http);
+        }
+    }
 
     @BeforeContainer
     static void start() throws Exception {
-        tally = TallyProcess.serve("--in-memory", "--port", "0");
-        url = tally.url();
-        http = new Http(url);
-        ledger = ledger();
+        for (SharedServe.Engine engine : List.of(SharedServe.Engine.IN_MEMORY, SharedServe.Engine.POSTGRES)) {
+            TARGETS.put(engine.name(), new Target(engine.serve(Path.of("target", "fuzz-" + engine.name() + "-"
+                    + UUID.randomUUID()))));
+        }
     }
 
     @AfterContainer
     static void stop() throws Exception {
-        tally.stop();
+        for (Target t : TARGETS.values()) {
+            t.tally.stop();
+        }
     }
 
     /** The head version of every aggregate the fuzzer can touch, read with well-formed requests. */
-    private static Map<String, Long> ledger() throws Exception {
+    private static Map<String, Long> ledger(Http http) throws Exception {
         Map<String, Long> heads = new LinkedHashMap<>();
         for (String store : List.of("bank-account", "counter")) {
             for (String id : IDS) {
@@ -56,6 +76,14 @@ class HttpFuzzIT {
     }
 
     record Request(String method, String path, Map<String, String> headers, byte[] body) {
+        /** This request with its own-server placeholders naming {@code url}'s host and port. */
+        Request on(URI url) {
+            Map<String, String> h = new LinkedHashMap<>();
+            headers.forEach((k, v) -> h.put(k, v == null ? null
+                    : v.replace("{host}", url.getHost()).replace("{port}", String.valueOf(url.getPort()))));
+            return new Request(method, path, h, body);
+        }
+
         @Override
         public String toString() {
             return method + " " + path + " " + headers + " " + (body == null ? "(no body)"
@@ -64,14 +92,23 @@ class HttpFuzzIT {
     }
 
     @Property(tries = 400)
-    void neverA5xxAndA4xxChangesNothing(@ForAll("requests") Request r) throws Exception {
-        RawHttp.Reply reply = RawHttp.send(url, r.method(), r.path(), r.headers(), r.body());
-        assertThat(reply.status()).as("%s -> %s", r, reply.body()).isBetween(200, 499);
-        Map<String, Long> after = ledger();
+    void neverA5xxAndA4xxChangesNothing(@ForAll("engines") String engine, @ForAll("requests") Request drawn)
+            throws Exception {
+        Target t = TARGETS.get(engine);
+        Request r = drawn.on(t.url);
+        RawHttp.Reply reply = RawHttp.send(t.url, r.method(), r.path(), r.headers(), r.body());
+        assertThat(reply.status()).as("%s: %s -> %s", engine, r, reply.body()).isBetween(200, 499);
+        Map<String, Long> after = ledger(t.http);
         if (reply.status() >= 400) {
-            assertThat(after).as("the ledger after %s -> %d %s", r, reply.status(), reply.body()).isEqualTo(ledger);
+            assertThat(after).as("%s: the ledger after %s -> %d %s", engine, r, reply.status(), reply.body())
+                    .isEqualTo(t.ledger);
         }
-        ledger = after;
+        t.ledger = after;
+    }
+
+    @Provide
+    Arbitrary<String> engines() {
+        return Arbitraries.of(List.copyOf(TARGETS.keySet()));
     }
 
     @Provide
@@ -97,9 +134,9 @@ class HttpFuzzIT {
                     all.addAll(rest);
                     return "/" + String.join("/", all) + query;
                 });
-        String own = url.getHost() + ":" + url.getPort();
-        Arbitrary<String> host = Arbitraries.of(own, own, own, "localhost:" + url.getPort(), "evil.example", "",
-                url.getHost() + ":1", null);
+        String own = OWN;
+        Arbitrary<String> host = Arbitraries.of(own, own, own, "localhost:{port}", "evil.example", "",
+                "{host}:1", null);
         Arbitrary<String> origin = Arbitraries.of(null, null, "http://" + own, "http://evil.example", "null",
                 "https://" + own, "http://" + own + "/x");
         Arbitrary<String> contentType = Arbitraries.of("application/json", "application/json", "application/json",

@@ -244,8 +244,15 @@ class NewProjectIT {
         command.addAll(List.of(goals));
         Path log = Path.of("target", "new-project-" + String.join("", goals) + ".log").toAbsolutePath();
         Files.createDirectories(log.getParent());
-        Process p = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        // Maven's own JVM with the options the build gives the processes its tests start (TallyProcess)
+        String mavenOpts = (System.getenv().getOrDefault("MAVEN_OPTS", "") + " "
+                + String.join(" ", TallyProcess.jvmOptions())).strip();
+        if (!mavenOpts.isEmpty()) {
+            builder.environment().put("MAVEN_OPTS", mavenOpts);
+        }
+        Process p = builder.start();
         if (!p.waitFor(10, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             throw new IllegalStateException(String.join(" ", command) + " in " + project + " did not end within 10"

@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The issue's "timeout that survives a restart", on the packaged server: an order whose payment
@@ -18,10 +21,20 @@ import org.junit.jupiter.api.Test;
  * server is killed (kill -9) before the order's deadline and started again after it, on the same
  * data, without the flag. The timer kept in the data directory fires: the order is cancelled with
  * reason "timeout", the payment found never applied (by its command id, not sent late), the
- * reservation released exactly once, the account left as it was.
+ * reservation released exactly once, the account left as it was. On each engine that keeps data in
+ * a directory (DynamoDB Local, and the embedded PostgreSQL of {@code --engine postgres}).
  */
+@ParameterizedClass
+@MethodSource("engines")
 class OrdersRestartIT {
     private static final long TIMEOUT_SECONDS = 12;
+
+    @Parameter
+    SharedServe.Engine engine;
+
+    static List<SharedServe.Engine> engines() {
+        return SharedServe.Engine.onDisk();
+    }
 
     @Test
     void aPendingOrderIsCancelledAndCompensatedOnceWhenTheServerComesBackAfterItsDeadline() throws Exception {
@@ -32,7 +45,7 @@ class OrdersRestartIT {
         Path data = Path.of("target", "it-data-" + UUID.randomUUID());
 
         Instant deadline;
-        try (TallyProcess first = TallyProcess.serveOn(data, "--app", bank, "--app", orders,
+        try (TallyProcess first = engine.serve(data, "--app", bank, "--app", orders,
                 "--chaos-unreachable", "bank-account")) {
             Http http = new Http(first.url());
             assertThat(first.output()).anyMatch(l -> l.contains("--chaos-unreachable"));
@@ -52,7 +65,9 @@ class OrdersRestartIT {
             eventually(Duration.ofSeconds(TIMEOUT_SECONDS), () -> {
                 JsonNode pipeline = json(http, "/api/pipeline");
                 assertThat(pipeline.get("deadLetterCount").asLong()).isPositive();
-                assertThat(pipeline.get("pendingDeliveries").asLong()).isZero();
+                if (pipeline.has("pendingDeliveries")) { // the PostgreSQL engine delivers inside its runners' transactions
+                    assertThat(pipeline.get("pendingDeliveries").asLong()).isZero();
+                }
             });
             JsonNode saga = json(http, "/api/stores/order-saga/late-1/aggregate").get("state");
             deadline = Instant.parse(saga.get("deadline").asText());
@@ -71,7 +86,7 @@ class OrdersRestartIT {
         }
         assertThat(Instant.now()).isAfter(deadline);
 
-        try (TallyProcess second = TallyProcess.serveOn(data, "--app", bank, "--app", orders)) {
+        try (TallyProcess second = engine.serve(data, "--app", bank, "--app", orders)) {
             Http http = new Http(second.url());
             eventually(Duration.ofMinutes(2), () -> {
                 JsonNode o = json(http, "/api/orders/late-1");

@@ -20,12 +20,20 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Crypto-shredding end to end on {@code tally serve} (the packaged jar, the local stack with data on
  * disk): after a forget and a restart, no byte of the data directory and no line the server printed
  * holds the forgotten holders' names or emails, other holders stay readable, and every balance is intact.
+ * On each engine that keeps data in a directory: DynamoDB Local's files, and with {@code --engine
+ * postgres} the embedded PostgreSQL's whole data directory (heap, indexes, write-ahead log), searched
+ * after the server stopped it cleanly, which ends with a checkpoint.
  */
+@ParameterizedClass
+@MethodSource("engines")
 class PrivacyIT {
     private static final String ALICE_NAME = "Zoltan Forgetmenot";
     private static final String ALICE_EMAIL = "zoltan.forgetmenot@example.org";
@@ -36,11 +44,18 @@ class PrivacyIT {
 
     private final HttpClient client = HttpClient.newHttpClient();
 
+    @Parameter
+    SharedServe.Engine engine;
+
+    static List<SharedServe.Engine> engines() {
+        return SharedServe.Engine.onDisk();
+    }
+
     @Test
     void afterAForgetAndARestartNoByteOfTheDataOrTheOutputHoldsTheHolderAndBalancesAreIntact() throws Exception {
         Path data = Path.of("target", "it-data-" + UUID.randomUUID());
         List<String> output = new ArrayList<>();
-        try (TallyProcess first = TallyProcess.serve("--data", data.toString(), "--port", "0")) {
+        try (TallyProcess first = engine.serve(data)) {
             Http http = new Http(first.url());
             assertThat(put(first.url(), "/api/accounts/alice/holder", "{\"name\": \"" + ALICE_NAME + "\", \"email\": \""
                     + ALICE_EMAIL + "\"}").get("version").asLong()).isEqualTo(1);
@@ -74,7 +89,7 @@ class PrivacyIT {
             first.stop();
             output.addAll(first.output());
         }
-        try (TallyProcess second = TallyProcess.serve("--data", data.toString(), "--port", "0")) {
+        try (TallyProcess second = engine.serve(data)) {
             Http http = new Http(second.url());
             assertForgotten(http, "alice", 700, 3);
             assertForgotten(http, "carol", 50, 3);

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
  * </ol>
  *
  * <p>Each round starts the server on the same data directory (two rounds of every four with
- * {@code --chaos}: duplicate, reordered and delayed deliveries), lets 16 client threads credit,
+ * {@code --chaos}: duplicate, reordered and delayed deliveries, on the engines that offer it), lets 16 client threads credit,
  * debit and increment for a random 1.5-4 s, then ends it at that moment with SIGKILL or SIGTERM
  * (alternating, the last one a SIGKILL: a view that missed an event is healed by the account's
  * next event, so only the last crash's losses are certain to show). Before its random time the
@@ -54,7 +54,12 @@ import org.junit.jupiter.api.Test;
  * acknowledged credit or debit can be found in the ledger by its amount. The rounds are random
  * but seeded: the seed is printed and {@code -Dcrash.seed=N} replays the same kill times.
  * {@code -Dcrash.rounds=0} runs the same clients and checks against one server that is never
- * killed (a check of the harness itself).
+ * killed (a check of the harness itself). Four rounds (the default) meet every pairing of signal and
+ * chaos: SIGTERM, SIGKILL with chaos, SIGTERM with chaos, SIGKILL.
+ *
+ * <p>This class runs on the DynamoDB Local engine ({@code --data DIR}); {@link ServeCrashOnPostgresIT}
+ * runs the same rounds and checks on {@code --engine postgres}. Two classes rather than one
+ * parameterized class, so that the two halves can run in different test JVMs at the same time.
  */
 class ServeCrashIT {
     private static final int CLIENTS = 16;
@@ -83,12 +88,21 @@ class ServeCrashIT {
     private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1)).build();
+    private final SharedServe.Engine engine = engine();
+    /** PostgreSQL engine: the projections' positions at the last poll (settled when they stop moving). */
+    private String lastPositions = "";
+
+    /** The engine the server runs on (a subclass names another). */
+    SharedServe.Engine engine() {
+        return SharedServe.Engine.DYNAMODB_LOCAL;
+    }
 
     @Test
     void acknowledgedCommandsSurviveCrashesAndEveryViewCatchesUpWithItsLedger() throws Exception {
         long seed = Long.getLong("crash.seed", System.nanoTime());
-        int rounds = Integer.getInteger("crash.rounds", 6);
-        System.out.println("ServeCrashIT seed " + seed + " (replay with -Dcrash.seed=" + seed + "), rounds " + rounds);
+        int rounds = Integer.getInteger("crash.rounds", 4);
+        System.out.println("ServeCrashIT on " + engine + ": seed " + seed + " (replay with -Dcrash.seed=" + seed
+                + "), rounds " + rounds);
         Random random = new Random(seed);
         Path data = Path.of("target", "crash-data-" + UUID.randomUUID());
         long began = System.nanoTime();
@@ -108,7 +122,7 @@ class ServeCrashIT {
                 // SIGKILL and SIGTERM alternate, the last crash before the checks being a SIGKILL;
                 // chaos on two rounds of every four, so it meets both signals
                 boolean sigkill = (rounds - round) % 2 == 0;
-                boolean chaos = round % 4 == 2 || round % 4 == 3;
+                boolean chaos = engine.offersChaos() && (round % 4 == 2 || round % 4 == 3);
                 long starting = System.nanoTime();
                 server = start(data, chaos, problems);
                 long startMillis = (System.nanoTime() - starting) / 1_000_000;
@@ -181,7 +195,7 @@ class ServeCrashIT {
                 failures.add("problems along the way:\n  " + String.join("\n  ", problems));
             }
             if (!failures.isEmpty()) {
-                throw new AssertionError("seed " + seed + "\n" + String.join("\n", roundLog) + "\n\n"
+                throw new AssertionError(engine + ", seed " + seed + "\n" + String.join("\n", roundLog) + "\n\n"
                         + String.join("\n\n", failures) + "\n\nserver log tail (" + server.log() + "):\n"
                         + server.logTail(60));
             }
@@ -208,13 +222,29 @@ class ServeCrashIT {
         long deadline = start + atMost.toNanos();
         for (int i = 0; i < 1000 && System.nanoTime() < deadline; i++) {
             JsonNode p = pipeline(base);
-            if (p != null && p.path("eventsDispatched").asLong() > 0
-                    && p.path("stream").path("invocations").asLong() > 1) {
+            if (p != null && moving(p)) {
                 return (System.nanoTime() - start) / 1_000_000;
             }
             Thread.sleep(250);
         }
         return -1;
+    }
+
+    /**
+     * DynamoDB Local engine: the stream poller dispatched events and finished an invocation (its
+     * checkpoint saved). PostgreSQL engine: a projection committed events (with its position) since
+     * this start.
+     */
+    private static boolean moving(JsonNode p) {
+        if (p.has("stream")) {
+            return p.path("eventsDispatched").asLong() > 0 && p.path("stream").path("invocations").asLong() > 1;
+        }
+        for (JsonNode projection : p.path("projections")) {
+            if (projection.path("handled").asLong() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private JsonNode pipeline(URI base) {
@@ -236,6 +266,13 @@ class ServeCrashIT {
             JsonNode p = pipeline(base);
             if (p == null) {
                 return "(no answer)";
+            }
+            if (!p.has("stream")) { // PostgreSQL engine: each projection's position in the ledger
+                StringBuilder b = new StringBuilder("projections");
+                p.path("projections").fields().forEachRemaining(e -> b.append(' ').append(e.getKey()).append("@")
+                        .append(e.getValue().path("position")).append(" (handled ").append(e.getValue().path("handled"))
+                        .append(", dead-lettered ").append(e.getValue().path("deadLettered")).append(')'));
+                return b.append(", dead letters ").append(p.path("deadLetterCount")).toString();
             }
             JsonNode stream = p.path("stream");
             StringBuilder b = new StringBuilder().append("checkpoint ").append(stream.path("checkpoint").asText())
@@ -261,13 +298,13 @@ class ServeCrashIT {
     }
 
     /** Starts the server; a failed start is a problem to report, and is tried once more. */
-    private static TallyProcess start(Path data, boolean chaos, List<String> problems) throws Exception {
+    private TallyProcess start(Path data, boolean chaos, List<String> problems) throws Exception {
         String[] extra = chaos ? new String[] {"--chaos"} : new String[0];
         try {
-            return TallyProcess.serveOn(data, extra);
+            return engine.serve(data, extra);
         } catch (IllegalStateException e) {
             problems.add("a start failed (tried again): " + e.getMessage());
-            return TallyProcess.serveOn(data, extra);
+            return engine.serve(data, extra);
         }
     }
 
@@ -498,8 +535,24 @@ class ServeCrashIT {
         return report;
     }
 
-    /** Nothing left to do: the stream read to its end, no delivery pending, the start-up check done. */
-    private static boolean settled(JsonNode pipeline) {
+    /**
+     * Nothing left to do. DynamoDB Local engine: the stream read to its end, no delivery pending, the
+     * start-up check done. PostgreSQL engine (views commit with their position, no stream or
+     * deliveries between): the start-up check done, every projection alive, and no position moved
+     * since the previous poll (the clients have stopped).
+     */
+    private boolean settled(JsonNode pipeline) {
+        if (!pipeline.has("stream")) {
+            StringBuilder positions = new StringBuilder();
+            boolean alive = true;
+            for (JsonNode projection : pipeline.path("projections")) {
+                positions.append(projection.path("position").asText()).append(' ');
+                alive &= projection.path("alive").asBoolean();
+            }
+            boolean still = positions.toString().equals(lastPositions);
+            lastPositions = positions.toString();
+            return still && alive && "done".equals(pipeline.path("startupCheck").path("state").asText());
+        }
         JsonNode stream = pipeline.path("stream");
         return stream.path("lagMillis").asLong(-1) == 0 && stream.path("buffered").asLong(-1) == 0
                 && pipeline.path("pendingDeliveries").asLong(-1) == 0

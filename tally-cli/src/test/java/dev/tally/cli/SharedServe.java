@@ -28,13 +28,34 @@ import java.util.function.Function;
 final class SharedServe {
     /**
      * A storage engine of {@code tally serve}: its name and the options that select it, given a
-     * data directory of its own (which an in-memory engine ignores). Another engine is one more
-     * constant, for example {@code new Engine("postgres", data -> List.of("--engine", "postgres",
-     * "--data", data.toString()))}.
+     * data directory of its own (which an in-memory engine ignores), and whether it offers
+     * {@code --chaos}. Another engine is one more constant.
      */
-    record Engine(String name, Function<Path, List<String>> options) {
-        static final Engine IN_MEMORY = new Engine("in-memory", data -> List.of("--in-memory"));
-        static final Engine DYNAMODB_LOCAL = new Engine("dynamodb-local", data -> List.of("--data", data.toString()));
+    record Engine(String name, Function<Path, List<String>> options, boolean offersChaos) {
+        static final Engine IN_MEMORY = new Engine("in-memory", data -> List.of("--in-memory"), true);
+        static final Engine DYNAMODB_LOCAL = new Engine("dynamodb-local", data -> List.of("--data", data.toString()),
+                true);
+        /** The embedded PostgreSQL kept in the data directory. */
+        static final Engine POSTGRES = new Engine("postgres",
+                data -> List.of("--engine", "postgres", "--data", data.toString()), true);
+
+        /** The engines that keep their data in a directory: the crash, privacy and restart suites run on each. */
+        static List<Engine> onDisk() {
+            return List.of(DYNAMODB_LOCAL, POSTGRES);
+        }
+
+        /** {@code serve} on this engine with its data in {@code data}, a free port, and {@code extra}. */
+        TallyProcess serve(Path data, String... extra) throws Exception {
+            List<String> args = new ArrayList<>(options.apply(data));
+            args.addAll(List.of("--port", "0"));
+            args.addAll(List.of(extra));
+            return TallyProcess.serve(args.toArray(new String[0]));
+        }
+
+        @Override
+        public String toString() {
+            return name; // the name of a parameterized test's run
+        }
     }
 
     private static final Map<String, TallyProcess> RUNNING = new ConcurrentHashMap<>();
@@ -48,10 +69,7 @@ final class SharedServe {
         if (running != null && running.isAlive()) {
             return running;
         }
-        Path data = Path.of("target", "shared-" + engine.name() + "-" + UUID.randomUUID());
-        List<String> args = new ArrayList<>(engine.options().apply(data));
-        args.addAll(List.of("--port", "0"));
-        TallyProcess started = TallyProcess.serve(args.toArray(new String[0]));
+        TallyProcess started = engine.serve(Path.of("target", "shared-" + engine.name() + "-" + UUID.randomUUID()));
         if (RUNNING.isEmpty()) {
             Runtime.getRuntime().addShutdownHook(new Thread(SharedServe::stopAll, "shared-serve-stop"));
         }

@@ -91,10 +91,27 @@ final class TallyProcess implements AutoCloseable {
         return out;
     }
 
+    /** The options of {@code tally.itJvmOptions}, none when it is not set. */
+    static List<String> jvmOptions() {
+        List<String> options = new ArrayList<>();
+        for (String option : System.getProperty("tally.itJvmOptions", "").trim().split("\\s+")) {
+            if (!option.isEmpty()) {
+                options.add(option);
+            }
+        }
+        return options;
+    }
+
+    /**
+     * {@code java [tally.itJvmOptions] -jar tally.jar ARGS}. The build sets those options for the
+     * short-lived JVMs the tests start (tally-cli's pom: the client compiler only and the serial
+     * collector, about half the CPU time of a start); a user's {@code java -jar} runs without them.
+     */
     private static List<String> command(List<String> args) {
         String jar = System.getProperty("tally.jar", "target/tally.jar");
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions());
+        command.addAll(List.of("-jar", jar));
         command.addAll(args);
         return command;
     }

@@ -156,12 +156,12 @@ public final class PostgresProjectionWriter<V> implements JdbcProjectionWriter<V
         }
     }
 
-    /** Views in ascending key order (code points, collation "C"); the cursor is the last key of the page. */
+    /** Views in ascending key order (code points, collation "C"); the cursor stands for the last key of the page. */
     @Override
     public Page<Versioned<V>> list(PageRequest request) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(request.cursor() == null ? listFirst : list)) {
             ps.setString(1, projection);
-            ps.setString(2, request.cursor() == null ? "" : request.cursor());
+            ps.setString(2, KeysetPage.key(request.cursor()));
             ps.setInt(3, request.size() + 1);
             List<Versioned<V>> items = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {

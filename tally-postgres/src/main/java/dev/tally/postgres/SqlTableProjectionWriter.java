@@ -191,12 +191,12 @@ public final class SqlTableProjectionWriter<V> implements JdbcProjectionWriter<V
         }
     }
 
-    /** Rows in ascending key order (code points); the cursor is the last key of the page. */
+    /** Rows in ascending key order (code points); the cursor stands for the last key of the page. */
     @Override
     public Page<Versioned<V>> list(PageRequest request) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(request.cursor() == null ? listFirst : list)) {
-            ps.setString(1, request.cursor() == null ? "" : request.cursor());
+            ps.setString(1, KeysetPage.key(request.cursor()));
             ps.setInt(2, request.size() + 1);
             List<Versioned<V>> items = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
