@@ -175,7 +175,18 @@ public final class CommandGroup {
                         return applied.get();
                     }
                 }
-                return attempt(metadata, commandId, attempt);
+                GroupResult decided = attempt(metadata, commandId, attempt);
+                if (unknown[0] != null && writesNothing(decided)) {
+                    // an earlier append may still land: look again, and if it is not there, a rejection
+                    // or a no-op now is not the answer
+                    Optional<GroupResult> applied = alreadyApplied(commandId, attempt);
+                    if (applied.isPresent()) {
+                        return applied.get();
+                    }
+                    throw CommandLoop.unknownOr(unknown[0], new CommandLoop.DecidedWithoutWriting("command group '"
+                            + commandId + "'", decided instanceof Rejected r ? r.rejection() : null), () -> null);
+                }
+                return decided;
             } catch (LedgerUnavailable unavailable) {
                 throw CommandLoop.unknownOr(unknown[0], unavailable, () -> unavailable);
             }
@@ -222,6 +233,10 @@ public final class CommandGroup {
             throw new CommandLoop.Undecided(outcomeUnknown); // the next attempt looks it up by the id
         }
         return accepted(loaded, records, attempt);
+    }
+
+    private static boolean writesNothing(GroupResult result) {
+        return result instanceof Rejected || ((Accepted) result).events().isEmpty();
     }
 
     private GroupResult duplicateOutcome(String commandId, int attempt, DuplicateCommand duplicate) {

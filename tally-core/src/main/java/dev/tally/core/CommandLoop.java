@@ -2,6 +2,7 @@ package dev.tally.core;
 
 import dev.tally.core.command.CommandResult;
 import dev.tally.core.command.Decision;
+import dev.tally.core.command.Rejection;
 import dev.tally.core.command.RetriesExhausted;
 import dev.tally.core.internal.AggregateCache;
 import dev.tally.core.internal.Names;
@@ -125,6 +126,18 @@ final class CommandLoop<S> {
         }
     }
 
+    /**
+     * The context of an unknown outcome that a later decision could not settle: that decision
+     * appends nothing (a rejection or a no-op), and the command's events are not found (yet).
+     */
+    static final class DecidedWithoutWriting extends RuntimeException {
+        DecidedWithoutWriting(String what, Rejection rejection) {
+            super("after the unknown outcome, " + what + " was decided again and " + (rejection != null
+                    ? "rejected (" + rejection.code() + ": " + rejection.message() + ")" : "found nothing to append")
+                    + "; its events are not in the ledger yet, but the earlier append may still land", null, false, false);
+        }
+    }
+
     /** One attempt: decide on the aggregate and append; throws a lost race or an unknown outcome to retry. */
     private CommandResult<S> attempt(String aggregateId, Function<Aggregate<S>, Decision<?>> decide,
                                      EventMetadata metadata, String commandId, int attempt,
@@ -151,6 +164,11 @@ final class CommandLoop<S> {
                 Optional<CommandResult<S>> applied = alreadyApplied(aggregateId, commandId, attempt);
                 if (applied.isPresent()) {
                     return applied.get();
+                }
+                if (earlierUnknown != null) {
+                    // an earlier append may still land: a rejection or a no-op now is not the answer
+                    throw unknownOr(earlierUnknown, new DecidedWithoutWriting("command '" + commandId + "'",
+                            decision instanceof Decision.Reject<?> r ? r.rejection() : null), () -> null);
                 }
             }
             if (decision instanceof Decision.Reject<?> reject) {
