@@ -1,12 +1,12 @@
 package dev.tally.postgres;
 
 import dev.tally.core.RecordedEvent;
-import dev.tally.core.RetryPolicy;
+import dev.tally.core.spi.CatchUpBuilder;
+import dev.tally.core.spi.CatchUpOptions;
 import dev.tally.core.spi.BatchHandler;
 import dev.tally.core.spi.CatchUpSubscription;
 import dev.tally.core.spi.CheckpointStore;
 import dev.tally.core.spi.LoggedEvent;
-import dev.tally.core.runtime.FailurePolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -51,16 +51,17 @@ public final class PostgresChangeFeed implements AutoCloseable {
     private PostgresChangeFeed(Builder b) {
         this.name = b.name;
         this.ledger = b.ledger;
+        CatchUpOptions o = b.options();
         CatchUpSubscription.Builder sub = CatchUpSubscription.builder(b.name, this::read, b.checkpoints, b.handler)
-                .batchSize(b.batchSize).idleWait(b.idleWait).failurePolicy(b.failurePolicy);
-        if (b.onGiveUp != null) {
-            sub.onGiveUp(b.onGiveUp);
+                .batchSize(o.batchSize()).idleWait(o.idleWait()).failurePolicy(o.failurePolicy());
+        if (o.onGiveUp() != null) {
+            sub.onGiveUp(o.onGiveUp());
         }
         this.subscription = sub.build();
         this.ownsListener = b.listen && b.sharedListener == null;
         this.listener = !b.listen ? null
                 : b.sharedListener != null ? b.sharedListener
-                : new LedgerListener(b.ledger, "feed-" + b.name, b.waitingRepoll);
+                : new LedgerListener(b.ledger, "feed-" + b.name, o.waitingRepoll());
         this.consumer = new LedgerListener.Consumer() {
             @Override
             public void wake() {
@@ -144,57 +145,31 @@ public final class PostgresChangeFeed implements AutoCloseable {
         subscription.close();
     }
 
-    public static final class Builder {
+    /** Defaults: 100 events, 10 s idle wait, 50 ms waiting repoll, 10 attempts, no give-up sink. */
+    public static final class Builder extends CatchUpBuilder<Builder> {
         private final String name;
         private final PostgresLedger ledger;
         private final CheckpointStore checkpoints;
         private final BatchHandler handler;
-        private int batchSize = 100;
-        private Duration idleWait = Duration.ofSeconds(10);
-        private Duration waitingRepoll = Duration.ofMillis(50);
-        private FailurePolicy failurePolicy = FailurePolicy.of(new RetryPolicy(10, Duration.ofMillis(50),
-                Duration.ofSeconds(5)));
-        private Consumer<RecordedEvent> onGiveUp;
         private boolean listen = true;
         private LedgerListener sharedListener;
 
         private Builder(String name, PostgresLedger ledger, CheckpointStore checkpoints, BatchHandler handler) {
+            super(CatchUpOptions.DEFAULT.withIdleWait(Duration.ofSeconds(10)));
             this.name = Objects.requireNonNull(name, "name");
             this.ledger = Objects.requireNonNull(ledger, "ledger");
             this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
             this.handler = Objects.requireNonNull(handler, "handler");
         }
 
-        public Builder batchSize(int size) {
-            if (size < 1) {
-                throw new IllegalArgumentException("batch size must be >= 1, got " + size);
-            }
-            this.batchSize = size;
-            return this;
-        }
-
-        /** How long an idle feed waits for a notification before polling anyway (default 10 s). */
-        public Builder idleWait(Duration wait) {
-            this.idleWait = Objects.requireNonNull(wait, "wait");
-            return this;
-        }
-
-        /** How soon to poll again while events are held back behind a running transaction (default 50 ms). */
+        @Override
         public Builder waitingRepoll(Duration wait) {
-            this.waitingRepoll = Objects.requireNonNull(wait, "wait");
-            return this;
+            return super.waitingRepoll(wait);
         }
 
-        /** Attempts and backoff on one failing event (default 10 attempts, 50 ms doubling up to 5 s). */
-        public Builder failurePolicy(FailurePolicy policy) {
-            this.failurePolicy = Objects.requireNonNull(policy, "policy");
-            return this;
-        }
-
-        /** After the failure policy's attempts on one event, hand it to {@code sink} and move on. */
+        @Override
         public Builder onGiveUp(Consumer<RecordedEvent> sink) {
-            this.onGiveUp = sink;
-            return this;
+            return super.onGiveUp(sink);
         }
 
         /** Whether to LISTEN for appends (default true); without it the feed polls every idle wait. */

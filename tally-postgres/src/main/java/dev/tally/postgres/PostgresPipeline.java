@@ -16,6 +16,7 @@ import dev.tally.core.internal.Settling;
 import dev.tally.core.runtime.Target;
 import dev.tally.core.snapshot.SnapshotPolicy;
 import dev.tally.core.spi.ArchiveStore;
+import dev.tally.core.spi.CatchUpOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -193,7 +194,7 @@ public final class PostgresPipeline implements Pipeline, Settling {
         handlers.forEach((name, handler) -> runners.put(name, configure(
                 PostgresProjectionRunner.builder(name, ledger, stores, handler)).build()));
         targets.forEach((name, target) -> feeds.put(name, new PostgresTargetFeed(target, stores, ledger, checkpoints,
-                deadLetterStore, config.listen ? listener : null, config.batchSize, config.idleWait,
+                deadLetterStore, config.listen ? listener : null, config.catchUp.batchSize(), config.catchUp.idleWait(),
                 config.settings().clock())));
         built = true;
     }
@@ -215,7 +216,8 @@ public final class PostgresPipeline implements Pipeline, Settling {
     }
 
     private PostgresProjectionRunner.Builder configure(PostgresProjectionRunner.Builder b) {
-        b.batchSize(config.batchSize).idleWait(config.idleWait).failurePolicy(config.projectionPolicy)
+        b.batchSize(config.catchUp.batchSize()).idleWait(config.catchUp.idleWait())
+                .failurePolicy(config.catchUp.failurePolicy())
                 .deadLetters(deadLetterStore).clock(config.settings().clock()).sharedMessages(sharedMessages);
         return config.listen ? b.listener(listener) : b.listen(false);
     }
@@ -336,9 +338,8 @@ public final class PostgresPipeline implements Pipeline, Settling {
     public static final class Builder extends PipelineOptions<Builder> {
         private final DataSource dataSource;
         private PostgresTables tables = PostgresTables.DEFAULT;
-        private FailurePolicy projectionPolicy = PostgresProjectionRunner.DEFAULT_POLICY;
-        private int batchSize = 100;
-        private Duration idleWait = Duration.ofSeconds(10);
+        /** Batch size, idle wait and the runners' failure policy (the defaults of a runner's). */
+        private CatchUpOptions catchUp = CatchUpOptions.DEFAULT.withIdleWait(Duration.ofSeconds(10));
         private int maxDeadLetterBodyBytes = PostgresDeadLetterStore.DEFAULT_MAX_BODY_BYTES;
         private boolean listen = true;
         private ArchiveStore archive;
@@ -356,22 +357,19 @@ public final class PostgresPipeline implements Pipeline, Settling {
 
         /** Attempts on a failing event before a projection runner dead-letters it (targets bring their own). */
         public Builder projectionFailurePolicy(FailurePolicy policy) {
-            this.projectionPolicy = Objects.requireNonNull(policy, "policy");
+            catchUp = catchUp.withFailurePolicy(Objects.requireNonNull(policy, "policy"));
             return this;
         }
 
         /** Events per batch (and per transaction of a runner); default 100. */
         public Builder batchSize(int size) {
-            if (size < 1) {
-                throw new IllegalArgumentException("batch size must be >= 1, got " + size);
-            }
-            this.batchSize = size;
+            catchUp = catchUp.withBatchSize(size);
             return this;
         }
 
         /** How long an idle consumer waits for a notification before polling anyway (default 10 s). */
         public Builder idleWait(Duration wait) {
-            this.idleWait = Objects.requireNonNull(wait, "wait");
+            catchUp = catchUp.withIdleWait(Objects.requireNonNull(wait, "wait"));
             return this;
         }
 

@@ -1,7 +1,6 @@
 package dev.tally.postgres;
 
 import dev.tally.core.EventStore;
-import dev.tally.core.RetryPolicy;
 import dev.tally.core.message.Message;
 import dev.tally.core.message.StateCarryingMessage;
 import dev.tally.core.projection.Projection;
@@ -10,6 +9,8 @@ import dev.tally.core.runtime.DeadLetterSource;
 import dev.tally.core.runtime.Dispatcher;
 import dev.tally.core.runtime.FailurePolicy;
 import dev.tally.core.runtime.MessageRef;
+import dev.tally.core.spi.CatchUpBuilder;
+import dev.tally.core.spi.CatchUpOptions;
 import dev.tally.core.spi.PollingWorker;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,8 +57,7 @@ import javax.sql.DataSource;
  */
 public final class PostgresProjectionRunner implements AutoCloseable {
     /** The default policy: 10 attempts, 50 ms doubling up to 5 s (a catch-up subscription's). */
-    public static final FailurePolicy DEFAULT_POLICY = FailurePolicy.of(new RetryPolicy(10, Duration.ofMillis(50),
-            Duration.ofSeconds(5)));
+    public static final FailurePolicy DEFAULT_POLICY = CatchUpOptions.DEFAULT_POLICY;
 
     /** Step boundaries of a batch's transaction, for crash tests. */
     enum Step {
@@ -90,6 +90,7 @@ public final class PostgresProjectionRunner implements AutoCloseable {
 
     private PostgresProjectionRunner(Builder b) {
         this.name = b.name;
+        CatchUpOptions o = b.options();
         DataSource dataSource = b.ledger.dataSource();
         PostgresCheckpointStore checkpoints = new PostgresCheckpointStore(dataSource, b.ledger.tables());
         this.deadLetters = b.deadLetters != null ? b.deadLetters : new PostgresDeadLetterStore(dataSource, b.ledger.tables());
@@ -101,12 +102,12 @@ public final class PostgresProjectionRunner implements AutoCloseable {
         this.ownsListener = b.listen && b.sharedListener == null;
         this.listener = !b.listen ? null
                 : b.sharedListener != null ? b.sharedListener
-                : new LedgerListener(b.ledger, "runner-" + b.name, b.waitingRepoll);
+                : new LedgerListener(b.ledger, "runner-" + b.name, o.waitingRepoll());
         this.source = new DeadLetterSource.Feed(b.name);
         this.transactions = new RunnerTransactions(name, dataSource, b.ledger.tables(), checkpoints, deadLetters,
                 handler, b.hook);
-        this.batches = new RunnerBatches(name, b.ledger, checkpoints, dispatcher, stores, b.batchSize, b.policy, b.clock,
-                source, transactions, b.sharedMessages);
+        this.batches = new RunnerBatches(name, b.ledger, checkpoints, dispatcher, stores, o.batchSize(),
+                o.failurePolicy(), b.clock, source, transactions, b.sharedMessages);
         this.consumer = new LedgerListener.Consumer() {
             @Override
             public void wake() {
@@ -120,9 +121,9 @@ public final class PostgresProjectionRunner implements AutoCloseable {
         };
         // held back behind a running transaction with nobody listening: look again soon
         this.worker = PollingWorker.builder("tally-pg-runner-" + name, this::pollOnce)
-                .idle(PollingWorker.Idle.fixed(b.idleWait)).failurePolicy(b.policy).heldFailures(batches::failedAttempts)
+                .idle(PollingWorker.Idle.fixed(o.idleWait())).failurePolicy(o.failurePolicy()).heldFailures(batches::failedAttempts)
                 .pollSoonerWhen(() -> batches.waiting() && (listener == null || !listener.isListening()),
-                        Duration.ofMillis(Math.min(b.idleWait.toMillis(), 50)))
+                        Duration.ofMillis(Math.min(o.idleWait().toMillis(), 50)))
                 .build();
     }
 
@@ -290,15 +291,16 @@ public final class PostgresProjectionRunner implements AutoCloseable {
         return worker.isAlive();
     }
 
-    public static final class Builder {
+    /**
+     * Defaults: 100 events per transaction, 10 s idle wait, 50 ms waiting repoll, {@link #DEFAULT_POLICY}. The
+     * policy's bisect flag changes nothing here: a failing batch is always narrowed down to its failing event,
+     * one event per transaction, which is dead-lettered after the policy's attempts.
+     */
+    public static final class Builder extends CatchUpBuilder<Builder> {
         private final String name;
         private final PostgresLedger ledger;
         private final List<? extends EventStore<?>> stores;
         private final JdbcHandler handler;
-        private int batchSize = 100;
-        private Duration idleWait = Duration.ofSeconds(10);
-        private Duration waitingRepoll = Duration.ofMillis(50);
-        private FailurePolicy policy = DEFAULT_POLICY;
         private PostgresDeadLetterStore deadLetters;
         private Clock clock = Clock.systemUTC();
         private boolean listen = true;
@@ -307,6 +309,7 @@ public final class PostgresProjectionRunner implements AutoCloseable {
         private SharedMessages sharedMessages;
 
         private Builder(String name, PostgresLedger ledger, List<? extends EventStore<?>> stores, JdbcHandler handler) {
+            super(CatchUpOptions.DEFAULT.withIdleWait(Duration.ofSeconds(10)));
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("a runner needs a name (it names its checkpoint row and its dead"
                         + " letters), got '" + name + "'");
@@ -321,35 +324,9 @@ public final class PostgresProjectionRunner implements AutoCloseable {
             this.handler = Objects.requireNonNull(handler, "handler");
         }
 
-        /** Events per transaction (default 100). */
-        public Builder batchSize(int size) {
-            if (size < 1) {
-                throw new IllegalArgumentException("batch size must be >= 1, got " + size);
-            }
-            this.batchSize = size;
-            return this;
-        }
-
-        /** How long an idle runner waits for a notification before polling anyway (default 10 s). */
-        public Builder idleWait(Duration wait) {
-            this.idleWait = Objects.requireNonNull(wait, "wait");
-            return this;
-        }
-
-        /** How soon to poll again while events are held back behind a running transaction (default 50 ms). */
+        @Override
         public Builder waitingRepoll(Duration wait) {
-            this.waitingRepoll = Objects.requireNonNull(wait, "wait");
-            return this;
-        }
-
-        /**
-         * Attempts and backoff on a failing event before it is dead-lettered (default {@link #DEFAULT_POLICY}).
-         * The policy's bisect flag changes nothing here: a failing batch is always narrowed down to its
-         * failing event, one event per transaction.
-         */
-        public Builder failurePolicy(FailurePolicy policy) {
-            this.policy = Objects.requireNonNull(policy, "policy");
-            return this;
+            return super.waitingRepoll(wait);
         }
 
         /** Where dead letters go (default: {@code tally_dead_letters} of the ledger's tables); must be the same database. */

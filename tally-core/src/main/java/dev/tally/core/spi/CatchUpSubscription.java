@@ -1,7 +1,6 @@
 package dev.tally.core.spi;
 
 import dev.tally.core.RecordedEvent;
-import dev.tally.core.RetryPolicy;
 import dev.tally.core.runtime.FailurePolicy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,10 +45,10 @@ public final class CatchUpSubscription implements AutoCloseable {
         this.log = b.log;
         this.checkpoints = b.checkpoints;
         this.handler = b.handler;
-        this.batchSize = b.batchSize;
-        this.idleWait = b.idleWait;
-        this.policy = b.policy;
-        this.onGiveUp = b.onGiveUp;
+        this.batchSize = b.options().batchSize();
+        this.idleWait = b.options().idleWait();
+        this.policy = b.options().failurePolicy();
+        this.onGiveUp = b.options().onGiveUp();
         this.checkpoint = checkpoints.load(name);
         this.position = checkpoint.position().asLong();
         this.worker = PollingWorker.builder("tally-catchup-" + name, this::pollOnce)
@@ -144,51 +143,24 @@ public final class CatchUpSubscription implements AutoCloseable {
         worker.close();
     }
 
-    public static final class Builder {
+    /** Defaults: {@link CatchUpOptions#DEFAULT} (100 events, 500 ms idle wait, 10 attempts, no give-up sink). */
+    public static final class Builder extends CatchUpBuilder<Builder> {
         private final String name;
         private final GlobalLog log;
         private final CheckpointStore checkpoints;
         private final BatchHandler handler;
-        private int batchSize = 100;
-        private Duration idleWait = Duration.ofMillis(500);
-        private FailurePolicy policy = FailurePolicy.of(new RetryPolicy(10, Duration.ofMillis(50), Duration.ofSeconds(5)));
-        private Consumer<RecordedEvent> onGiveUp;
 
         private Builder(String name, GlobalLog log, CheckpointStore checkpoints, BatchHandler handler) {
+            super(CatchUpOptions.DEFAULT);
             this.name = Objects.requireNonNull(name, "name");
             this.log = Objects.requireNonNull(log, "log");
             this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
             this.handler = Objects.requireNonNull(handler, "handler");
         }
 
-        public Builder batchSize(int size) {
-            if (size < 1) {
-                throw new IllegalArgumentException("batch size must be >= 1, got " + size);
-            }
-            this.batchSize = size;
-            return this;
-        }
-
-        /** How long an idle subscription waits before polling again when nobody wakes it. */
-        public Builder idleWait(Duration wait) {
-            this.idleWait = Objects.requireNonNull(wait, "wait");
-            return this;
-        }
-
-        /** Attempts and backoff on one failing event (default 10 attempts, 50 ms doubling up to 5 s). */
-        public Builder failurePolicy(FailurePolicy policy) {
-            this.policy = Objects.requireNonNull(policy, "policy");
-            return this;
-        }
-
-        /**
-         * After the failure policy's attempts on one event, hand it to {@code sink} (which must store
-         * it durably, e.g. as a dead letter) and move on. Without it the subscription retries the
-         * event forever: nothing is ever skipped silently.
-         */
+        @Override
         public Builder onGiveUp(Consumer<RecordedEvent> sink) {
-            this.onGiveUp = sink;
-            return this;
+            return super.onGiveUp(sink);
         }
 
         public CatchUpSubscription build() {
