@@ -220,10 +220,11 @@ public final class StreamPoller implements AutoCloseable {
                 return 0;
             }
             // the records after the checkpoint are gone from the stream (not from the ledger): say so
-            // loudly and count it; the convergence check brings the views they fed up to date
-            trimmed.incrementAndGet();
+            // loudly and count it (the error first: whoever sees the count must see why); the convergence
+            // check brings the views they fed up to date
             lastError = "shard " + s.id + " was trimmed past the checkpoint " + shards.checkpoint(s.id).position()
                     + ": records between it and the horizon were never dispatched; run `tally verify --repair`";
+            trimmed.incrementAndGet();
             LOG.error("stream poller {}: {}", functionName, lastError);
             s.iterator = shards.iteratorAtHorizon(s);
             return 0;
