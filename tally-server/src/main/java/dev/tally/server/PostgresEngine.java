@@ -78,25 +78,16 @@ public final class PostgresEngine implements AutoCloseable {
                 : "starting the embedded PostgreSQL with data in " + data + "...");
         EmbeddedPostgres server;
         try {
-            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                    .setOverrideWorkingDirectory(binaries().toFile())
-                    .setDataDirectory(data)
-                    .setCleanDataDirectory(false)
-                    .setRegisterShutdownHook(false)
-                    .setPGStartupWait(Duration.ofSeconds(60))
-                    .setServerConfig("listen_addresses", "127.0.0.1")
-                    .setServerConfig("max_connections", "100");
-            if (dataDir == null) {
-                builder.setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off")
-                        .setServerConfig("full_page_writes", "off");
-            } else {
-                // The embedded library starts PostgreSQL with fsync off (-F) and synchronous_commit=off,
-                // which acknowledge a commit before its WAL is on disk: a crash of PostgreSQL or of the
-                // machine could then lose commands already answered 200, or corrupt the data directory.
-                // A data directory keeps what it acknowledged.
-                builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+            try {
+                server = builder(data, dataDir == null).start();
+            } catch (IOException | RuntimeException first) {
+                // the free port it was given can be taken before PostgreSQL binds it (any process's
+                // outgoing connection may draw it): stop what may be left and try once on another port
+                progress.accept("the embedded PostgreSQL did not start (" + first.getMessage()
+                        + "); trying once more on another port...");
+                stopOrphan(data, progress);
+                server = builder(data, dataDir == null).start();
             }
-            server = builder.start();
         } catch (IOException | RuntimeException e) {
             deleteQuietly(scratch);
             throw new IllegalStateException("the embedded PostgreSQL did not start (files in " + data + "): "
@@ -197,6 +188,26 @@ public final class PostgresEngine implements AutoCloseable {
             closeQuietly(server);
         }
         deleteQuietly(scratch);
+    }
+
+    private static EmbeddedPostgres.Builder builder(Path data, boolean throwaway) {
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setOverrideWorkingDirectory(binaries().toFile())
+                .setDataDirectory(data)
+                .setCleanDataDirectory(false)
+                .setRegisterShutdownHook(false)
+                .setPGStartupWait(Duration.ofSeconds(60))
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                .setServerConfig("max_connections", "100");
+        if (throwaway) {
+            return builder.setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off")
+                    .setServerConfig("full_page_writes", "off");
+        }
+        // The embedded library starts PostgreSQL with fsync off (-F) and synchronous_commit=off, which
+        // acknowledge a commit before its WAL is on disk: a crash of PostgreSQL or of the machine could
+        // then lose commands already answered 200, or corrupt the data directory. A data directory
+        // keeps what it acknowledged.
+        return builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
     }
 
     /**
