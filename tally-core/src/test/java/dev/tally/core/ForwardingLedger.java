@@ -5,13 +5,13 @@ import java.util.List;
 
 /**
  * A ledger that forwards every call to another: a test overrides only the calls it changes (an
- * answer lost, a write still in flight, a ledger down for a while) and the rest reach the ledger
- * underneath unchanged.
+ * answer lost, a write still in flight, a ledger down for a while, a crash around an append) and
+ * the rest reach the ledger underneath unchanged. In tally-core's test-jar for other modules' tests.
  */
-class ForwardingLedger implements LedgerAdapter {
+public class ForwardingLedger implements LedgerAdapter {
     private final LedgerAdapter inner;
 
-    ForwardingLedger(LedgerAdapter inner) {
+    public ForwardingLedger(LedgerAdapter inner) {
         this.inner = inner;
     }
 
