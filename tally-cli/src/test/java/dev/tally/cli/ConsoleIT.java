@@ -11,21 +11,15 @@ import dev.tally.core.json.JsonCodec;
 import io.swagger.parser.OpenAPIParser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The console and the OpenAPI document on an app that is not the bank: the shopping cart that
@@ -42,20 +36,16 @@ import org.junit.jupiter.api.io.TempDir;
 class ConsoleIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path tmp;
-
     @Test
     void theScaffoldedCartThroughItsDescriptionAndTheConsole() throws Exception {
-        Optional<Path> mvn = mavenOnPath();
+        Optional<Path> mvn = NewShop.mavenOnPath();
         Assumptions.assumeTrue(mvn.isPresent(), "ConsoleIT builds the project 'tally new' makes with Maven: install"
                 + " Maven 3.8+ (e.g. apt-get install maven) to run it");
-        Path shop = tmp.resolve("shop");
-        TallyProcess.Finished created = TallyProcess.run(Map.of(), "new", shop.toString(), "--package", "com.acme.shop");
-        assertThat(created.exitCode()).as(created.output()).isZero();
-        assertThat(maven(mvn.get(), shop)).as("the new project's build (log in target/console-shop-package.log)")
-                .isZero();
-        Path jar = shop.resolve("target/shop-0.1.0-SNAPSHOT.jar");
+        // made and packaged once for this class and NewProjectIT (which checks that build)
+        NewShop.Made shop = NewShop.packaged(mvn.get());
+        assertThat(shop.created().exitCode()).as(shop.created().output()).isZero();
+        assertThat(shop.packaged().exitCode()).as(shop.packaged().failure()).isZero();
+        Path jar = shop.jar();
 
         try (TallyProcess tally = TallyProcess.serve("--app", jar.toString(), "--in-memory", "--port", "0")) {
             describedByItsOpenApiDocument(new Http(tally.url()).get("/api/openapi.json").json());
@@ -192,38 +182,6 @@ class ConsoleIT {
             Path docs = Path.of("..", "docs", "images", name);
             Files.createDirectories(docs.getParent());
             Files.copy(shot, docs, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static int maven(Path mvn, Path project) throws Exception {
-        List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-o", "-q"));
-        String repository = System.getProperty("tally.localRepository", "");
-        if (!repository.isBlank()) {
-            command.add("-Dmaven.repo.local=" + repository);
-        }
-        command.addAll(List.of("package", "-DskipTests"));
-        Path log = Path.of("target", "console-shop-package.log").toAbsolutePath();
-        Files.createDirectories(log.getParent());
-        ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        // Maven's own JVM with the options the build gives the processes its tests start (TallyProcess)
-        String mavenOpts = (System.getenv().getOrDefault("MAVEN_OPTS", "") + " "
-                + String.join(" ", TallyProcess.jvmOptions())).strip();
-        if (!mavenOpts.isEmpty()) {
-            builder.environment().put("MAVEN_OPTS", mavenOpts);
-        }
-        Process p = builder.start();
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command) + " did not end within 10 minutes; see " + log);
-        }
-        return p.exitValue();
-    }
-
-    private static Optional<Path> mavenOnPath() {
-        String path = Optional.ofNullable(System.getenv("PATH")).orElse("");
-        try (Stream<String> dirs = Stream.of(path.split(File.pathSeparator))) {
-            return dirs.filter(d -> !d.isBlank()).map(d -> Path.of(d, "mvn")).filter(Files::isExecutable).findFirst();
         }
     }
 }

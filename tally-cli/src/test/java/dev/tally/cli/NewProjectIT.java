@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tally.core.AggregateDefinition;
 import dev.tally.core.app.TallyApp;
 import dev.tally.core.projection.Projection;
-import java.io.File;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -16,13 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -47,27 +44,28 @@ class NewProjectIT {
 
     @Test
     void theNewProjectBuildsRunsItsTestsAndHoldsTheApp() throws Exception {
-        Optional<Path> mvn = mavenOnPath();
+        Optional<Path> mvn = NewShop.mavenOnPath();
         if (mvn.isEmpty()) {
             System.out.println("NewProjectIT skipped: Maven is not on the PATH");
         }
         Assumptions.assumeTrue(mvn.isPresent(), "NewProjectIT builds the project 'tally new' makes, with Maven:"
                 + " Maven is not on the PATH; install Maven 3.8+ (e.g. sudo apt-get install maven) to run it");
 
-        Path shop = tmp.resolve("shop");
-        TallyProcess.Finished created = TallyProcess.run(Map.of(), "new", shop.toString(), "--package", "com.acme.shop");
+        // made and packaged once for this class and ConsoleIT; changed below only in a copy of its own
+        NewShop.Made made = NewShop.packaged(mvn.get());
+        TallyProcess.Finished created = made.created();
         assertThat(created.exitCode()).as(created.output()).isZero();
         assertThat(created.output()).contains("src/main/java/com/acme/shop/ShopApp.java").contains("next:")
                 .contains("mvn package").contains("serve --app target/shop-0.1.0-SNAPSHOT.jar");
 
-        Build build = maven(mvn.get(), shop, "package");
+        NewShop.Build build = made.packaged();
         assertThat(build.exitCode()).as(build.failure()).isZero();
         assertThat(build.log()).contains("Running com.acme.shop.ShoppingCartTest");
         MatchResult totals = lastTotals(build.log());
         assertThat(Integer.parseInt(totals.group(1))).as("tests run").isGreaterThanOrEqualTo(5);
         assertThat(totals.group(2) + totals.group(3) + totals.group(4)).as("failures, errors, skipped").isEqualTo("000");
 
-        Path jar = shop.resolve("target/shop-0.1.0-SNAPSHOT.jar");
+        Path jar = made.jar();
         try (JarFile j = new JarFile(jar.toFile())) {
             JarEntry service = j.getJarEntry("META-INF/services/dev.tally.core.app.TallyApp");
             assertThat(service).as("the service file in " + jar).isNotNull();
@@ -125,8 +123,9 @@ class NewProjectIT {
             });
         }
 
+        Path shop = NewShop.copy(made, tmp.resolve("shop"));
         lambdaJarAndTemplate(mvn.get(), shop);
-        onMoto(jar);
+        onMoto(shop.resolve("target/shop-0.1.0-SNAPSHOT.jar"));
 
         // a test that cannot fail is a defect: break the decider, and the project's build must fail
         Path commands = shop.resolve("src/main/java/com/acme/shop/CartCommand.java");
@@ -134,7 +133,7 @@ class NewProjectIT {
         String guard = "if (quantity > cart.quantityOf(sku)) {";
         assertThat(source).as("the template's RemoveItem guard (update this test with the template)").contains(guard);
         Files.writeString(commands, source.replace(guard, "if (false) {"));
-        Build broken = maven(mvn.get(), shop, "test");
+        NewShop.Build broken = maven(mvn.get(), shop, "test");
         assertThat(broken.exitCode()).as("the build of a project whose RemoveItem removes what the cart does not"
                 + " hold must fail:\n" + broken.tail(40)).isNotZero();
         assertThat(broken.log()).contains("aCartCannotGiveWhatItDoesNotHold")
@@ -147,7 +146,7 @@ class NewProjectIT {
         String due = "if (w.due()) {";
         assertThat(sagaSource).as("the template's saga release step (update this test with the template)").contains(due);
         Files.writeString(saga, sagaSource.replace(due, "if (false) {"));
-        Build brokenSaga = maven(mvn.get(), shop, "test");
+        NewShop.Build brokenSaga = maven(mvn.get(), shop, "test");
         assertThat(brokenSaga.exitCode()).as("the build of a project whose saga never releases a hold must fail:\n"
                 + brokenSaga.tail(40)).isNotZero();
         assertThat(brokenSaga.log()).contains("whenTheTimerFiresTheHoldIsReleased")
@@ -190,7 +189,7 @@ class NewProjectIT {
         }
         assertThat(versioned).as("the project takes every library's version from tally-bom, and only tally-bom's"
                 + " from itself").singleElement().asString().contains("<artifactId>tally-bom</artifactId>");
-        Build lambda = maven(mvn, shop, "-Plambda", "verify");
+        NewShop.Build lambda = maven(mvn, shop, "-Plambda", "verify");
         assertThat(lambda.exitCode()).as(lambda.failure()).isZero();
         assertThat(lambda.log()).contains("Running com.acme.shop.LambdaJarIT");
         MatchResult totals = lastTotals(lambda.log());
@@ -219,46 +218,10 @@ class NewProjectIT {
         }
     }
 
-    /** One Maven run in the new project: its exit code, and its output (also kept under target/). */
-    private record Build(int exitCode, String log, Path logFile) {
-        String tail(int lines) {
-            List<String> all = log.lines().toList();
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        }
-
-        String failure() {
-            return "the new project's build failed (whole log: " + logFile.toAbsolutePath() + "). If Maven could not"
-                    + " resolve dev.tally artifacts, Tally is not installed in the local Maven repository: the test"
-                    + " command (./test, mvn install) installs tally-bom, tally-core and tally-testing before this"
-                    + " test runs. Last lines:\n" + tail(60);
-        }
-    }
-
-    private static Build maven(Path mvn, Path project, String... goals) throws Exception {
-        List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-o"));
-        String repository = System.getProperty("tally.localRepository", "");
-        if (!repository.isBlank()) {
-            // the repository this build installs into (~/.m2/repository unless the build was told otherwise)
-            command.add("-Dmaven.repo.local=" + repository);
-        }
-        command.addAll(List.of(goals));
-        Path log = Path.of("target", "new-project-" + String.join("", goals) + ".log").toAbsolutePath();
-        Files.createDirectories(log.getParent());
-        ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        // Maven's own JVM with the options the build gives the processes its tests start (TallyProcess)
-        String mavenOpts = (System.getenv().getOrDefault("MAVEN_OPTS", "") + " "
-                + String.join(" ", TallyProcess.jvmOptions())).strip();
-        if (!mavenOpts.isEmpty()) {
-            builder.environment().put("MAVEN_OPTS", mavenOpts);
-        }
-        Process p = builder.start();
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command) + " in " + project + " did not end within 10"
-                    + " minutes; its output is in " + log);
-        }
-        return new Build(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8), log);
+    /** {@code mvn -B -o GOALS} in {@code project}, its output also in target/new-project-GOALS.log. */
+    private static NewShop.Build maven(Path mvn, Path project, String... goals) throws Exception {
+        return NewShop.maven(mvn, project, Path.of("target", "new-project-" + String.join("", goals) + ".log")
+                .toAbsolutePath(), goals);
     }
 
     /** The last "Tests run: ..." summary line: the totals of the build. */
@@ -270,14 +233,5 @@ class NewProjectIT {
         }
         assertThat(last).as("surefire's 'Tests run:' line in the build's output").isNotNull();
         return last;
-    }
-
-    private static Optional<Path> mavenOnPath() {
-        boolean windows = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).startsWith("windows");
-        String path = Optional.ofNullable(System.getenv("PATH")).orElse("");
-        try (Stream<String> dirs = Stream.of(path.split(File.pathSeparator))) {
-            return dirs.filter(d -> !d.isBlank()).map(d -> Path.of(d, windows ? "mvn.cmd" : "mvn"))
-                    .filter(Files::isExecutable).findFirst();
-        }
     }
 }

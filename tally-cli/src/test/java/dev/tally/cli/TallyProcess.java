@@ -24,14 +24,15 @@ final class TallyProcess implements AutoCloseable {
     private final Path log;
     private final URI url;
 
-    private TallyProcess(List<String> args, java.util.Map<String, String> env) throws Exception {
+    private TallyProcess(List<String> jvm, List<String> args, java.util.Map<String, String> env) throws Exception {
         String jar = System.getProperty("tally.jar", "target/tally.jar");
         if (!Path.of(jar).toFile().isFile()) {
             throw new IllegalStateException(jar + " is missing: these tests run after 'mvn package' (use mvn verify)");
         }
         log = Path.of("target", "tally-" + UUID.randomUUID() + ".log");
         Files.createDirectories(log.getParent());
-        ProcessBuilder pb = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(command(jvm, args)).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         pb.environment().putAll(env);
         process = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -72,7 +73,15 @@ final class TallyProcess implements AutoCloseable {
         if (!all.contains("--app")) {
             all.addAll(exampleApps());
         }
-        return new TallyProcess(all, env);
+        return new TallyProcess(ItClassDataSharing.options(), all, env);
+    }
+
+    /** {@code serve ARGS} (and the example apps) with {@code jvm} as its only JVM options beyond the build's. */
+    static TallyProcess serveWithJvm(List<String> jvm, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("serve"));
+        all.addAll(List.of(args));
+        all.addAll(exampleApps());
+        return new TallyProcess(jvm, all, java.util.Map.of());
     }
 
     /** {@code --app bank.jar --app counter.jar}: the examples, built before tally-cli (see its pom). */
@@ -103,14 +112,16 @@ final class TallyProcess implements AutoCloseable {
     }
 
     /**
-     * {@code java [tally.itJvmOptions] -jar tally.jar ARGS}. The build sets those options for the
+     * {@code java [tally.itJvmOptions] [JVM] -jar tally.jar ARGS}. The build sets those options for the
      * short-lived JVMs the tests start (tally-cli's pom: the client compiler only and the serial
-     * collector, about half the CPU time of a start); a user's {@code java -jar} runs without them.
+     * collector, about half the CPU time of a start), and {@code JVM} maps the classes they share
+     * ({@link ItClassDataSharing}); a user's {@code java -jar} runs without them.
      */
-    private static List<String> command(List<String> args) {
+    private static List<String> command(List<String> jvm, List<String> args) {
         String jar = System.getProperty("tally.jar", "target/tally.jar");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmOptions());
+        command.addAll(jvm);
         command.addAll(List.of("-jar", jar));
         command.addAll(args);
         return command;
@@ -121,7 +132,8 @@ final class TallyProcess implements AutoCloseable {
     }
 
     static Finished run(java.util.Map<String, String> env, String... args) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command(List.of(args))).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(command(ItClassDataSharing.options(), List.of(args)))
+                .redirectErrorStream(true);
         pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -33,7 +33,7 @@ class CommandGroupDuplicateOnLastAttemptTest {
     @Test
     void aDuplicateCommandOnTheLastAttemptAnswersWithTheFirstExecution() {
         // another execution of the same command id lands right after this one looked the id up
-        LedgerAdapter racing = new DelegatingLedger(ledger) {
+        LedgerAdapter racing = new ForwardingLedger(ledger) {
             private final AtomicInteger lookUps = new AtomicInteger();
 
             @Override
@@ -61,7 +61,7 @@ class CommandGroupDuplicateOnLastAttemptTest {
     void anUnknownOutcomeFollowedByALostRaceOnTheLastAttemptIsReportedUnknown() {
         // attempt 1's append does not answer and lands only when attempt 2 appends: attempt 2 loses
         // the race to the group's own write
-        LedgerAdapter inFlight = new DelegatingLedger(ledger) {
+        LedgerAdapter inFlight = new ForwardingLedger(ledger) {
             private List<RecordedEvent> pending;
             private boolean first = true;
 
@@ -87,33 +87,5 @@ class CommandGroupDuplicateOnLastAttemptTest {
         assertThat(ledger.commandEvents(TOTAL.name(), "a", "pay-2")).as("the group applied").hasSize(1);
         assertThat(thrown).as("an applied group reported as not applied")
                 .isNotInstanceOf(RetriesExhausted.class).isInstanceOf(OutcomeUnknown.class);
-    }
-
-    private static class DelegatingLedger implements LedgerAdapter {
-        private final LedgerAdapter inner;
-
-        DelegatingLedger(LedgerAdapter inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public void append(List<RecordedEvent> events) {
-            inner.append(events);
-        }
-
-        @Override
-        public List<RecordedEvent> read(String store, String aggregateId, ReadOptions options) {
-            return inner.read(store, aggregateId, options);
-        }
-
-        @Override
-        public Page<String> listAggregateIds(String store, PageRequest request) {
-            return inner.listAggregateIds(store, request);
-        }
-
-        @Override
-        public List<RecordedEvent> commandEvents(String store, String aggregateId, String commandId) {
-            return inner.commandEvents(store, aggregateId, commandId);
-        }
     }
 }

@@ -41,17 +41,16 @@ class CommandGroupUnknownOutcomeTest {
     }
 
     /** Writes, loses the answer, and then cannot be read (the ledger is down for a while). */
-    private static final class LosingThenDownLedger implements LedgerAdapter {
-        private final LedgerAdapter inner;
+    private static final class LosingThenDownLedger extends ForwardingLedger {
         volatile boolean down;
 
         LosingThenDownLedger(LedgerAdapter inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
         public void append(List<RecordedEvent> events) {
-            inner.append(events);
+            super.append(events);
             down = true;
             RecordedEvent e = events.get(0);
             throw new OutcomeUnknown(e.store(), e.aggregateId(), "an append", null);
@@ -59,15 +58,20 @@ class CommandGroupUnknownOutcomeTest {
 
         @Override
         public List<RecordedEvent> read(String store, String aggregateId, ReadOptions options) {
-            if (down) {
-                throw new LedgerUnavailable(store, aggregateId, "the events", new RuntimeException("timed out"));
-            }
-            return inner.read(store, aggregateId, options);
+            failIfDown(store, aggregateId);
+            return super.read(store, aggregateId, options);
         }
 
         @Override
-        public Page<String> listAggregateIds(String store, PageRequest request) {
-            return inner.listAggregateIds(store, request);
+        public List<RecordedEvent> commandEvents(String store, String aggregateId, String commandId) {
+            failIfDown(store, aggregateId);
+            return super.commandEvents(store, aggregateId, commandId);
+        }
+
+        private void failIfDown(String store, String aggregateId) {
+            if (down) {
+                throw new LedgerUnavailable(store, aggregateId, "the events", new RuntimeException("timed out"));
+            }
         }
     }
 }

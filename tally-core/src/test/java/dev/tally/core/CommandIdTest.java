@@ -111,13 +111,12 @@ class CommandIdTest {
     }
 
     /** Writes and then loses the answer (or fails before writing), once. */
-    private static final class LosingLedger implements LedgerAdapter {
-        private final LedgerAdapter inner;
+    private static final class LosingLedger extends ForwardingLedger {
         volatile boolean loseNext;
         volatile boolean failBeforeWriting;
 
         LosingLedger(LedgerAdapter inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
@@ -127,21 +126,11 @@ class CommandIdTest {
                 failBeforeWriting = false;
                 throw new OutcomeUnknown(e.store(), e.aggregateId(), "an append", null);
             }
-            inner.append(events);
+            super.append(events);
             if (loseNext) {
                 loseNext = false;
                 throw new OutcomeUnknown(e.store(), e.aggregateId(), "an append", null);
             }
-        }
-
-        @Override
-        public List<RecordedEvent> read(String store, String aggregateId, ReadOptions options) {
-            return inner.read(store, aggregateId, options);
-        }
-
-        @Override
-        public Page<String> listAggregateIds(String store, PageRequest request) {
-            return inner.listAggregateIds(store, request);
         }
     }
 }

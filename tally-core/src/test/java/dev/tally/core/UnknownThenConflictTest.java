@@ -36,13 +36,12 @@ class UnknownThenConflictTest {
     }
 
     /** The first append does not answer and lands only when the next append is sent. */
-    private static final class InFlightLedger implements LedgerAdapter {
-        private final LedgerAdapter inner;
+    private static final class InFlightLedger extends ForwardingLedger {
         private List<RecordedEvent> inFlight;
         private boolean first = true;
 
         InFlightLedger(LedgerAdapter inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
@@ -54,20 +53,10 @@ class UnknownThenConflictTest {
                 throw new OutcomeUnknown(e.store(), e.aggregateId(), "an append", null);
             }
             if (inFlight != null) {
-                inner.append(inFlight); // the earlier request lands now
+                super.append(inFlight); // the earlier request lands now
                 inFlight = null;
             }
-            inner.append(events);
-        }
-
-        @Override
-        public List<RecordedEvent> read(String store, String aggregateId, ReadOptions options) {
-            return inner.read(store, aggregateId, options);
-        }
-
-        @Override
-        public Page<String> listAggregateIds(String store, PageRequest request) {
-            return inner.listAggregateIds(store, request);
+            super.append(events);
         }
     }
 }

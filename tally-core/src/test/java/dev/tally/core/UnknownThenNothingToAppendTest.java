@@ -80,18 +80,17 @@ class UnknownThenNothingToAppendTest {
     }
 
     /** The first append does not answer; it lands when {@link #land} is called. */
-    private static final class InFlightLedger implements LedgerAdapter {
-        private final LedgerAdapter inner;
+    private static final class InFlightLedger extends ForwardingLedger {
         private List<RecordedEvent> inFlight;
         private boolean first = true;
 
         InFlightLedger(LedgerAdapter inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         synchronized void land() {
             if (inFlight != null) {
-                inner.append(inFlight);
+                super.append(inFlight);
                 inFlight = null;
             }
         }
@@ -104,22 +103,7 @@ class UnknownThenNothingToAppendTest {
                 RecordedEvent e = events.get(0);
                 throw new OutcomeUnknown(e.store(), e.aggregateId(), "an append", null);
             }
-            inner.append(events);
-        }
-
-        @Override
-        public List<RecordedEvent> read(String store, String aggregateId, ReadOptions options) {
-            return inner.read(store, aggregateId, options);
-        }
-
-        @Override
-        public Page<String> listAggregateIds(String store, PageRequest request) {
-            return inner.listAggregateIds(store, request);
-        }
-
-        @Override
-        public List<RecordedEvent> commandEvents(String store, String aggregateId, String commandId) {
-            return inner.commandEvents(store, aggregateId, commandId);
+            super.append(events);
         }
     }
 }

@@ -297,9 +297,12 @@ class StreamPollerTest {
         try (TrimmingStreams trimming = new TrimmingStreams(db.streamsClient());
              StreamPoller p = StreamPoller.forTable(db.client(), trimming, table, function(v -> false), "fn", fast(),
                      checkpoints, dead).start()) {
-            eventually(() -> assertThat(p.stats().trimmed()).isEqualTo(1));
-            assertThat(p.stats().lastError()).contains("trimmed past the checkpoint 0")
-                    .contains("tally verify --repair");
+            // the count and its reason are two fields: wait for both, not for the one and then read the other
+            eventually(() -> {
+                StreamPoller.Stats stats = p.stats();
+                assertThat(stats.trimmed()).isEqualTo(1);
+                assertThat(stats.lastError()).contains("trimmed past the checkpoint 0").contains("tally verify --repair");
+            });
             eventually(() -> assertThat(handled).contains(4L, 5L, 6L)); // then it reads on from the horizon
         }
     }

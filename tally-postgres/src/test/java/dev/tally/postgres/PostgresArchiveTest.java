@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tally.core.Aggregate;
 import dev.tally.core.EventMetadata;
 import dev.tally.core.EventStore;
+import dev.tally.core.ForwardingLedger;
 import dev.tally.core.Page;
 import dev.tally.core.PageRequest;
 import dev.tally.core.ReadOptions;
@@ -47,11 +48,12 @@ class PostgresArchiveTest {
     Path dir;
 
     /** The PostgreSQL ledger, whose deleteThrough can be made to fail once (a crash before the prune). */
-    static final class FlakyPrune implements PrunableLedger {
+    static final class FlakyPrune extends ForwardingLedger implements PrunableLedger {
         final PostgresLedger inner;
         final AtomicBoolean failNext = new AtomicBoolean();
 
         FlakyPrune(PostgresLedger inner) {
+            super(inner);
             this.inner = inner;
         }
 
@@ -61,26 +63,6 @@ class PostgresArchiveTest {
                 throw new IllegalStateException("crash before the prune");
             }
             inner.deleteThrough(store, aggregateId, version);
-        }
-
-        @Override
-        public void append(List<RecordedEvent> events) {
-            inner.append(events);
-        }
-
-        @Override
-        public List<RecordedEvent> read(String store, String aggregateId, ReadOptions options) {
-            return inner.read(store, aggregateId, options);
-        }
-
-        @Override
-        public Page<String> listAggregateIds(String store, PageRequest request) {
-            return inner.listAggregateIds(store, request);
-        }
-
-        @Override
-        public List<RecordedEvent> commandEvents(String store, String aggregateId, String commandId) {
-            return inner.commandEvents(store, aggregateId, commandId);
         }
     }
 

@@ -1,8 +1,6 @@
 package dev.tally.examples.orders;
 
-import dev.tally.core.Page;
-import dev.tally.core.PageRequest;
-import dev.tally.core.ReadOptions;
+import dev.tally.core.ForwardingLedger;
 import dev.tally.core.RecordedEvent;
 import dev.tally.core.spi.LedgerAdapter;
 import dev.tally.core.saga.Timer;
@@ -53,27 +51,12 @@ final class Crashes {
 
     /** A ledger that crashes around appends. */
     LedgerAdapter around(LedgerAdapter ledger) {
-        return new LedgerAdapter() {
+        return new ForwardingLedger(ledger) {
             @Override
             public void append(List<RecordedEvent> events) {
                 maybe("before an append");
-                ledger.append(events);
+                super.append(events);
                 maybe("after an append");
-            }
-
-            @Override
-            public List<RecordedEvent> read(String store, String aggregateId, ReadOptions options) {
-                return ledger.read(store, aggregateId, options);
-            }
-
-            @Override
-            public Page<String> listAggregateIds(String store, PageRequest request) {
-                return ledger.listAggregateIds(store, request);
-            }
-
-            @Override
-            public List<RecordedEvent> commandEvents(String store, String aggregateId, String commandId) {
-                return ledger.commandEvents(store, aggregateId, commandId);
             }
 
             @Override
