@@ -27,6 +27,7 @@ final class PostgresTargetFeed implements BatchHandler {
     final PostgresChangeFeed feed;
     private final PostgresDeadLetterStore deadLetterStore;
     private final java.time.Clock clock;
+    private final TargetCheckpoints checkpoints;
     private volatile Exception lastError;
 
     /** The subscription of {@code target} over the events of {@code stores}, sharing the pipeline's listener. */
@@ -40,7 +41,8 @@ final class PostgresTargetFeed implements BatchHandler {
             throw new UnsupportedOperationException("a target's subscription hands messages to the target");
         });
         stores.forEach(s -> storeNames.add(s.name()));
-        PostgresChangeFeed.Builder b = PostgresChangeFeed.builder(target.name(), ledger, checkpoints, this)
+        this.checkpoints = new TargetCheckpoints(checkpoints, Duration.ofSeconds(1));
+        PostgresChangeFeed.Builder b = PostgresChangeFeed.builder(target.name(), ledger, this.checkpoints, this)
                 .batchSize(batchSize).idleWait(idleWait).failurePolicy(target.failurePolicy())
                 .onGiveUp(this::giveUp);
         this.feed = (listener != null ? b.listener(listener) : b.listen(false)).build();
@@ -54,6 +56,7 @@ final class PostgresTargetFeed implements BatchHandler {
             if (!storeNames.contains(e.store()) || !wants(target.filter(), e)) {
                 continue;
             }
+            checkpoints.delivering(); // an event for the target: the checkpoint past it is saved at once
             try {
                 StateCarryingMessage m = dispatcher.messageFor(e);
                 if (target.filter().matches(m)) {
@@ -69,6 +72,12 @@ final class PostgresTargetFeed implements BatchHandler {
         }
         lastError = null;
         return batch.size();
+    }
+
+    /** Stops the subscription after its batch in progress, and saves its checkpoint. */
+    void close() {
+        feed.close();
+        checkpoints.flush();
     }
 
     /** Called by the subscription after the policy's last attempt; must store the letter durably. */
