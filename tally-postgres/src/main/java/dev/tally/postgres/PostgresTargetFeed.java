@@ -21,6 +21,9 @@ import org.slf4j.LoggerFactory;
 final class PostgresTargetFeed implements BatchHandler {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresTargetFeed.class);
 
+    /** A saga reads the ledger at most this often while appends keep coming (PostgresChangeFeed.Builder.pace). */
+    static final Duration PACE = Duration.ofMillis(20);
+
     private final Target target;
     private final Dispatcher dispatcher;
     private final Set<String> storeNames = new TreeSet<>();
@@ -43,7 +46,7 @@ final class PostgresTargetFeed implements BatchHandler {
         stores.forEach(s -> storeNames.add(s.name()));
         this.checkpoints = new TargetCheckpoints(checkpoints, Duration.ofSeconds(1));
         PostgresChangeFeed.Builder b = PostgresChangeFeed.builder(target.name(), ledger, this.checkpoints, this)
-                .batchSize(batchSize).idleWait(idleWait).failurePolicy(target.failurePolicy())
+                .batchSize(batchSize).idleWait(idleWait).failurePolicy(target.failurePolicy()).pace(PACE)
                 .onGiveUp(this::giveUp);
         this.feed = (listener != null ? b.listener(listener) : b.listen(false)).build();
     }

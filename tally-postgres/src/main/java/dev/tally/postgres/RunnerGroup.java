@@ -4,8 +4,11 @@ import dev.tally.core.message.StateCarryingMessage;
 import dev.tally.core.spi.CatchUpOptions;
 import dev.tally.core.spi.LoggedEvent;
 import dev.tally.core.spi.PollingWorker;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -154,8 +157,8 @@ final class RunnerGroup implements AutoCloseable {
     }
 
     /** Every checkpoint from where its runner left it to {@code to}, or none (the transaction rolls back). */
-    private void moveCheckpoints(java.sql.Connection c, List<RunnerBatches> behind, List<String> names,
-                                 List<Long> froms, long to) throws java.sql.SQLException {
+    private void moveCheckpoints(Connection c, List<RunnerBatches> behind, List<String> names,
+                                 List<Long> froms, long to) throws SQLException {
         List<String> moving = new ArrayList<>();
         List<Long> movingFrom = new ArrayList<>();
         for (int i = 0; i < behind.size(); i++) {
@@ -190,7 +193,7 @@ final class RunnerGroup implements AutoCloseable {
      * its own thread (then it answers null).
      */
     static RunnerGroup startAll(boolean shared, PostgresLedger ledger, PostgresCheckpointStore checkpoints,
-                                java.util.Collection<PostgresProjectionRunner> runners, CatchUpOptions options,
+                                Collection<PostgresProjectionRunner> runners, CatchUpOptions options,
                                 LedgerListener listener) {
         if (!shared || runners.size() < 2) {
             runners.forEach(PostgresProjectionRunner::start);
@@ -201,7 +204,7 @@ final class RunnerGroup implements AutoCloseable {
     }
 
     /** Stops the group (when there is one), then every runner. */
-    static void closeAll(RunnerGroup group, java.util.Collection<PostgresProjectionRunner> runners) {
+    static void closeAll(RunnerGroup group, Collection<PostgresProjectionRunner> runners) {
         if (group != null) {
             group.close();
         }
