@@ -10,6 +10,7 @@ import dev.tally.core.spi.LoggedEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -47,10 +48,14 @@ public final class PostgresChangeFeed implements AutoCloseable {
     private final LedgerListener.Consumer consumer;
     private volatile boolean waiting;
     private volatile boolean running;
+    /** The least time between two reads that each reached the head (0: none), and when the last one did. */
+    private final long paceNanos;
+    private long lastCaughtUp;
 
     private PostgresChangeFeed(Builder b) {
         this.name = b.name;
         this.ledger = b.ledger;
+        this.paceNanos = b.pace.toNanos();
         CatchUpOptions o = b.options();
         CatchUpSubscription.Builder sub = CatchUpSubscription.builder(b.name, this::read, b.checkpoints, b.handler)
                 .batchSize(o.batchSize()).idleWait(o.idleWait()).failurePolicy(o.failurePolicy());
@@ -81,8 +86,19 @@ public final class PostgresChangeFeed implements AutoCloseable {
     }
 
     private List<LoggedEvent> read(long position, int limit) {
+        if (lastCaughtUp != 0) { // the last read reached the head: read at most once per pace
+            long wait = lastCaughtUp + paceNanos - System.nanoTime();
+            if (wait > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
         LogRead read = ledger.readLog(position, limit);
         waiting = read.waiting() && read.events().size() < limit;
+        lastCaughtUp = paceNanos > 0 && read.events().size() < limit ? System.nanoTime() : 0;
         return read.events();
     }
 
@@ -153,6 +169,7 @@ public final class PostgresChangeFeed implements AutoCloseable {
         private final BatchHandler handler;
         private boolean listen = true;
         private LedgerListener sharedListener;
+        private Duration pace = Duration.ZERO;
 
         private Builder(String name, PostgresLedger ledger, CheckpointStore checkpoints, BatchHandler handler) {
             super(CatchUpOptions.DEFAULT.withIdleWait(Duration.ofSeconds(10)));
@@ -175,6 +192,20 @@ public final class PostgresChangeFeed implements AutoCloseable {
         /** Whether to LISTEN for appends (default true); without it the feed polls every idle wait. */
         public Builder listen(boolean listen) {
             this.listen = listen;
+            return this;
+        }
+
+        /**
+         * After a read that reached the head of the ledger, the next read waits until {@code pace} after
+         * it (default 0): under a steady stream of appends the feed then reads a batch per pace
+         * instead of one read per append or two, at the cost of up to {@code pace} more latency.
+         * A backlog is read without pause.
+         */
+        public Builder pace(Duration pace) {
+            if (pace.isNegative()) {
+                throw new IllegalArgumentException("pace must be >= 0, got " + pace);
+            }
+            this.pace = pace;
             return this;
         }
 

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
 
@@ -23,6 +24,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     private final String delete;
     private final String moveFromZero;
     private final String move;
+    private final String moveAll;
 
     public PostgresCheckpointStore(DataSource dataSource) {
         this(dataSource, PostgresTables.DEFAULT);
@@ -40,6 +42,9 @@ public final class PostgresCheckpointStore implements CheckpointStore {
                 + " ON CONFLICT (subscription) DO UPDATE SET position = EXCLUDED.position, updated_at = now()"
                 + " WHERE cp.position = 0";
         this.move = "UPDATE " + t + " SET position = ?, updated_at = now() WHERE subscription = ? AND position = ?";
+        this.moveAll = "UPDATE " + t + " AS cp SET position = u.to_position, updated_at = now()"
+                + " FROM unnest(?::text[], ?::bigint[], ?::bigint[]) AS u(subscription, from_position, to_position)"
+                + " WHERE cp.subscription = u.subscription AND cp.position = u.from_position";
     }
 
     @Override
@@ -97,6 +102,22 @@ public final class PostgresCheckpointStore implements CheckpointStore {
                 ps.setLong(3, from);
             }
             return ps.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * {@link #move} of several checkpoints in one statement (none of them at 0, whose row may not
+     * exist yet): false, and the caller must roll back, when any of them was no longer at its
+     * {@code from}.
+     */
+    boolean moveAll(Connection c, List<String> subscriptions, List<Long> from, long to) throws SQLException {
+        Long[] tos = new Long[subscriptions.size()];
+        java.util.Arrays.fill(tos, to);
+        try (PreparedStatement ps = c.prepareStatement(moveAll)) {
+            ps.setArray(1, c.createArrayOf("text", subscriptions.toArray()));
+            ps.setArray(2, c.createArrayOf("bigint", from.toArray()));
+            ps.setArray(3, c.createArrayOf("bigint", tos));
+            return ps.executeUpdate() == subscriptions.size();
         }
     }
 }

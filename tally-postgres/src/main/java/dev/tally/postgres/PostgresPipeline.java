@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link #project} runs a {@link PostgresProjectionRunner} per projection (each event's message
- *       built once for all): a batch's view rows and its checkpoint commit in one transaction.</li>
+ *       built once for all), all read by one reader: a batch's view rows and checkpoints of every
+ *       projection commit in one transaction ({@code RunnerGroup}).</li>
  *   <li>{@link #handle} runs any {@link JdbcHandler} the same way (SQL side effects, exactly once).</li>
  *   <li>{@link #subscribe} runs a catch-up subscription per target (a saga, a notifier) with its own
  *       checkpoint: at least once, its {@link FailurePolicy}, dead letters with source
@@ -76,6 +77,7 @@ public final class PostgresPipeline implements Pipeline, Settling {
     private final DeadLetters deadLetters;
     /** Each event's message, built once for all runners while they are within 2,000 events of each other. */
     private final SharedMessages sharedMessages = new SharedMessages(2_000);
+    private RunnerGroup group;
     private boolean built;
     private boolean started;
     private boolean closed;
@@ -100,8 +102,6 @@ public final class PostgresPipeline implements Pipeline, Settling {
         return new Builder(dataSource);
     }
 
-    // --- wiring ----------------------------------------------------------------------------------------
-
     /** An event store on this pipeline's ledger and snapshots; call before {@link #start()}. */
     @Override
     public synchronized <S> EventStore<S> store(AggregateDefinition<S> definition) {
@@ -124,11 +124,10 @@ public final class PostgresPipeline implements Pipeline, Settling {
         if (!(writer instanceof JdbcProjectionWriter<V> jdbc)) {
             throw new IllegalArgumentException("PostgresPipeline commits each view with its runner's checkpoint in one"
                     + " PostgreSQL transaction, so projection '" + projection.name() + "' needs a JdbcProjectionWriter"
-                    + " that writes on that transaction's connection: a SqlTableProjectionWriter or a"
-                    + " PostgresProjectionWriter on this database. Got " + writer.getClass().getName()
-                    + " (named '" + writer.name() + "'), which writes on a connection of its own or outside"
-                    + " PostgreSQL. Use one of those writers, implement JdbcProjectionWriter, or run this projection"
-                    + " on the in-memory or local pipeline");
+                    + " that writes on that transaction's connection: a SqlTableProjectionWriter or a PostgresProjectionWriter"
+                    + " on this database. Got " + writer.getClass().getName() + " (named '" + writer.name() + "'), which"
+                    + " writes on a connection of its own or outside PostgreSQL. Use one of those writers, implement"
+                    + " JdbcProjectionWriter, or run this projection on the in-memory or local pipeline");
         }
         requireNotBuilt("add projections");
         claim(projection.name(), "projection");
@@ -232,7 +231,8 @@ public final class PostgresPipeline implements Pipeline, Settling {
             return this;
         }
         build();
-        runners.values().forEach(PostgresProjectionRunner::start);
+        group = RunnerGroup.startAll(config.oneReader, ledger, checkpoints, runners.values(), config.catchUp,
+                config.listen ? listener : null);
         feeds.values().forEach(f -> f.feed.start());
         if (config.listen) {
             listener.start();
@@ -240,8 +240,6 @@ public final class PostgresPipeline implements Pipeline, Settling {
         started = true;
         return this;
     }
-
-    // --- dead letters, verify, settle ------------------------------------------------------------------
 
     @Override
     public DeadLetters deadLetters() {
@@ -295,12 +293,10 @@ public final class PostgresPipeline implements Pipeline, Settling {
             return;
         }
         closed = true;
-        feeds.values().forEach(f -> f.feed.close());
-        runners.values().forEach(PostgresProjectionRunner::close);
+        feeds.values().forEach(PostgresTargetFeed::close);
+        RunnerGroup.closeAll(group, runners.values());
         listener.close();
     }
-
-    // --- accessors ---------------------------------------------------------------------------------------
 
     public PostgresLedger ledger() {
         return ledger;
@@ -333,8 +329,6 @@ public final class PostgresPipeline implements Pipeline, Settling {
         return f == null ? Optional.empty() : Optional.of(f.feed);
     }
 
-    // --- builder ---------------------------------------------------------------------------------------------
-
     public static final class Builder extends PipelineOptions<Builder> {
         private final DataSource dataSource;
         private PostgresTables tables = PostgresTables.DEFAULT;
@@ -342,6 +336,7 @@ public final class PostgresPipeline implements Pipeline, Settling {
         private CatchUpOptions catchUp = CatchUpOptions.DEFAULT.withIdleWait(Duration.ofSeconds(10));
         private int maxDeadLetterBodyBytes = PostgresDeadLetterStore.DEFAULT_MAX_BODY_BYTES;
         private boolean listen = true;
+        private boolean oneReader = true;
         private ArchiveStore archive;
 
         private Builder(DataSource dataSource) {
@@ -382,6 +377,12 @@ public final class PostgresPipeline implements Pipeline, Settling {
         /** Whether to LISTEN for appends (default true); without it consumers poll every idle wait. */
         public Builder listen(boolean listen) {
             this.listen = listen;
+            return this;
+        }
+
+        /** Whether the runners share one reader and one transaction per batch (default true; RunnerGroup). */
+        public Builder oneReader(boolean shared) {
+            this.oneReader = shared;
             return this;
         }
 

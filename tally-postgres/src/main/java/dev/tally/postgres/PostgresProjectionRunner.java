@@ -87,6 +87,8 @@ public final class PostgresProjectionRunner implements AutoCloseable {
     private final RunnerTransactions transactions;
     private final RunnerBatches batches;
     private final PollingWorker worker;
+    /** The pipeline's one reader that polls this runner with the others, instead of a thread of its own. */
+    private volatile RunnerGroup group;
 
     private PostgresProjectionRunner(Builder b) {
         this.name = b.name;
@@ -222,7 +224,7 @@ public final class PostgresProjectionRunner implements AutoCloseable {
 
     /** Polls on a background thread until closed, woken by LISTEN/NOTIFY. */
     public synchronized PostgresProjectionRunner start() {
-        if (worker.isRunning()) {
+        if (worker.isRunning() || group != null) {
             return this;
         }
         worker.start();
@@ -237,7 +239,21 @@ public final class PostgresProjectionRunner implements AutoCloseable {
 
     /** Something was appended: poll now instead of after the idle wait. */
     public void wake() {
-        worker.wake();
+        RunnerGroup g = group;
+        if (g != null) {
+            g.wake();
+        } else {
+            worker.wake();
+        }
+    }
+
+    /** Polled from now on by {@code g} with the pipeline's other runners (before {@link #start()}). */
+    synchronized RunnerBatches joinedTo(RunnerGroup g) {
+        if (worker.isRunning()) {
+            throw new IllegalStateException("runner " + name + " already polls on its own thread");
+        }
+        this.group = g;
+        return batches;
     }
 
     /** Stops after the transaction in progress (which commits or rolls back whole); the checkpoint stays stored. */
@@ -288,7 +304,8 @@ public final class PostgresProjectionRunner implements AutoCloseable {
 
     /** Whether the thread is running (false before start, after close, or after it died). */
     public boolean isAlive() {
-        return worker.isAlive();
+        RunnerGroup g = group;
+        return g != null ? g.isAlive() : worker.isAlive();
     }
 
     /**

@@ -21,12 +21,16 @@ import org.slf4j.LoggerFactory;
 final class PostgresTargetFeed implements BatchHandler {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresTargetFeed.class);
 
+    /** A saga reads the ledger at most this often while appends keep coming (PostgresChangeFeed.Builder.pace). */
+    static final Duration PACE = Duration.ofMillis(20);
+
     private final Target target;
     private final Dispatcher dispatcher;
     private final Set<String> storeNames = new TreeSet<>();
     final PostgresChangeFeed feed;
     private final PostgresDeadLetterStore deadLetterStore;
     private final java.time.Clock clock;
+    private final TargetCheckpoints checkpoints;
     private volatile Exception lastError;
 
     /** The subscription of {@code target} over the events of {@code stores}, sharing the pipeline's listener. */
@@ -40,8 +44,9 @@ final class PostgresTargetFeed implements BatchHandler {
             throw new UnsupportedOperationException("a target's subscription hands messages to the target");
         });
         stores.forEach(s -> storeNames.add(s.name()));
-        PostgresChangeFeed.Builder b = PostgresChangeFeed.builder(target.name(), ledger, checkpoints, this)
-                .batchSize(batchSize).idleWait(idleWait).failurePolicy(target.failurePolicy())
+        this.checkpoints = new TargetCheckpoints(checkpoints, Duration.ofSeconds(1));
+        PostgresChangeFeed.Builder b = PostgresChangeFeed.builder(target.name(), ledger, this.checkpoints, this)
+                .batchSize(batchSize).idleWait(idleWait).failurePolicy(target.failurePolicy()).pace(PACE)
                 .onGiveUp(this::giveUp);
         this.feed = (listener != null ? b.listener(listener) : b.listen(false)).build();
     }
@@ -54,6 +59,7 @@ final class PostgresTargetFeed implements BatchHandler {
             if (!storeNames.contains(e.store()) || !wants(target.filter(), e)) {
                 continue;
             }
+            checkpoints.delivering(); // an event for the target: the checkpoint past it is saved at once
             try {
                 StateCarryingMessage m = dispatcher.messageFor(e);
                 if (target.filter().matches(m)) {
@@ -69,6 +75,12 @@ final class PostgresTargetFeed implements BatchHandler {
         }
         lastError = null;
         return batch.size();
+    }
+
+    /** Stops the subscription after its batch in progress, and saves its checkpoint. */
+    void close() {
+        feed.close();
+        checkpoints.flush();
     }
 
     /** Called by the subscription after the policy's last attempt; must store the letter durably. */

@@ -71,10 +71,7 @@ final class RunnerBatches {
      *         was nothing new or the event at the checkpoint failed and waits for its next attempt
      */
     synchronized int pollOnce() {
-        if (!loaded) {
-            position = checkpoints.load(name).position().asLong();
-            loaded = true;
-        }
+        loadedPosition();
         int limit = failedAttempts > 0 ? 1 : batchSize;
         LogRead read = ledger.readLog(position, limit);
         waiting = read.waiting() && read.events().size() < limit;
@@ -140,17 +137,36 @@ final class RunnerBatches {
 
     /** Builds the messages, then one transaction: checkpoint, handler, commit; then the position moves. */
     private void commit(List<LoggedEvent> events) throws Exception {
+        List<StateCarryingMessage> messages = messagesOf(events);
+        long to = events.get(events.size() - 1).position();
+        transactions.commit(position, to, messages);
+        advanced(to, events.size(), messages);
+    }
+
+    /** The position stored for this runner, read from its checkpoint row the first time. */
+    synchronized long loadedPosition() {
+        if (!loaded) {
+            position = checkpoints.load(name).position().asLong();
+            loaded = true;
+        }
+        return position;
+    }
+
+    /** The state-carrying message of each event of this runner's stores, at the event's own version. */
+    List<StateCarryingMessage> messagesOf(List<LoggedEvent> events) {
         List<StateCarryingMessage> messages = new ArrayList<>(events.size());
         for (LoggedEvent l : events) {
             if (stores.contains(l.event().store())) {
                 messages.add(shared != null ? shared.messageFor(l, dispatcher) : dispatcher.messageFor(l.event()));
             }
         }
-        long from = position;
-        long to = events.get(events.size() - 1).position();
-        transactions.commit(from, to, messages);
+        return messages;
+    }
+
+    /** After a commit that moved the checkpoint to {@code to} past {@code events} events: the position moves. */
+    synchronized void advanced(long to, int events, List<StateCarryingMessage> messages) {
         position = to;
-        handled.addAndGet(events.size());
+        handled.addAndGet(events);
         // append-to-view lag, as the bus's projectors report it (serve's /metrics histogram)
         Telemetry telemetry = Observability.telemetry();
         for (StateCarryingMessage m : messages) {
@@ -180,6 +196,18 @@ final class RunnerBatches {
 
     long position() {
         return position;
+    }
+
+    String name() {
+        return name;
+    }
+
+    RunnerTransactions transactions() {
+        return transactions;
+    }
+
+    FailurePolicy policy() {
+        return policy;
     }
 
     /** Whether the last read found committed events held back behind an older running transaction. */

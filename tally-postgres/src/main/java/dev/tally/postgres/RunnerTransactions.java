@@ -22,7 +22,7 @@ final class RunnerTransactions {
     }
 
     @FunctionalInterface
-    private interface Work {
+    interface Work {
         void run(Connection c) throws Exception;
     }
 
@@ -50,12 +50,21 @@ final class RunnerTransactions {
     void commit(long from, long to, List<StateCarryingMessage> messages) throws Exception {
         inTransaction("moving " + name + " past position " + to, c -> {
             move(c, from, to);
-            if (!messages.isEmpty()) {
-                handler.handle(c, messages);
-            }
-            hook.reached(PostgresProjectionRunner.Step.WRITTEN, to);
+            write(c, to, messages);
         });
-        hook.reached(PostgresProjectionRunner.Step.COMMITTED, to);
+        reached(PostgresProjectionRunner.Step.COMMITTED, to);
+    }
+
+    /** The handler's writes of {@code messages} on a transaction whose checkpoint moves to {@code to}. */
+    void write(Connection c, long to, List<StateCarryingMessage> messages) throws Exception {
+        if (!messages.isEmpty()) {
+            handler.handle(c, messages);
+        }
+        reached(PostgresProjectionRunner.Step.WRITTEN, to);
+    }
+
+    void reached(PostgresProjectionRunner.Step step, long to) {
+        hook.reached(step, to);
     }
 
     /** The dead letter and the checkpoint past it. */
@@ -90,8 +99,13 @@ final class RunnerTransactions {
         }
     }
 
-    /** Runs {@code work} in one transaction: commits when it returns, rolls back when anything is thrown. */
     private void inTransaction(String doing, Work work) throws Exception {
+        inTransaction(dataSource, tables, "runner " + name, doing, work);
+    }
+
+    /** Runs {@code work} in one transaction: commits when it returns, rolls back when anything is thrown. */
+    static void inTransaction(DataSource dataSource, PostgresTables tables, String who, String doing, Work work)
+            throws Exception {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             boolean committed = false;
@@ -100,7 +114,7 @@ final class RunnerTransactions {
                 c.commit();
                 committed = true;
             } catch (SQLException e) {
-                throw SqlErrors.failure("runner " + name + ": " + doing, tables, e);
+                throw SqlErrors.failure(who + ": " + doing, tables, e);
             } finally {
                 if (!committed) {
                     rollbackQuietly(c);

@@ -162,6 +162,34 @@ class PostgresChangeFeedTest {
     }
 
     @Test
+    void aPacedFeedReadsABacklogWithoutPauseThenWaitsItsPaceAfterReachingTheHead() throws Exception {
+        String store = TestEvents.uniqueStore("paced");
+        List<dev.tally.core.RecordedEvent> backlog = new ArrayList<>();
+        for (int v = 1; v <= 250; v++) {
+            backlog.add(TestEvents.event(store, "s", v));
+        }
+        ledger.append(backlog);
+        try (PostgresChangeFeed feed = PostgresChangeFeed.builder("paced", ledger, checkpoints, List::size)
+                .batchSize(100).pace(Duration.ofHours(1)).listen(false).build()) {
+            // full batches never wait: a pace applied to them would hang here for an hour
+            assertThat(feed.pollOnce()).isEqualTo(100);
+            assertThat(feed.pollOnce()).isEqualTo(100);
+            assertThat(feed.pollOnce()).isEqualTo(50); // the head: the next read waits the pace
+            ledger.append(List.of(TestEvents.event(store, "s", 251)));
+            ExecutorService one = Executors.newSingleThreadExecutor();
+            try {
+                Future<Integer> next = one.submit(feed::pollOnce);
+                Thread.sleep(500);
+                assertThat(next).as("waiting its pace").isNotDone();
+                one.shutdownNow(); // an interrupted pause reads at once
+                assertThat(next.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+            } finally {
+                one.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void eventsHeldBackByAnUnrelatedTransactionFlowWhenItEndsWithoutANotification() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
         String store = TestEvents.uniqueStore("held");

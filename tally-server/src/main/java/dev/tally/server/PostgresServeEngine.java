@@ -42,6 +42,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * acts on the view writes and saga deliveries ({@link PostgresChaos}).
  */
 public final class PostgresServeEngine extends PipelineEngine<PostgresPipeline> {
+    /** Aggregates each store keeps in memory (an event store's default is 1,000). */
+    static final int AGGREGATE_CACHE = 20_000;
     private final PostgresEngine database;
     private final ArchiveStore archive;
     private final PostgresChaos chaos;
@@ -80,8 +82,9 @@ public final class PostgresServeEngine extends PipelineEngine<PostgresPipeline> 
                     ? LocalMasterKey.generate() : LocalMasterKey.fromFile(start.dataDir().resolve(ServerKeys.MASTER_KEY_FILE)));
             PersonalData personalData = new PersonalData(SubjectKeys.builder(master,
                     PostgresWrappedKeyStore.createIfMissing(database.dataSource(), database.tables())).build());
+            // a server's commands range over many aggregates: one in the cache decides without a read
             PostgresPipeline pipeline = PostgresPipeline.builder(database.dataSource()).tables(database.tables())
-                    .personalData(personalData).archive(start.archive()).build();
+                    .personalData(personalData).archive(start.archive()).aggregateCache(AGGREGATE_CACHE).build();
             return new PostgresServeEngine(database, pipeline, start.archive(), start.chaos());
         });
     }

@@ -40,6 +40,7 @@ import java.util.regex.Pattern;
  * java -cp bench/target/tally-bench.jar dev.tally.bench.serve.ServeLoadBenchmark \
  *      [--rates 100,200,300,500] [--seconds 20] [--warmup 15] [--accounts 2000] [--clients apache5,url-connection]
  *      [--engines dynamodb-local,postgres] [--closed-clients 16] [--server-jvm-options "-XX:StartFlightRecording=..."]
+ *      [--warmup-clients 16]
  * </pre>
  *
  * <p>With {@code --closed-clients N}, each server also gets a closed-loop step first: N clients each
@@ -54,11 +55,15 @@ public final class ServeLoadBenchmark {
             "^tally_projection_lag_seconds_bucket\\{(.*)\\}\\s+([0-9.eE+]+)");
     private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
+    /** With {@code --warmup-clients N}, the warm-up is a closed loop of N clients instead of the first rate. */
+    private static int warmupClients;
+
     public static void main(String[] argv) throws Exception {
         Args args = new Args(argv);
         List<Integer> rates = args.set("rates", "100,200,300,500").stream().map(Integer::parseInt).sorted().toList();
         int seconds = args.integer("seconds", 20);
         int warmup = args.integer("warmup", 15);
+        warmupClients = args.integer("warmup-clients", 0);
         int accounts = args.integer("accounts", 2000);
         String jar = args.string("jar", "tally-cli/target/tally.jar");
         String apps = args.string("apps", "examples/bank/target/tally-example-bank.jar,"
@@ -106,7 +111,14 @@ public final class ServeLoadBenchmark {
                     .connectTimeout(Duration.ofSeconds(5)).build();
             String label = engine + " " + client + " " + root;
             say("server (" + label + ") at " + url + ", data in " + data);
-            drive(http, url, warmup, rates.get(0), accounts, null);
+            if (warmupClients > 0) { // the server's JIT compiles for about a minute of load: measure after it
+                Map<String, Map<Double, Double>> before = lagBuckets(http, url);
+                Step w = closedLoop(http, url, warmup, warmupClients, accounts);
+                say("  warm-up: " + w.accepted + " credits accepted by " + warmupClients + " closed-loop clients");
+                settle(http, url, before, w.accepted, Duration.ofSeconds(120));
+            } else {
+                drive(http, url, warmup, rates.get(0), accounts, null);
+            }
             Thread.sleep(3000);
             say(String.format(java.util.Locale.ROOT, "  %s: resident set at rest %.0f MB", label,
                     ResidentSet.megabytes(server.toHandle(), data)));
@@ -114,15 +126,17 @@ public final class ServeLoadBenchmark {
                 ResidentSet peak = ResidentSet.sample(server.toHandle(), data);
                 Map<String, Map<Double, Double>> before = lagBuckets(http, url);
                 ServerCpu cpu = ServerCpu.of(server.toHandle(), data);
+                Duration clientBefore = ServerCpu.client();
                 String load = ServerCpu.loadAverage();
                 Step step = closedLoop(http, url, seconds, closedClients, accounts);
+                String clientCpu = ServerCpu.clientPerCommand(clientBefore, step.accepted);
                 peak.stop();
                 settle(http, url, before, step.accepted, Duration.ofSeconds(120));
                 Map<String, Map<Double, Double>> after = lagBuckets(http, url);
                 report(label + " closed x" + closedClients, 0, seconds, step, before, after);
                 say(String.format(java.util.Locale.ROOT, "  resident set under the closed loop: up to %.0f MB; %s;"
-                        + " load average %s -> %s", peak.maxMegabytes(), ServerCpu.of(server.toHandle(), data)
-                        .perCommand(cpu, step.accepted), load, ServerCpu.loadAverage()));
+                        + " %s; load average %s -> %s", peak.maxMegabytes(), ServerCpu.of(server.toHandle(), data)
+                        .perCommand(cpu, step.accepted), clientCpu, load, ServerCpu.loadAverage()));
             }
             for (int rate : rates) {
                 Map<String, Map<Double, Double>> before = lagBuckets(http, url);

@@ -52,6 +52,17 @@ record ServerCpu(Duration jvm, Duration database) {
                 jvmMs, dbMs);
     }
 
+    /** This JVM's CPU time (the benchmark's client, which shares the cores with the server). */
+    static Duration client() {
+        return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
+    /** "client CPU per command 0.80 ms" of what this JVM used since {@code before}. */
+    static String clientPerCommand(Duration before, long commands) {
+        return commands <= 0 ? "client CPU per command: n/a" : String.format(Locale.ROOT,
+                "client CPU per command %.2f ms", (client().toNanos() - before.toNanos()) / 1e6 / commands);
+    }
+
     static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];

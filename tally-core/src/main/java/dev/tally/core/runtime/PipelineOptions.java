@@ -15,13 +15,14 @@ import java.util.Objects;
 public abstract class PipelineOptions<B extends PipelineOptions<B>> {
     /** The values the stores are built with. */
     public record Settings(SnapshotPolicy snapshotPolicy, RetryPolicy commandRetry, Clock clock,
-                           PersonalData personalData) {
+                           PersonalData personalData, int aggregateCache) {
     }
 
     private SnapshotPolicy snapshotPolicy;
     private RetryPolicy commandRetry = RetryPolicy.DEFAULT;
     private Clock clock = Clock.systemUTC();
     private PersonalData personalData;
+    private int aggregateCache = 1000;
 
     protected PipelineOptions(SnapshotPolicy defaultSnapshots) {
         this.snapshotPolicy = Objects.requireNonNull(defaultSnapshots, "defaultSnapshots");
@@ -56,7 +57,19 @@ public abstract class PipelineOptions<B extends PipelineOptions<B>> {
         return self();
     }
 
+    /**
+     * How many recently used aggregates each store keeps in memory (default 1000, as an event
+     * store's): a command on one of them decides without reading the ledger (see EventStoreBuilder.cache).
+     */
+    public B aggregateCache(int aggregates) {
+        if (aggregates < 0) {
+            throw new IllegalArgumentException("aggregateCache must be >= 0, got " + aggregates);
+        }
+        this.aggregateCache = aggregates;
+        return self();
+    }
+
     public Settings settings() {
-        return new Settings(snapshotPolicy, commandRetry, clock, personalData);
+        return new Settings(snapshotPolicy, commandRetry, clock, personalData, aggregateCache);
     }
 }

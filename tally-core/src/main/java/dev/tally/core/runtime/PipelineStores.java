@@ -43,7 +43,8 @@ public final class PipelineStores {
         }
         PipelineOptions.Settings o = options.settings();
         EventStore<S> store = EventStore.builder(definition, ledger).snapshots(snapshots, o.snapshotPolicy())
-                .retryPolicy(o.commandRetry()).clock(o.clock()).personalData(o.personalData()).build();
+                .retryPolicy(o.commandRetry()).clock(o.clock()).personalData(o.personalData()).cache(o.aggregateCache())
+                .build();
         stores.add(store);
         return store;
     }

@@ -35,4 +35,25 @@ class PipelineStoresTest {
         assertThatThrownBy(() -> stores.add(Fixtures.TOTAL)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("before start()");
     }
+
+    /** With the cache, a refusal is decided on the cached state, then once more on a fresh read; without, once. */
+    @Test
+    void theStoresKeepAsManyAggregatesInMemoryAsTheOptionSays() {
+        assertThat(decisionsOfARefusalAfterAWrite(new Options())).as("default: a cache").isEqualTo(2);
+        assertThat(decisionsOfARefusalAfterAWrite(new Options().aggregateCache(0))).as("no cache").isEqualTo(1);
+        assertThatThrownBy(() -> new Options().aggregateCache(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("aggregateCache");
+    }
+
+    private static int decisionsOfARefusalAfterAWrite(Options options) {
+        EventStore<Fixtures.Total> store = new PipelineStores(new InMemoryLedger(), new InMemorySnapshotStore(),
+                options).add(Fixtures.TOTAL);
+        store.execute("a", new Fixtures.Decide(total -> dev.tally.core.command.Decision.emit(new Fixtures.Added(1))));
+        java.util.concurrent.atomic.AtomicInteger decisions = new java.util.concurrent.atomic.AtomicInteger();
+        store.execute("a", new Fixtures.Decide(total -> {
+            decisions.incrementAndGet();
+            return dev.tally.core.command.Decision.reject("nope", "not today");
+        }));
+        return decisions.get();
+    }
 }
