@@ -89,6 +89,7 @@ final class PostgresTargetFeed implements BatchHandler {
         int attempts = target.failurePolicy().maxAttempts();
         deadLetterStore.add(DeadLetter.ofStateOf(target.source(), e, dispatcher::messageFor, error, attempts,
                 clock.instant()));
+        checkpoints.delivering(); // the checkpoint past a dead letter is saved at once, or a crash delivers it again
         LOG.warn("target {}: {} dead-lettered after {} attempts: {}", target.name(), e.coordinates(), attempts,
                 error);
     }

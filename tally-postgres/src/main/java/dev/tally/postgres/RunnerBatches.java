@@ -88,7 +88,7 @@ final class RunnerBatches {
                 return events.size();
             } catch (RunnerTransactions.CheckpointMoved moved) {
                 throw moved;
-            } catch (Exception batchFailure) {
+            } catch (Exception | StackOverflowError | AssertionError | LinkageError batchFailure) {
                 LOG.debug("runner {}: a batch of {} failed ({}); trying its events one by one", name, events.size(),
                         batchFailure.toString());
                 int done = 0;
@@ -120,7 +120,9 @@ final class RunnerBatches {
             return 1;
         } catch (RunnerTransactions.CheckpointMoved moved) {
             throw moved;
-        } catch (Exception failure) {
+        } catch (Exception | StackOverflowError | AssertionError | LinkageError failure) {
+            // an Error a handler or a reducer throws (a deep fold's StackOverflowError) is a failed attempt
+            // too, as in CatchUpSubscription; any other Error (out of memory, a simulated crash) ends the poll
             int attempts = failedAttempts + 1;
             failedAttempts = attempts;
             boolean giveUp = policy.afterFailure(attempts, random) instanceof FailurePolicy.GiveUp;
@@ -175,7 +177,7 @@ final class RunnerBatches {
     }
 
     /** The dead letter and the checkpoint past it, in one transaction that writes nothing else. */
-    private void deadLetter(LoggedEvent e, Exception failure, int attempts) {
+    private void deadLetter(LoggedEvent e, Throwable failure, int attempts) {
         RecordedEvent event = e.event();
         DeadLetter stored = DeadLetter.ofStateOf(source, event, dispatcher::messageFor, String.valueOf(failure),
                 attempts, clock.instant());

@@ -91,7 +91,7 @@ final class RunnerGroup implements AutoCloseable {
         for (RunnerBatches m : members) {
             if (m.failedAttempts() == 0) {
                 ready.add(m);
-            } else if (System.nanoTime() >= retryAt.getOrDefault(m, 0L)) {
+            } else if (!retryAt.containsKey(m) || System.nanoTime() - retryAt.get(m) >= 0) {
                 moved = Math.max(moved, alone(m));
             }
         }
@@ -137,7 +137,8 @@ final class RunnerGroup implements AutoCloseable {
                             behind.get(i).transactions().write(c, to, messages.get(i));
                         }
                     });
-        } catch (Exception failure) {
+        } catch (Exception | StackOverflowError | AssertionError | LinkageError failure) {
+            // one runner's failure, an Error from its handler or fold included, must not stop the others
             LOG.debug("runners {}: a shared batch up to position {} failed ({}); each runner goes on alone", names,
                     to, failure.toString());
             int moved = 0;
