@@ -44,6 +44,7 @@ public final class LocalEngine extends PipelineEngine<LocalPipeline> {
         return startedOr(List.of(dynamoDb), () -> {
             start.progress().accept("creating tables, the local EventBridge and the stream poller...");
             LocalPipeline pipeline = LocalPipeline.builder(dynamoDb).chaos(start.chaos()).archive(start.archive())
+                    .aggregateCache(PostgresServeEngine.AGGREGATE_CACHE) // as on postgres: a miss costs a Query
                     .personalData(ServerKeys.open(start.dataDir(), dynamoDb.client())).build();
             return new LocalEngine(dynamoDb, pipeline, start.chaos());
         });
