@@ -12,6 +12,7 @@ import dev.tally.core.spi.SnapshotStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -69,11 +70,18 @@ final class AggregateLoader<S> {
         Aggregate<S> base = new Aggregate<>(aggregateId, 0, definition.initialState());
         long snapshotVersion = 0;
         AggregateCache.Entry<S> cached = cached(aggregateId);
+        List<RecordedEvent> tail = List.of();
         if (cached != null && cached.aggregate().version() <= maxVersion) {
             // exact as of its version, forever (the ledger is append-only): fold only what came after
             base = cached.aggregate();
             snapshotVersion = cached.snapshotVersion();
         } else if (snapshots != null && maxVersion > 0) {
+            // the newest events first: a short stream is then read whole in one request, without
+            // looking for a snapshot it would not use (most aggregates a busy process misses are new)
+            tail = read(aggregateId, new ReadOptions(1, maxVersion, true, TAIL), 0);
+            if (wholeStream(tail)) {
+                return loaded(base, reversed(tail, 0), 0);
+            }
             Optional<Snapshot> latest;
             try {
                 latest = snapshots.latest(name(), aggregateId, definition.reducerVersion(), maxVersion);
@@ -88,19 +96,63 @@ final class AggregateLoader<S> {
                 snapshotVersion = base.version();
             }
         }
+        long from = base.version() + 1;
         List<RecordedEvent> events;
-        try {
-            events = base.version() >= maxVersion ? List.of()
-                    : ledger.read(name(), aggregateId, new ReadOptions(base.version() + 1, maxVersion, false,
-                    Integer.MAX_VALUE));
-        } catch (TallyException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new LedgerUnavailable(name(), aggregateId, "the events after v" + base.version(), e);
+        if (!tail.isEmpty() && tail.get(tail.size() - 1).version() <= from) {
+            events = reversed(tail, base.version()); // the tail read covers everything after the base
+        } else {
+            long to = tail.isEmpty() ? maxVersion : tail.get(tail.size() - 1).version() - 1;
+            events = base.version() >= maxVersion ? List.of() : read(aggregateId, new ReadOptions(from, to, false,
+                    Integer.MAX_VALUE), base.version());
+            if (!tail.isEmpty()) {
+                events = new ArrayList<>(events);
+                events.addAll(reversed(tail, base.version()));
+            }
         }
+        return loaded(base, events, snapshotVersion);
+    }
+
+    /** How many of the newest events a load without a cached aggregate reads before it looks for a snapshot. */
+    static final int TAIL = 100;
+
+    /**
+     * Whether a newest-first read holds the whole stream (down to version 1) and is short enough that
+     * the policy would not snapshot it from scratch: a snapshot could not shorten the fold, and none is
+     * missed that the policy would then write again.
+     */
+    private boolean wholeStream(List<RecordedEvent> newestFirst) {
+        if (newestFirst.isEmpty()) {
+            return true;
+        }
+        return newestFirst.get(newestFirst.size() - 1).version() == 1
+                && !snapshotPolicy.shouldSnapshot(0, newestFirst.get(0).version());
+    }
+
+    private Loaded<S> loaded(Aggregate<S> base, List<RecordedEvent> events, long snapshotVersion) {
         Aggregate<S> loaded = fold(base, events);
         remember(loaded, snapshotVersion);
         return new Loaded<>(loaded, snapshotVersion);
+    }
+
+    private List<RecordedEvent> read(String aggregateId, ReadOptions options, long after) {
+        try {
+            return ledger.read(name(), aggregateId, options);
+        } catch (TallyException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new LedgerUnavailable(name(), aggregateId, "the events after v" + after, e);
+        }
+    }
+
+    /** The events of a newest-first read that come after {@code version}, oldest first. */
+    private static List<RecordedEvent> reversed(List<RecordedEvent> newestFirst, long version) {
+        List<RecordedEvent> out = new ArrayList<>(newestFirst.size());
+        for (int i = newestFirst.size() - 1; i >= 0; i--) {
+            if (newestFirst.get(i).version() > version) {
+                out.add(newestFirst.get(i));
+            }
+        }
+        return out;
     }
 
     /** Folds stored events onto an aggregate; the events must continue its version. */

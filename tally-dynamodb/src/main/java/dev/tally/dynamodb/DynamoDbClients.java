@@ -1,6 +1,8 @@
 package dev.tally.dynamodb;
 
 import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.endpoints.Endpoint;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -42,12 +44,18 @@ public final class DynamoDbClients {
         return forEndpoint(endpoint, region, UrlConnectionHttpClient.create());
     }
 
-    /** As {@link #forEndpoint(URI, Region)} with the given HTTP client (closed with the DynamoDB client). */
+    /**
+     * As {@link #forEndpoint(URI, Region)} with the given HTTP client (closed with the DynamoDB client).
+     * The endpoint is fixed: no endpoint rules are evaluated per request, work a local endpoint does not
+     * need (with DynamoDB Local in the caller's JVM, every step of the client is that JVM's CPU).
+     */
     public static DynamoDbClient forEndpoint(URI endpoint, Region region, SdkHttpClient http) {
+        Endpoint fixed = Endpoint.builder().url(endpoint).build();
         return DynamoDbClient.builder()
                 .httpClient(http)
                 .region(region)
                 .endpointOverride(endpoint)
+                .endpointProvider(params -> CompletableFuture.completedFuture(fixed))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("tallyLocal",
                         "tallyLocalSecret")))
                 .build();

@@ -15,7 +15,6 @@ import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
@@ -29,7 +28,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
  * {@value #KEY} (the key) and {@value #VERSION} (the aggregate version it reflects).
  *
  * <p>The write is one conditional PutItem, {@code attribute_not_exists(_id) OR _version < :v}:
- * a duplicate or stale delivery fails the condition and changes nothing. {@link #list} scans
+ * a duplicate or stale delivery fails the condition and changes nothing. On DynamoDB Local, writes
+ * of several writers can share one transaction ({@link GroupedViewWrites}), each with its condition. {@link #list} scans
  * the table, in DynamoDB's stable hash order, not key order.
  */
 public final class DynamoDbProjectionWriter<V> implements ProjectionWriter<V> {
@@ -39,9 +39,19 @@ public final class DynamoDbProjectionWriter<V> implements ProjectionWriter<V> {
     private final DynamoDbClient client;
     private final String table;
     private final Class<V> viewType;
+    private final GroupedViewWrites writes;
 
     public DynamoDbProjectionWriter(DynamoDbClient client, String table, Class<V> viewType) {
-        this.client = Objects.requireNonNull(client, "client");
+        this(GroupedViewWrites.single(client), table, viewType);
+    }
+
+    /**
+     * A writer whose writes go through {@code writes}: {@link GroupedViewWrites#grouped} shares
+     * transactions with the other writers on it (for DynamoDB Local).
+     */
+    public DynamoDbProjectionWriter(GroupedViewWrites writes, String table, Class<V> viewType) {
+        this.writes = Objects.requireNonNull(writes, "writes");
+        this.client = writes.client();
         this.table = Objects.requireNonNull(table, "table");
         this.viewType = Objects.requireNonNull(viewType, "viewType");
     }
@@ -65,18 +75,13 @@ public final class DynamoDbProjectionWriter<V> implements ProjectionWriter<V> {
         Map<String, AttributeValue> item = new HashMap<>(JsonAttributes.toMap(json));
         item.put(KEY, AttributeValue.fromS(key));
         item.put(VERSION, AttributeValue.fromN(Long.toString(version)));
-        try {
-            client.putItem(PutItemRequest.builder()
-                    .tableName(table)
-                    .item(item)
-                    .conditionExpression("attribute_not_exists(#id) OR #ver < :v")
-                    .expressionAttributeNames(Map.of("#id", KEY, "#ver", VERSION))
-                    .expressionAttributeValues(Map.of(":v", AttributeValue.fromN(Long.toString(version))))
-                    .build());
-            return WriteOutcome.WRITTEN;
-        } catch (ConditionalCheckFailedException staleOrDuplicate) {
-            return WriteOutcome.STALE;
-        }
+        return writes.write(PutItemRequest.builder()
+                .tableName(table)
+                .item(item)
+                .conditionExpression("attribute_not_exists(#id) OR #ver < :v")
+                .expressionAttributeNames(Map.of("#id", KEY, "#ver", VERSION))
+                .expressionAttributeValues(Map.of(":v", AttributeValue.fromN(Long.toString(version))))
+                .build(), key);
     }
 
     @Override

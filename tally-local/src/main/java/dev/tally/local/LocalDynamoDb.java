@@ -177,6 +177,8 @@ public final class LocalDynamoDb implements AutoCloseable {
                 .httpClient(LongRunningHttp.client())
                 .region(REGION)
                 .endpointOverride(endpoint)
+                .endpointProvider(params -> java.util.concurrent.CompletableFuture.completedFuture(
+                        software.amazon.awssdk.endpoints.Endpoint.builder().url(endpoint).build()))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("tallyLocal",
                         "tallyLocalSecret")))
                 .build();

@@ -10,6 +10,7 @@ import dev.tally.core.spi.TimerStore;
 import dev.tally.dynamodb.DynamoDbProjectionWriter;
 import dev.tally.dynamodb.DynamoDbTables;
 import dev.tally.dynamodb.DynamoDbTimerStore;
+import dev.tally.dynamodb.GroupedViewWrites;
 import dev.tally.dynamodb.TableDefinitions;
 import dev.tally.local.LocalDynamoDb;
 import dev.tally.local.LocalPipeline;
@@ -26,9 +27,13 @@ public final class LocalEngine extends PipelineEngine<LocalPipeline> {
     /** The factory {@code tally serve} uses by default. */
     public static final Factory FACTORY = LocalEngine::start;
 
+    /** The views' writes: those of every view that arrive together share one transaction. */
+    private final GroupedViewWrites viewWrites;
+
     private LocalEngine(LocalDynamoDb dynamoDb, LocalPipeline pipeline, Chaos chaos) {
         super(new Parts<>(pipeline, () -> timers(pipeline), new DynamoDbIdempotencyStore(pipeline.dynamoDbClient()),
                 pipeline.archiveLedger(), List.of(dynamoDb)), chaos);
+        this.viewWrites = GroupedViewWrites.grouped(pipeline.dynamoDbClient());
     }
 
     public static LocalEngine start(Start start) {
@@ -39,6 +44,7 @@ public final class LocalEngine extends PipelineEngine<LocalPipeline> {
         return startedOr(List.of(dynamoDb), () -> {
             start.progress().accept("creating tables, the local EventBridge and the stream poller...");
             LocalPipeline pipeline = LocalPipeline.builder(dynamoDb).chaos(start.chaos()).archive(start.archive())
+                    .aggregateCache(PostgresServeEngine.AGGREGATE_CACHE) // as on postgres: a miss costs a Query
                     .personalData(ServerKeys.open(start.dataDir(), dynamoDb.client())).build();
             return new LocalEngine(dynamoDb, pipeline, start.chaos());
         });
@@ -54,7 +60,7 @@ public final class LocalEngine extends PipelineEngine<LocalPipeline> {
     public <V> ProjectionWriter<V> views(String app, Projection<?, V> projection) {
         String table = app + "-" + projection.name();
         DynamoDbTables.createIfMissing(pipeline.dynamoDbClient(), TableDefinitions.views(table));
-        return new DynamoDbProjectionWriter<>(pipeline.dynamoDbClient(), table, projection.viewType());
+        return new DynamoDbProjectionWriter<>(viewWrites, table, projection.viewType());
     }
 
     @Override

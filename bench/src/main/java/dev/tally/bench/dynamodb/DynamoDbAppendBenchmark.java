@@ -376,6 +376,8 @@ public final class DynamoDbAppendBenchmark {
         }
         double[] bareMs = new double[rounds];
         double[] tallyMs = new double[rounds];
+        // each Tally load over the bare load right next to it in time: a busy machine slows both of a pair alike
+        double[] pairRatios = new double[rounds * loads];
         for (int r = 0; r < rounds; r++) {
             long[] b = new long[loads];
             long[] t = new long[loads];
@@ -396,6 +398,7 @@ public final class DynamoDbAppendBenchmark {
                 long t2 = System.nanoTime();
                 b[i] = bareFirst ? t1 - t0 : t2 - t1;
                 t[i] = bareFirst ? t2 - t1 : t1 - t0;
+                pairRatios[r * loads + i] = (double) t[i] / b[i];
             }
             bareMs[r] = percentileMillis(b, 50);
             tallyMs[r] = percentileMillis(t, 50);
@@ -450,7 +453,15 @@ public final class DynamoDbAppendBenchmark {
                 + " ms");
         say("RESULT load 1,000 events: bare median of p50s " + format(median(bareMs)) + " ms, Tally "
                 + format(median(tallyMs)) + " ms; Tally/bare: median of paired round ratios "
-                + format2(medianRatio(tallyMs, bareMs)));
+                + format2(medianRatio(tallyMs, bareMs)) + "; median of " + pairRatios.length + " paired loads "
+                + format2(median(pairRatios)) + " (quartiles " + format2(quantile(pairRatios, 0.25)) + "-"
+                + format2(quantile(pairRatios, 0.75)) + ")");
+    }
+
+    private static double quantile(double[] values, double q) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
     }
 
     private static double medianRatio(double[] numerators, double[] denominators) {

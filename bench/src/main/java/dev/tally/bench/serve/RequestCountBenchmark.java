@@ -28,9 +28,14 @@ import java.util.regex.Pattern;
  * (each answered before the next), then the same settling time; the per-credit figure is the
  * credit window's count less the idle rate over the same time, divided by the credits.
  *
+ * <p>{@code --accounts N} spreads the credits over N accounts drawn at random (the load benchmark
+ * uses 2,000, so most credits find their account outside the aggregate cache); {@code --warmup N}
+ * sends N credits first, so the JIT has compiled the paths. The server's CPU per credit (its JVM's
+ * CPU time in the credits' window less the idle rate) is printed too.
+ *
  * <pre>
  * java -cp bench/target/tally-bench.jar dev.tally.bench.serve.RequestCountBenchmark \
- *      [--jar tally-cli/target/tally.jar] [--credits 100] [--idle-seconds 10]
+ *      [--jar tally-cli/target/tally.jar] [--credits 100] [--idle-seconds 10] [--accounts 10] [--warmup 5]
  * </pre>
  */
 public final class RequestCountBenchmark {
@@ -43,6 +48,8 @@ public final class RequestCountBenchmark {
         String app = args.string("apps", "examples/bank/target/tally-example-bank.jar");
         int credits = args.integer("credits", 100);
         int idleSeconds = args.integer("idle-seconds", 10);
+        int accounts = args.integer("accounts", 10);
+        int warmup = args.integer("warmup", 5);
         Path data = Files.createTempDirectory("tally-request-count");
         Path log = data.resolveSibling(data.getFileName() + ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -58,16 +65,25 @@ public final class RequestCountBenchmark {
             URI url = awaitServing(server, log);
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             say("request count: " + jar + ", " + credits + " credits one at a time, idle window " + idleSeconds + " s");
-            credit(http, url, "warm-up", 5); // first requests create clients and connections
+            credit(http, url, "warm-up", warmup, accounts); // first requests create clients and connections
             Thread.sleep(3000);
             Map<String, Long> idleStart = count(log);
+            ServerCpu cpuIdle = ServerCpu.of(server.toHandle(), data);
             long idleNanos = sleepSeconds(idleSeconds);
             Map<String, Long> idleEnd = count(log);
+            ServerCpu cpuStart = ServerCpu.of(server.toHandle(), data);
+            String load = ServerCpu.loadAverage();
             long start = System.nanoTime();
-            credit(http, url, "counted", credits);
+            credit(http, url, "counted", credits, accounts);
             Thread.sleep(3000);
             long busyNanos = System.nanoTime() - start;
             Map<String, Long> busyEnd = count(log);
+            ServerCpu cpuEnd = ServerCpu.of(server.toHandle(), data);
+            double idleCpuRate = (cpuStart.jvm().toNanos() - cpuIdle.jvm().toNanos()) / (double) idleNanos;
+            double cpuPerCredit = (cpuEnd.jvm().toNanos() - cpuStart.jvm().toNanos() - idleCpuRate * busyNanos) / 1e6
+                    / credits;
+            say(String.format(java.util.Locale.ROOT, "server CPU per credit %.2f ms (idle %.0f ms/s); load average %s -> %s",
+                    cpuPerCredit, idleCpuRate * 1e3, load, ServerCpu.loadAverage()));
             say(String.format(java.util.Locale.ROOT, "%-40s %10s %10s %12s", "operation", "idle /s", "in window",
                     "per credit"));
             for (String op : busyEnd.keySet()) {
@@ -91,10 +107,11 @@ public final class RequestCountBenchmark {
         return System.nanoTime() - start;
     }
 
-    private static void credit(HttpClient http, URI url, String account, int n) throws Exception {
+    private static void credit(HttpClient http, URI url, String account, int n, int accounts) throws Exception {
         for (int i = 0; i < n; i++) {
+            int which = accounts == 10 ? i % 10 : java.util.concurrent.ThreadLocalRandom.current().nextInt(accounts);
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(url.resolve("/api/accounts/" + account + "-"
-                            + (i % 10) + "/credit")).header("Content-Type", "application/json")
+                            + which + "/credit")).header("Content-Type", "application/json")
                     .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString("{\"amount\": 1}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() / 100 != 2) {
