@@ -1,6 +1,7 @@
 package dev.tally.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.core.archive.ArchiveReadingLedger;
 import dev.tally.core.internal.AggregateCache;
 import dev.tally.core.internal.Names;
 import dev.tally.core.json.JsonCodec;
@@ -33,6 +34,12 @@ final class AggregateLoader<S> {
 
     private final AggregateDefinition<S> definition;
     private final LedgerAdapter ledger;
+    /**
+     * Where the newest events are read first: the ledger itself, under an archive. An archived
+     * stream keeps only its marker and what followed, with a snapshot at the marker; the archive would
+     * fill a short tail in down to v1 (reading the whole archive object) before the snapshot is seen.
+     */
+    private final LedgerAdapter tailLedger;
     private final SnapshotStore snapshots;
     private final SnapshotPolicy snapshotPolicy;
     private final AggregateCache cache;
@@ -42,6 +49,7 @@ final class AggregateLoader<S> {
                     SnapshotPolicy snapshotPolicy, AggregateCache cache, Clock clock) {
         this.definition = definition;
         this.ledger = ledger;
+        this.tailLedger = ledger instanceof ArchiveReadingLedger archived ? archived.ledger() : ledger;
         this.snapshots = snapshots;
         this.snapshotPolicy = snapshots == null ? SnapshotPolicy.never() : snapshotPolicy;
         this.cache = cache;
@@ -78,7 +86,12 @@ final class AggregateLoader<S> {
         } else if (snapshots != null && maxVersion > 0) {
             // the newest events first: a short stream is then read whole in one request, without
             // looking for a snapshot it would not use (most aggregates a busy process misses are new)
-            tail = read(aggregateId, new ReadOptions(1, maxVersion, true, TAIL), 0);
+            ReadOptions newest = new ReadOptions(1, maxVersion, true, TAIL);
+            tail = read(tailLedger, aggregateId, newest, 0);
+            if (tail.isEmpty() && tailLedger != ledger && maxVersion != Long.MAX_VALUE) {
+                // nothing up to maxVersion in the ledger itself: archived below its marker, or no stream
+                tail = read(aggregateId, newest, 0);
+            }
             if (wholeStream(tail)) {
                 return loaded(base, reversed(tail, 0), 0);
             }
@@ -135,8 +148,12 @@ final class AggregateLoader<S> {
     }
 
     private List<RecordedEvent> read(String aggregateId, ReadOptions options, long after) {
+        return read(ledger, aggregateId, options, after);
+    }
+
+    private List<RecordedEvent> read(LedgerAdapter from, String aggregateId, ReadOptions options, long after) {
         try {
-            return ledger.read(name(), aggregateId, options);
+            return from.read(name(), aggregateId, options);
         } catch (TallyException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -185,6 +185,9 @@ public final class GroupedViewWrites {
             LOG.debug("a group of {} view writes was cancelled: {}", batch.size(), cancelled.getMessage());
             List<CancellationReason> reasons = cancelled.hasCancellationReasons() ? cancelled.cancellationReasons()
                     : List.of();
+            if (reasons.size() != batch.size()) {
+                reasons = List.of(); // reasons that are not one per item cannot be matched: each write on its own
+            }
             for (int i = 0; i < batch.size(); i++) {
                 String code = i < reasons.size() ? reasons.get(i).code() : null;
                 if ("ConditionalCheckFailed".equals(code)) {

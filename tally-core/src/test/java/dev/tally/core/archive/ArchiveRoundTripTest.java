@@ -92,6 +92,36 @@ class ArchiveRoundTripTest {
         }
     }
 
+    /**
+     * An archived stream is loaded from the snapshot at its marker: a load that misses the cache reads
+     * the ledger's newest events first, and must not have the archive fill that short tail in down to
+     * v1 (the whole archive object read on every cold load, and a load that fails when the archive is
+     * out of reach though the snapshot makes it needless).
+     */
+    @Test
+    void aColdLoadOfAnArchivedStreamReadsTheSnapshotNotTheArchive() {
+        MovingClock clock = new MovingClock();
+        InMemoryLedger raw = new InMemoryLedger();
+        InMemorySnapshotStore snapshots = new InMemorySnapshotStore();
+        ArchiveReadingLedger archiving = new ArchiveReadingLedger(raw, new DirectoryArchiveStore(dir.resolve("archive")));
+        EventStore<Total> totals = EventStore.builder(Fixtures.TOTAL, archiving)
+                .snapshots(snapshots, SnapshotPolicy.everyNEvents(100)).clock(clock).build();
+        for (int k = 1; k <= 20; k++) {
+            totals.execute("t", new Add(k));
+        }
+        clock.now = T0.plus(Duration.ofDays(10));
+        assertThat(new Archiver(archiving, clock).archive(totals, "t", Duration.ofDays(7))
+                .kind()).isEqualTo(Archiver.Kind.ARCHIVED);
+
+        // the same ledger and snapshots, the archive out of reach (an empty directory)
+        EventStore<Total> cold = EventStore.builder(Fixtures.TOTAL, new ArchiveReadingLedger(raw,
+                new DirectoryArchiveStore(dir.resolve("elsewhere")))).snapshots(snapshots,
+                SnapshotPolicy.everyNEvents(100)).clock(clock).build();
+        assertThat(cold.load("t").state()).isEqualTo(new Total(210, 20));
+        cold.execute("t", new Add(1));
+        assertThat(cold.load("t").state()).isEqualTo(new Total(211, 21));
+    }
+
     @Test
     void archivedLoadedAppendedToAndRebuilt() {
         MovingClock clock = new MovingClock();
