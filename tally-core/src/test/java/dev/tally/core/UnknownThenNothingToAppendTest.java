@@ -12,7 +12,6 @@ import dev.tally.core.Fixtures.TotalEvent;
 import dev.tally.core.command.Decision;
 import dev.tally.core.ledger.OutcomeUnknown;
 import dev.tally.core.memory.InMemoryLedger;
-import dev.tally.core.spi.LedgerAdapter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,7 +28,7 @@ class UnknownThenNothingToAppendTest {
     private static final RetryPolicy THREE_ATTEMPTS = new RetryPolicy(3, Duration.ZERO, Duration.ZERO);
 
     private final InMemoryLedger ledger = new InMemoryLedger();
-    private final InFlightLedger inFlight = new InFlightLedger(ledger);
+    private final InFlightLedger inFlight = new InFlightLedger(ledger, false);
     private final EventStore<Total> store = EventStore.builder(TOTAL, inFlight).cache(0)
             .retryPolicy(THREE_ATTEMPTS).build();
 
@@ -77,33 +76,5 @@ class UnknownThenNothingToAppendTest {
         assertThat(thrown).isInstanceOf(OutcomeUnknown.class);
         assertThat(thrown.getSuppressed()).as("the later decision, as context")
                 .anySatisfy(s -> assertThat(s.getMessage()).contains(context));
-    }
-
-    /** The first append does not answer; it lands when {@link #land} is called. */
-    private static final class InFlightLedger extends ForwardingLedger {
-        private List<RecordedEvent> inFlight;
-        private boolean first = true;
-
-        InFlightLedger(LedgerAdapter inner) {
-            super(inner);
-        }
-
-        synchronized void land() {
-            if (inFlight != null) {
-                super.append(inFlight);
-                inFlight = null;
-            }
-        }
-
-        @Override
-        public synchronized void append(List<RecordedEvent> events) {
-            if (first) {
-                first = false;
-                inFlight = events;
-                RecordedEvent e = events.get(0);
-                throw new OutcomeUnknown(e.store(), e.aggregateId(), "an append", null);
-            }
-            super.append(events);
-        }
     }
 }
