@@ -62,7 +62,8 @@ final class PostgresAppends {
                 + " WHERE p.store = e.store AND p.aggregate_id = e.aggregate_id AND p.version = e.version - 1)"
                 + " OR " + tables.refuseVersionGap() + "(e.store, e.aggregate_id, e.version))"
                 + "%s"
-                + (notify ? " AND pg_notify('" + tables.channel() + "', '') IS NOT NULL" : "");
+                + (notify ? " AND pg_notify('" + tables.channel() + "', '') IS NOT NULL" : "")
+                + "%s";
         // archived streams (V5): their deleted rows neither free version 1 nor a command id. Only an
         // append with a version 1 or a command id runs this term (the guarded statements)
         String guard = " AND ((e.version <> 1 AND e.command_id IS NULL)"
@@ -74,10 +75,15 @@ final class PostgresAppends {
                 + " ?::integer[], ?::timestamptz[], ?::text[], ?::text[], ?::boolean[]%s) WITH ORDINALITY"
                 + " AS u(store, aggregate_id, version, type, schema_version, recorded_at, payload, metadata,"
                 + " check_previous%s, ordinality)) AS e";
-        this.appendOne = String.format(insert, String.format(one, "", ""), "");
-        this.appendMany = String.format(insert, String.format(many, "", ""), "");
-        this.appendOneGuarded = String.format(insert, String.format(one, ", ?::text", ", command_id"), guard);
-        this.appendManyGuarded = String.format(insert, String.format(many, ", ?::text[]", ", command_id"), guard);
+        // a group's rows are inserted in key order, whatever the caller's order (their positions keep it,
+        // idx): two groups over the same streams then wait on each other's rows in one order and never
+        // deadlock. A transfer a-to-b racing one b-to-a did, costing the deadlock timeout (1 s) and a failure
+        String keyOrder = " ORDER BY e.store COLLATE \"C\", e.aggregate_id COLLATE \"C\", e.version";
+        this.appendOne = String.format(insert, String.format(one, "", ""), "", "");
+        this.appendMany = String.format(insert, String.format(many, "", ""), "", keyOrder);
+        this.appendOneGuarded = String.format(insert, String.format(one, ", ?::text", ", command_id"), guard, "");
+        this.appendManyGuarded = String.format(insert, String.format(many, ", ?::text[]", ", command_id"), guard,
+                keyOrder);
         this.existingKeys = "SELECT " + PostgresLedger.COLUMNS + " FROM " + events + " WHERE (store, aggregate_id, version) IN"
                 + " (SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[]))";
         this.head = "SELECT coalesce(max(version), 0) FROM " + events + " WHERE store = ? AND aggregate_id = ?";
@@ -236,6 +242,12 @@ final class PostgresAppends {
                     .filter(r -> r.metadata().commandId().isPresent()).findFirst().orElse(first);
             return new DuplicateCommand(carrying.store(), carrying.aggregateId(),
                     carrying.metadata().commandId().orElse("?"));
+        }
+        if (SqlErrors.DEADLOCK_DETECTED.equals(state) || SqlErrors.SERIALIZATION_FAILURE.equals(state)) {
+            // the server rolled this append back to let a racing transaction on the same rows go on
+            // (appends insert in key order and do not deadlock each other; another writer's lock can):
+            // nothing was written, and deciding again on a fresh load is the answer, as for a conflict
+            return conflict(rows);
         }
         if (SqlErrors.VERSION_GAP.equals(state)) {
             return gap(e, first);

@@ -16,6 +16,8 @@ final class SqlErrors {
     static final String INVALID_TEXT_REPRESENTATION = "22P02";
     static final String DATA_EXCEPTION_CLASS = "22";
     static final String CHARACTER_NOT_IN_REPERTOIRE = "22021";
+    static final String DEADLOCK_DETECTED = "40P01";
+    static final String SERIALIZATION_FAILURE = "40001";
     /** Raised by the ledger's refuse_version_gap function. */
     static final String VERSION_GAP = "TLGAP";
 

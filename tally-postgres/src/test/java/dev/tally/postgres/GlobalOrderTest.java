@@ -102,6 +102,14 @@ class GlobalOrderTest {
     }
 
     @Test
+    void aGroupKeepsTheCallersOrderInTheLogThoughItsRowsAreInsertedInKeyOrder() {
+        long start = head();
+        LEDGER.append(List.of(TestEvents.event(store, "z", 1), TestEvents.event(store, "a", 1),
+                TestEvents.event(store, "m", 1), TestEvents.event(store, "a", 2)));
+        assertThat(ids(LEDGER.readLog(start, 100).events())).containsExactly("z", "a", "m", "a");
+    }
+
+    @Test
     void positionsAreTheTransactionThenTheIndexInTheAppend() {
         long start = head();
         LEDGER.append(TestEvents.stream(store, "g", 1, 3));

@@ -24,6 +24,9 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
@@ -251,6 +254,89 @@ class PostgresLedgerTest {
                 .hasMessageContaining("PostgresSchema.of(tables).migrate(dataSource)")
                 .hasMessageContaining("42P01");
         assertThatThrownBy(() -> nowhere.read(store, "a", ReadOptions.ALL)).isInstanceOf(PostgresFailure.class);
+    }
+
+    @Test
+    void aGroupTakesItsRowsInKeyOrderSoGroupsInOppositeOrdersNeverDeadlock() throws Exception {
+        LEDGER.append(List.of(TestEvents.event(store, "a", 1), TestEvents.event(store, "b", 1)));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection held = TestDatabase.dataSource().getConnection()) {
+            held.setAutoCommit(false);
+            // transaction 1 (a transfer a to b) has written a@2 and waits to commit
+            LEDGER.insert(held, LEDGER.encode(List.of(TestEvents.event(store, "a", 2))));
+            // transaction 2 (b to a) lists b first, but takes a@2 first: it waits there, holding nothing
+            Future<RuntimeException> other = pool.submit(() -> catchRefusal(() -> LEDGER.append(
+                    List.of(TestEvents.event(store, "b", 2), TestEvents.event(store, "a", 2)))));
+            awaitAnAppendWaitingOnALock();
+            // so b@2 is free: a third writer takes it at once. Inserting in the caller's order, transaction 2
+            // would hold b@2 while it waits, and transaction 1 writing b@2 next would deadlock with it
+            try (Connection probe = TestDatabase.dataSource().getConnection()) {
+                probe.setAutoCommit(false);
+                try (Statement st = probe.createStatement()) {
+                    st.execute("SET LOCAL lock_timeout = '500ms'");
+                }
+                LEDGER.insert(probe, LEDGER.encode(List.of(TestEvents.event(store, "b", 2))));
+                probe.rollback();
+            }
+            held.commit();
+            assertThat(other.get(30, TimeUnit.SECONDS)).isInstanceOf(VersionConflict.class);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(LEDGER.read(store, "a", ReadOptions.ALL)).hasSize(2);
+        assertThat(LEDGER.read(store, "b", ReadOptions.ALL)).hasSize(1);
+    }
+
+    @Test
+    void anAppendTheServerRollsBackToEndADeadlockIsAConflictToDecideAgain() throws Exception {
+        LEDGER.append(List.of(TestEvents.event(store, "a", 1), TestEvents.event(store, "b", 1)));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        Future<RuntimeException> append;
+        try (Connection other = TestDatabase.dataSource().getConnection()) {
+            other.setAutoCommit(false);
+            // another writer, not an append (a hand-written script, say), holds b@2...
+            LEDGER.insert(other, LEDGER.encode(List.of(TestEvents.event(store, "b", 2))));
+            // ...the append takes a@2 and waits on b@2...
+            append = pool.submit(() -> catchRefusal(() -> LEDGER.append(
+                    List.of(TestEvents.event(store, "a", 2), TestEvents.event(store, "b", 2)))));
+            awaitAnAppendWaitingOnALock();
+            // ...and the writer wants a@2 too: the server ends the deadlock by rolling one of them back
+            try (Statement st = other.createStatement()) {
+                st.execute("INSERT INTO " + TABLES.events() + " (" + PostgresLedger.COLUMNS + ") VALUES"
+                        + " ((pg_current_xact_id()::text::bigint << " + PostgresLedger.INDEX_BITS + ") + 1, '"
+                        + store + "', 'a', 2, 'Hand', 1, now(), '{}', '{}')");
+                other.commit();
+            } catch (SQLException writerRolledBack) {
+                assertThat(writerRolledBack.getSQLState()).isEqualTo("40P01");
+                other.rollback();
+            }
+            RuntimeException outcome = append.get(30, TimeUnit.SECONDS);
+            // the append was the one rolled back (it waited longer, so it found the cycle): a conflict,
+            // which a command answers by loading again and deciding again, not an unknown failure
+            assertThat(outcome).isInstanceOf(VersionConflict.class);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(LEDGER.read(store, "a", ReadOptions.ALL)).hasSize(2);
+        assertThat(LEDGER.read(store, "b", ReadOptions.ALL)).hasSize(2);
+    }
+
+    private static void awaitAnAppendWaitingOnALock() throws Exception {
+        String waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                + " AND pid <> pg_backend_pid() AND query LIKE '%" + TABLES.events() + "%'";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (Connection c = TestDatabase.dataSource().getConnection(); Statement st = c.createStatement()) {
+            while (true) {
+                try (ResultSet rs = st.executeQuery(waiting)) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        return;
+                    }
+                }
+                assertThat(System.nanoTime()).as("the racing append waits on a lock").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+        }
     }
 
     private static String plan(Statement st, String sql) throws SQLException {

@@ -17,7 +17,8 @@ public final class MotoRacesNotIsolated implements ExecutionCondition {
     static final Set<String> RACES = Set.of(
             "concurrentWritersOfOneVersionHaveExactlyOneWinner",
             "writersRacingWithOneCommandIdAtSuccessiveVersionsApplyItOnce",
-            "racingWritersEndAtTheHighestVersion");
+            "racingWritersEndAtTheHighestVersion",
+            "groupsOverTheSameStreamsInOppositeOrdersAreEachStoredOrAConflict");
 
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
