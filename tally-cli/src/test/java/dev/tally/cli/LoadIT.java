@@ -108,13 +108,14 @@ class LoadIT {
                 System.out.printf("normal request answered after %d ms with 100 slow clients; %d of them closed by"
                         + " the server, all of them %d ms after they connected%n", answeredMillis, closedByServer,
                         allClosedMillis);
+                // not held until the slow clients are cut off (a slow machine may take a few seconds to answer)
                 assertThat(answeredMillis).as("the normal request's answer, with 100 slow clients connected")
-                        .isBetween(0L, 5_000L);
+                        .isBetween(0L, HttpApi.READ_DEADLINE_SECONDS * 1000L - 1000);
                 assertThat(closedByServer).as("slow clients closed at the %d s read deadline",
                         HttpApi.READ_DEADLINE_SECONDS).isEqualTo(slow.size());
                 assertThat(allClosedMillis).as("when the last slow client was closed")
                         .isBetween(HttpApi.READ_DEADLINE_SECONDS * 1000L - 1000, HttpApi.READ_DEADLINE_SECONDS * 1000L
-                                + 8000);
+                                + 15000);
             } finally {
                 for (Socket s : slow) {
                     s.close();

@@ -62,9 +62,13 @@ class MetricsIT {
 
         eventually(() -> {
             String s = scrape().body();
-            // three bank projections saw five credits each; the counter's view saw one increment
-            assertThat(value(s, "tally_deliveries_total{target=\"balance\"}")).isEqualTo(5.0);
+            // three bank projections saw five credits each (each at its own pace: wait for all three)
+            for (String target : new String[] {"balance", "last-transaction", "last-month-balance"}) {
+                assertThat(value(s, "tally_deliveries_total{target=\"" + target + "\"}")).as(target).isEqualTo(5.0);
+            }
             assertThat(value(s, "tally_projection_lag_seconds_count{projection=\"balance\"}")).isEqualTo(5.0);
+            // the dispatcher has handed on the five credits and the one increment
+            assertThat(value(s, "tally_dispatch_batch_size_sum")).isGreaterThanOrEqualTo(6.0);
         });
         HttpResponse<String> r = scrape();
         assertThat(r.statusCode()).isEqualTo(200);

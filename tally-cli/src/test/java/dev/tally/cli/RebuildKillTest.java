@@ -13,8 +13,6 @@ import dev.tally.dynamodb.DynamoDbProjectionWriter;
 import dev.tally.dynamodb.DynamoDbTables;
 import dev.tally.dynamodb.TableDefinitions;
 import dev.tally.local.LocalDynamoDb;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,25 +58,21 @@ class RebuildKillTest {
                     "--app", app.toString(), "--page-size", Integer.toString(page), "--rate", "150", "--progress",
                     "lines", "--every", "0", "--checkpoint", place.toString());
 
-            // first run: killed (SIGKILL, no shutdown hook runs) once it is well into the walk
-            Process first = start(args);
-            long lastSeen = 0;
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(first.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    Matcher m = LINE.matcher(line);
-                    if (m.find()) {
-                        lastSeen = Long.parseLong(m.group(1));
-                        if (lastSeen >= 230) {
-                            first.destroyForcibly(); // SIGKILL on Linux
-                            break;
-                        }
-                    }
-                }
+            // first run: killed (SIGKILL, no shutdown hook runs) once it is well into the walk. Its output goes to
+            // a file, so every line it printed before dying can be read after the kill (it prints a count before
+            // saving it, so the last line printed is never behind the saved place)
+            Path firstOut = dir.resolve("first-run.txt");
+            Process first = start(args, firstOut);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (lastCount(firstOut) < 230) {
+                assertThat(first.isAlive()).as(Files.readString(firstOut)).isTrue();
+                assertThat(System.nanoTime()).as("the first run passes 230 within 2 minutes").isLessThan(deadline);
+                Thread.sleep(5);
             }
+            first.destroyForcibly(); // SIGKILL on Linux
             assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(first.exitValue()).isEqualTo(137);
+            long lastSeen = lastCount(firstOut);
             assertThat(lastSeen).isBetween(230L, (long) n - 1);
             assertThat(place).exists();
 
@@ -110,9 +104,31 @@ class RebuildKillTest {
 
 
     private static Process start(List<String> args) throws Exception {
+        return builder(args).start();
+    }
+
+    private static Process start(List<String> args, Path output) throws Exception {
+        return builder(args).redirectOutput(output.toFile()).start();
+    }
+
+    private static ProcessBuilder builder(List<String> args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(args);
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+        return new ProcessBuilder(command).redirectErrorStream(true);
+    }
+
+    /** The last progress count in the output so far, 0 before the first. */
+    private static long lastCount(Path output) throws Exception {
+        long last = 0;
+        if (Files.exists(output)) {
+            for (String line : Files.readAllLines(output, StandardCharsets.UTF_8)) {
+                Matcher m = LINE.matcher(line);
+                if (m.find()) {
+                    last = Long.parseLong(m.group(1));
+                }
+            }
+        }
+        return last;
     }
 }

@@ -21,16 +21,23 @@ public final class DynamoDbLocalTestServer {
     }
 
     public static synchronized URI endpoint() {
-        if (server == null) {
+        // the free port is released before DynamoDB Local binds it, and another process may take it in
+        // between: then try another one
+        for (int attempt = 1; server == null; attempt++) {
+            DynamoDBProxyServer starting = null;
             try {
                 int port = freePort();
                 System.setProperty("aws.dynamodb.local.telemetry", "false");
-                server = ServerRunner.createServerFromCommandLineArgs(new String[] {
+                starting = ServerRunner.createServerFromCommandLineArgs(new String[] {
                         "-inMemory", "-disableTelemetry", "-port", Integer.toString(port)});
-                server.start();
+                starting.start();
+                server = starting;
                 endpoint = URI.create("http://127.0.0.1:" + port);
             } catch (Exception e) {
-                throw new IllegalStateException("could not start DynamoDB Local: " + e, e);
+                stopQuietly(starting);
+                if (attempt == 3) {
+                    throw new IllegalStateException("could not start DynamoDB Local: " + e, e);
+                }
             }
         }
         return endpoint;
@@ -41,6 +48,16 @@ public final class DynamoDbLocalTestServer {
             client = DynamoDbClients.forEndpoint(endpoint(), Region.US_EAST_1);
         }
         return client;
+    }
+
+    private static void stopQuietly(DynamoDBProxyServer starting) {
+        if (starting != null) {
+            try {
+                starting.stop();
+            } catch (Exception ignored) {
+                // it did not start
+            }
+        }
     }
 
     static int freePort() throws IOException {

@@ -6,14 +6,14 @@ import dev.tally.core.memory.InMemoryCheckpointStore;
 import dev.tally.core.spi.Checkpoint;
 import dev.tally.core.spi.CheckpointStore;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class CoalescedShardCheckpointsTest {
     /** The stored checkpoints, and every write they got. */
     final CheckpointStore memory = new InMemoryCheckpointStore();
-    final List<String> writes = new ArrayList<>();
+    final List<String> writes = new CopyOnWriteArrayList<>();
     final CheckpointStore stored = new CheckpointStore() {
         @Override
         public Checkpoint load(String shardId) {
@@ -59,7 +59,9 @@ class CoalescedShardCheckpointsTest {
 
     @Test
     void aWaitingPositionIsWrittenOnceTheIntervalPassedWithoutAnotherSave() throws Exception {
-        CoalescedShardCheckpoints c = new CoalescedShardCheckpoints(stored, Duration.ofMillis(20));
+        // long enough that the three saves fall within one interval however slow this machine, short
+        // enough that the flusher writes the waiting position soon after
+        CoalescedShardCheckpoints c = new CoalescedShardCheckpoints(stored, Duration.ofMillis(500));
         c.save(Checkpoint.at("shard-1", "1"));
         c.save(Checkpoint.at("shard-1", "2"));
         c.save(Checkpoint.at("shard-2", "7"));

@@ -122,10 +122,14 @@ public final class PostgresSchema {
     }
 
     private MigrationReport migrate(Connection c) throws SQLException {
-        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
-            lock.setInt(1, LOCK_NAMESPACE);
-            lock.setString(2, tables.schema() + "." + tables.prefix());
-            lock.execute();
+        // the schema first (two prefixes migrated into one new schema at once must not both create it),
+        // then the prefix: every migrator takes them in this order
+        for (String name : List.of(tables.schema(), tables.schema() + "." + tables.prefix())) {
+            try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
+                lock.setInt(1, LOCK_NAMESPACE);
+                lock.setString(2, name);
+                lock.execute();
+            }
         }
         boolean schemaExists;
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_namespace WHERE nspname = ?")) {

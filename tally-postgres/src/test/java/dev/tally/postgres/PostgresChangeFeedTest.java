@@ -152,11 +152,16 @@ class PostgresChangeFeedTest {
         try (PostgresChangeFeed feed = PostgresChangeFeed.builder("deaf", ledger, checkpoints, batch -> {
             batch.forEach(e -> seen.add(e.aggregateId()));
             return batch.size();
-        }).idleWait(Duration.ofMinutes(5)).listen(false).build().start()) {
-            Thread.sleep(300);
+        }).idleWait(Duration.ofMinutes(5)).listen(false).build()) {
+            // the first polls are done once an event appended before the start is handled (and the one read
+            // after it, which finds nothing, a moment later): from then on the feed idles for 5 minutes
+            ledger.append(List.of(TestEvents.event(store, "early", 1)));
+            feed.start();
+            await(() -> seen.contains("early"), Duration.ofSeconds(30));
+            Thread.sleep(1000);
             ledger.append(List.of(TestEvents.event(store, "ping", 1)));
             Thread.sleep(1500);
-            assertThat(seen).isEmpty();
+            assertThat(seen).containsExactly("early");
             assertThat(feed.pollOnce()).isEqualTo(1);
         }
     }
@@ -205,9 +210,8 @@ class PostgresChangeFeedTest {
                     st.execute("INSERT INTO " + tables.schema() + ".other VALUES (1)");
                 }
                 ledger.append(List.of(TestEvents.event(store, "held", 1)));
-                Thread.sleep(500);
+                await(feed::isWaitingForOlderTransactions, Duration.ofSeconds(30));
                 assertThat(seen).as("held back while an older transaction runs").isEmpty();
-                assertThat(feed.isWaitingForOlderTransactions()).isTrue();
                 other.commit(); // no NOTIFY: this transaction did not append
             }
             await(() -> seen.contains("held"), Duration.ofSeconds(10));

@@ -57,6 +57,29 @@ class PostgresSchemaTest {
     }
 
     @Test
+    void migrationsOfTwoPrefixesIntoOneNewSchemaAtOnceBothSucceed() throws Exception {
+        String schema = TestDatabase.emptySchema("shared").schema();
+        int callers = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<PostgresSchema.MigrationReport>> results = new ArrayList<>();
+        for (int i = 0; i < callers; i++) {
+            PostgresTables tables = new PostgresTables(schema, i % 2 == 0 ? "app_a_" : "app_b_");
+            results.add(pool.submit(() -> {
+                start.await();
+                return PostgresSchema.of(tables).migrate(TestDatabase.dataSource());
+            }));
+        }
+        start.countDown();
+        int applied = 0;
+        for (Future<PostgresSchema.MigrationReport> f : results) {
+            applied += f.get(1, TimeUnit.MINUTES).applied().size(); // none fails creating the schema
+        }
+        pool.shutdown();
+        assertThat(applied).as("each migration applied once per prefix").isEqualTo(2 * PostgresSchema.MIGRATIONS.size());
+    }
+
+    @Test
     void aDatabaseOfTheFirstVersionGetsOnlyTheNewerMigrations() {
         PostgresTables tables = TestDatabase.freshTables("upgrade");
         // as a Tally that shipped only V1 left it

@@ -107,6 +107,27 @@ public final class MotoServer implements AutoCloseable {
     }
 
     private static MotoServer start(String exe) throws IOException {
+        // the free port is found, released, then given to moto: another process may take it in between,
+        // and moto then exits at once. Try another port then
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnAFreePort(exe);
+            } catch (ExitedEarly e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** moto_server ended before it answered (a port taken in between, say). */
+    private static final class ExitedEarly extends IOException {
+        ExitedEarly(String message) {
+            super(message);
+        }
+    }
+
+    private static MotoServer startOnAFreePort(String exe) throws IOException {
         int port;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
@@ -120,7 +141,7 @@ public final class MotoServer implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IOException("exited with " + process.exitValue() + "; its output: " + server.output());
+                throw new ExitedEarly("exited with " + process.exitValue() + "; its output: " + server.output());
             }
             if (server.answers()) {
                 return server;
