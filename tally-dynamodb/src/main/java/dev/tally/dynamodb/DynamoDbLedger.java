@@ -116,8 +116,14 @@ public final class DynamoDbLedger implements LedgerAdapter, dev.tally.core.spi.P
         }
     }
 
-    /** An append whose answer was ambiguous is sent 3 times in all (same write id), at once, before it is unknown. */
-    private static final FailurePolicy RESUBMIT = FailurePolicy.of(new RetryPolicy(3, Duration.ZERO, Duration.ZERO));
+    /**
+     * An append whose answer was ambiguous is sent 3 times in all (same write id) before it is
+     * settled. Between tries a short jittered pause (up to 20 ms, then up to 40 ms): the usual
+     * ambiguous answer is a TransactionConflict with another writer's transaction in flight on one
+     * of our items, and sent again at once it meets that same transaction again.
+     */
+    private static final FailurePolicy RESUBMIT = FailurePolicy.of(new RetryPolicy(3, Duration.ofMillis(20),
+            Duration.ofMillis(100)));
 
     private void appendOne(RecordedEvent e, Map<String, AttributeValue> item) {
         String pk = LedgerItems.pk(e.store(), e.aggregateId());
@@ -284,26 +290,37 @@ public final class DynamoDbLedger implements LedgerAdapter, dev.tally.core.spi.P
     }
 
     /**
-     * After answers that said nothing about our write: a consistent read of its first item tells
-     * whether it is stored (ours: done; another writer's: a conflict). When it is absent, an
-     * earlier try may still be in flight, so the outcome is unknown.
+     * After answers that said nothing about our write: consistent reads of its event items decide.
+     * The write is one PutItem or one all-or-nothing transaction whose puts are conditional on the
+     * item being absent, so the first item found stored decides for all: with our write id, the
+     * write committed; of another writer, ours never can, a {@link VersionConflict} on that item
+     * (e.g. a transfer a-to-b whose conflict was on b, while a is still free). None stored: an
+     * earlier try may still be in flight, so the outcome is unknown; so it is when a read fails.
+     * One GetItem per item (the writer's IAM role has GetItem, not BatchGetItem); a group of up to
+     * {@link #MAX_TRANSACTION_ITEMS} reads them all only in that last, rare case.
      */
     private RuntimeException settle(List<RecordedEvent> events, String writeId, RuntimeException ambiguous) {
+        for (RecordedEvent e : events) {
+            Map<String, AttributeValue> stored;
+            try {
+                stored = getConsistent(LedgerItems.key(e.store(), e.aggregateId(), e.version()));
+            } catch (RuntimeException readFailed) {
+                ambiguous.addSuppressed(readFailed);
+                return unknown(events, ambiguous);
+            }
+            if (isOurs(stored, writeId)) {
+                return null;
+            }
+            if (stored != null && !stored.isEmpty()) {
+                return new VersionConflict(e.store(), e.aggregateId(), e.version(), LedgerItems.fromItem(stored));
+            }
+        }
+        return unknown(events, ambiguous);
+    }
+
+    /** Reported on the first event of the write, as before. */
+    private static OutcomeUnknown unknown(List<RecordedEvent> events, RuntimeException ambiguous) {
         RecordedEvent first = events.get(0);
-        Map<String, AttributeValue> stored;
-        try {
-            stored = getConsistent(LedgerItems.key(first.store(), first.aggregateId(), first.version()));
-        } catch (RuntimeException readFailed) {
-            ambiguous.addSuppressed(readFailed);
-            return new OutcomeUnknown(first.store(), first.aggregateId(), "an append at v" + first.version(),
-                    ambiguous);
-        }
-        if (isOurs(stored, writeId)) {
-            return null;
-        }
-        if (stored != null && !stored.isEmpty()) {
-            return new VersionConflict(first.store(), first.aggregateId(), first.version(), LedgerItems.fromItem(stored));
-        }
         return new OutcomeUnknown(first.store(), first.aggregateId(), "an append at v" + first.version(), ambiguous);
     }
 
