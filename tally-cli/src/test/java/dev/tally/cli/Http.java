@@ -42,6 +42,22 @@ final class Http {
         this.client = b.build();
     }
 
+    /**
+     * Waits until the server's start-up check (a verify with repair, run once in the background) is
+     * done: a test that counts deliveries must not count the repair messages it may send.
+     */
+    void awaitStartupCheck() {
+        dev.tally.testing.Eventually.eventually(java.time.Duration.ofSeconds(60), () -> {
+            String state;
+            try {
+                state = get("/api/pipeline").json().path("startupCheck").path("state").asText();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            org.assertj.core.api.Assertions.assertThat(state).as("the start-up check").isEqualTo("done");
+        });
+    }
+
     Answer get(String path) throws Exception {
         return answer(client.send(auth(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60)).GET())
                 .build(), HttpResponse.BodyHandlers.ofString()));

@@ -48,16 +48,18 @@ class NewAppOnPostgresIT {
             Http http = new Http(first.url());
             assertThat(http.post("/api/stores/cart/held/commands/AddItem", "{\"sku\": \"pear\", \"quantity\": 1}")
                     .status()).isEqualTo(200);
+            AckedCommands clients = new AckedCommands().start(first.url(), 4, carts,
+                    id -> "/api/stores/cart/" + id + "/commands/AddItem",
+                    (id, n) -> "{\"sku\": \"sku-" + n + "\", \"quantity\": " + (1 + n % 7) + "}");
+            eventually(Duration.ofSeconds(60), () -> assertThat(clients.count()).isGreaterThan(60));
+
+            // the hold last, so that only the wait for its timer (not the clients' warm-up, whatever this
+            // machine's speed) stands between it and the kill
             holdEnds = Instant.now().plusSeconds(15);
             Http.Answer hold = http.post("/api/stores/cart/held/commands/Hold", "{\"until\": \"" + holdEnds + "\"}");
             assertThat(hold.status()).as(hold.statusAndBody()).isEqualTo(200);
             eventually(Duration.ofSeconds(60), () -> assertThat(json(http, "/api/stores/cart-hold/held/aggregate")
                     .path("state").path("timerSet").asBoolean()).as("the hold's timer is stored").isTrue());
-
-            AckedCommands clients = new AckedCommands().start(first.url(), 4, carts,
-                    id -> "/api/stores/cart/" + id + "/commands/AddItem",
-                    (id, n) -> "{\"sku\": \"sku-" + n + "\", \"quantity\": " + (1 + n % 7) + "}");
-            eventually(Duration.ofSeconds(60), () -> assertThat(clients.count()).isGreaterThan(60));
             orphan = AckedCommands.postmaster(data).orElseThrow();
             assertThat(first.kill()).isEqualTo(137);
             acks = clients.stop();

@@ -46,6 +46,7 @@ class OpsThroughServerTest {
         try (TallyServer server = TallyServer.start(new TallyServer.Settings(null, TallyServer.HOST, 0, null,
                 Chaos.NONE, List.of(new OpsTestApp())), line -> { })) {
             String url = server.url().toString();
+            new Http(server.url()).awaitStartupCheck();
             EventStore<Count> counters = (EventStore<Count>) server.stores().get("ops-counter");
             for (int i = 0; i < 45; i++) {
                 counters.execute("s" + i, new Add(i));

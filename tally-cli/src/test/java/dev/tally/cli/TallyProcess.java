@@ -35,7 +35,8 @@ final class TallyProcess implements AutoCloseable {
                 .redirectOutput(log.toFile());
         pb.environment().putAll(env);
         process = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        // starts take 3-12 s here; a loaded CI machine gets 180 s before a start counts as failed
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         URI found = null;
         while (found == null && System.nanoTime() < deadline && process.isAlive()) {
             Matcher m = SERVING.matcher(Files.readString(log, StandardCharsets.UTF_8));
@@ -46,8 +47,10 @@ final class TallyProcess implements AutoCloseable {
             }
         }
         if (found == null) {
+            boolean slow = process.isAlive();
             process.destroyForcibly();
-            throw new IllegalStateException("tally serve did not start; it printed:\n" + String.join("\n", output()));
+            throw new IllegalStateException("tally serve did not start" + (slow ? " within 180 s" : "")
+                    + "; it printed:\n" + String.join("\n", output()));
         }
         url = found;
     }
@@ -132,16 +135,24 @@ final class TallyProcess implements AutoCloseable {
     }
 
     static Finished run(java.util.Map<String, String> env, String... args) throws Exception {
+        // the output goes to a file, so that a command that hangs is ended at the deadline (reading a pipe to
+        // its end would wait for it forever)
+        Path output = Path.of("target", "tally-run-" + UUID.randomUUID() + ".log");
+        Files.createDirectories(output.getParent());
         ProcessBuilder pb = new ProcessBuilder(command(ItClassDataSharing.options(), List.of(args)))
-                .redirectErrorStream(true);
+                .redirectErrorStream(true).redirectOutput(output.toFile());
         pb.environment().putAll(env);
         Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("tally " + String.join(" ", args) + " did not end:\n" + out);
+        try {
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("tally " + String.join(" ", args) + " did not end within 120 s:\n"
+                        + new String(Files.readAllBytes(output), StandardCharsets.UTF_8));
+            }
+            return new Finished(p.exitValue(), new String(Files.readAllBytes(output), StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(output);
         }
-        return new Finished(p.exitValue(), out);
     }
 
     URI url() {

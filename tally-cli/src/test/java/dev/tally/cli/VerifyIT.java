@@ -28,6 +28,7 @@ class VerifyIT {
         try (TallyServer server = TallyServer.start(new TallyServer.Settings(null, TallyServer.HOST, 0, null,
                 Chaos.NONE, AppLoader.load(apps)), line -> { })) {
             Http http = new Http(server.url());
+            http.awaitStartupCheck();
             for (String id : new String[] {"ann", "ben", "cat", "dan"}) {
                 http.post("/api/accounts/" + id + "/credit", "{\"amount\": 500}");
                 http.post("/api/accounts/" + id + "/debit", "{\"amount\": 120}");
