@@ -16,9 +16,7 @@ import dev.tally.core.json.JsonCodec;
 import dev.tally.core.ledger.OutcomeUnknown;
 import dev.tally.core.ledger.VersionConflict;
 import dev.tally.testing.TestEvents;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,12 +27,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.AbortableInputStream;
 import software.amazon.awssdk.http.ExecutableHttpRequest;
 import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -100,9 +96,9 @@ class DynamoDbLedgerTransactionConflictTest {
                     if (real != null) {
                         HttpExecuteResponse committed = real.call();
                         assertThat(committed.httpResponse().statusCode()).as("the first try commits").isEqualTo(200);
-                        committed.responseBody().ifPresent(ConflictingTransactions::close);
+                        committed.responseBody().ifPresent(FaultInjectingHttpClient::discard);
                     }
-                    return answer400(body);
+                    return FaultInjectingHttpClient.answer(400, body);
                 }
 
                 @Override
@@ -112,26 +108,6 @@ class DynamoDbLedgerTransactionConflictTest {
                     }
                 }
             };
-        }
-
-        private static HttpExecuteResponse answer400(String body) {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            return HttpExecuteResponse.builder()
-                    .response(SdkHttpResponse.builder().statusCode(400)
-                            .putHeader("Content-Type", "application/x-amz-json-1.0")
-                            .putHeader("x-amzn-RequestId", "injected-transaction-conflict")
-                            .putHeader("Content-Length", Integer.toString(bytes.length))
-                            .build())
-                    .responseBody(AbortableInputStream.create(new ByteArrayInputStream(bytes)))
-                    .build();
-        }
-
-        private static void close(AbortableInputStream body) {
-            try {
-                body.close();
-            } catch (IOException ignored) {
-                // an answer we replace anyway
-            }
         }
 
         @Override

@@ -87,7 +87,7 @@ final class FaultInjectingHttpClient implements SdkHttpClient {
                 switch (fault) {
                     case LOSE_RESPONSE -> {
                         HttpExecuteResponse response = real.call();
-                        response.responseBody().ifPresent(FaultInjectingHttpClient::close);
+                        response.responseBody().ifPresent(FaultInjectingHttpClient::discard);
                         lastLost = operation;
                         throw new IOException("connection reset (injected: " + operation + " executed, answer lost)");
                     }
@@ -133,8 +133,13 @@ final class FaultInjectingHttpClient implements SdkHttpClient {
     }
 
     private static HttpExecuteResponse answer(int status, String type, String message) {
-        byte[] body = ("{\"__type\":\"com.amazonaws.dynamodb.v20120810#" + type + "\",\"message\":\"" + message + "\"}")
-                .getBytes(StandardCharsets.UTF_8);
+        return answer(status, "{\"__type\":\"com.amazonaws.dynamodb.v20120810#" + type + "\",\"message\":\""
+                + message + "\"}");
+    }
+
+    /** An answer of DynamoDB's JSON protocol with this status and body, as the service would send it. */
+    static HttpExecuteResponse answer(int status, String json) {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
         return HttpExecuteResponse.builder()
                 .response(SdkHttpResponse.builder().statusCode(status)
                         .putHeader("Content-Type", "application/x-amz-json-1.0")
@@ -145,7 +150,8 @@ final class FaultInjectingHttpClient implements SdkHttpClient {
                 .build();
     }
 
-    private static void close(AbortableInputStream body) {
+    /** Closes an answer's body that is thrown away. */
+    static void discard(AbortableInputStream body) {
         try {
             body.close();
         } catch (IOException ignored) {
