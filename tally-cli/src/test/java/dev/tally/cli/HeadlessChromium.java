@@ -45,31 +45,33 @@ final class HeadlessChromium implements AutoCloseable {
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--window-size=1400,1000", "--user-data-dir=" + profile, "--remote-debugging-port=0", "about:blank")
                 .redirectErrorStream(true).start();
-        String browserSocket = null;
+        // one thread reads chromium's output from the start: it finds the DevTools line, then keeps the pipe
+        // empty. Waiting on the future, not on a read, lets the 60 s deadline hold if chromium prints nothing
+        CompletableFuture<String> devTools = new CompletableFuture<>();
         BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String line;
-        while (browserSocket == null && System.nanoTime() < deadline && (line = r.readLine()) != null) {
-            Matcher m = DEVTOOLS.matcher(line);
-            if (m.find()) {
-                browserSocket = m.group(1);
-            }
-        }
-        if (browserSocket == null) {
-            process.destroyForcibly();
-            throw new IllegalStateException("chromium did not open its DevTools port");
-        }
         Thread drain = new Thread(() -> {
             try {
-                while (r.readLine() != null) {
-                    // keep the pipe empty
+                String line;
+                while ((line = r.readLine()) != null) {
+                    Matcher m = DEVTOOLS.matcher(line);
+                    if (m.find()) {
+                        devTools.complete(m.group(1));
+                    }
                 }
             } catch (Exception ignored) {
                 // chromium ended
             }
-        });
+            devTools.completeExceptionally(new IllegalStateException("chromium ended its output"));
+        }, "chromium-output");
         drain.setDaemon(true);
         drain.start();
+        String browserSocket;
+        try {
+            browserSocket = devTools.get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            process.destroyForcibly();
+            throw new IllegalStateException("chromium did not open its DevTools port within 60 s: " + e, e);
+        }
         URI ws = URI.create(browserSocket);
         HttpClient http = HttpClient.newHttpClient();
         JsonNode targets = JsonCodec.parse(http.send(HttpRequest.newBuilder(URI.create("http://" + ws.getHost() + ":"
