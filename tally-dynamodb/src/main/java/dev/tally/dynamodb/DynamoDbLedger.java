@@ -125,6 +125,19 @@ public final class DynamoDbLedger implements LedgerAdapter, dev.tally.core.spi.P
     private static final FailurePolicy RESUBMIT = FailurePolicy.of(new RetryPolicy(3, Duration.ofMillis(20),
             Duration.ofMillis(100)));
 
+    /**
+     * The pause between resubmits never stops the retry: an interrupted caller (a server closing
+     * its workers) still gets the settled answer, {@link OutcomeUnknown} when nothing clear came
+     * back, and not "stopped", which says nothing of a write that may have gone out. The interrupt
+     * stays set, so the remaining tries and reads end at once.
+     */
+    private static final FailurePolicy.Pause RESUBMIT_PAUSE = d -> {
+        if (!Thread.currentThread().isInterrupted()) {
+            FailurePolicy.Pause.THREAD.sleep(d); // restores the interrupt if it comes during the pause
+        }
+        return true;
+    };
+
     private void appendOne(RecordedEvent e, Map<String, AttributeValue> item) {
         String pk = LedgerItems.pk(e.store(), e.aggregateId());
         if (e.version() > 1 && !known.exists(pk, e.version() - 1)) {
@@ -171,7 +184,7 @@ public final class DynamoDbLedger implements LedgerAdapter, dev.tally.core.spi.P
                 throw outcome;
             }
             return null;
-        }, FailurePolicy.Pause.THREAD, java.util.concurrent.ThreadLocalRandom.current());
+        }, RESUBMIT_PAUSE, java.util.concurrent.ThreadLocalRandom.current());
     }
 
     /**

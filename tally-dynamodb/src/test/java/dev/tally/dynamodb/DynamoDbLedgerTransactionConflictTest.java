@@ -274,6 +274,20 @@ class DynamoDbLedgerTransactionConflictTest {
         assertThatThrownBy(() -> ledger.append(transfer())).isInstanceOf(OutcomeUnknown.class);
     }
 
+    @Test
+    void anInterruptedAppendWithoutAClearAnswerIsUnknownNotStopped() {
+        // a server closing its workers interrupts a command mid-append: the SDK then answers with an abort,
+        // after the request may have gone out. The pause between tries must not turn that into "stopped"
+        // (which says nothing of the write, and a caller may take for "not applied")
+        DynamoDbLedger ledger = ledgerAnswering(CANCELLED_BY_CONFLICT, false);
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> ledger.append(transfer())).isInstanceOf(OutcomeUnknown.class);
+        } finally {
+            Thread.interrupted(); // the next test's thread is not interrupted
+        }
+    }
+
     private Map<String, AttributeValue> storedItem(String store, String id, long version) {
         return raw.getItem(GetItemRequest.builder().tableName(TABLE).consistentRead(true)
                 .key(LedgerItems.key(store, id, version)).build()).item();

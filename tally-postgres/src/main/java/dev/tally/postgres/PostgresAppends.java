@@ -235,7 +235,7 @@ final class PostgresAppends {
         String state = e.getSQLState();
         RecordedEvent first = rows.get(0).event();
         if (SqlErrors.UNIQUE_VIOLATION.equals(state) && tables.eventsPrimaryKey().equals(SqlErrors.constraint(e))) {
-            return conflict(rows);
+            return conflict(rows, null);
         }
         if (SqlErrors.UNIQUE_VIOLATION.equals(state) && tables.eventsCommandIndex().equals(SqlErrors.constraint(e))) {
             RecordedEvent carrying = rows.stream().map(EncodedEvent::event)
@@ -247,7 +247,8 @@ final class PostgresAppends {
             // the server rolled this append back to let a racing transaction on the same rows go on
             // (appends insert in key order and do not deadlock each other; another writer's lock can):
             // nothing was written, and deciding again on a fresh load is the answer, as for a conflict
-            return conflict(rows);
+            return conflict(rows, "PostgreSQL rolled the append back to let a concurrent transaction on the same"
+                    + " rows go on (SQLSTATE " + state + ")");
         }
         if (SqlErrors.VERSION_GAP.equals(state)) {
             return gap(e, first);
@@ -291,7 +292,11 @@ final class PostgresAppends {
                 + " to " + tables.events() + " (nothing was written)", tables, e);
     }
 
-    private RuntimeException conflict(List<EncodedEvent> rows) {
+    /**
+     * The conflict, with the stored event that won when there is one; without one, {@code noWinner}
+     * says why (null: "already stored", the primary key's refusal whose winner could not be read).
+     */
+    private RuntimeException conflict(List<EncodedEvent> rows, String noWinner) {
         int n = rows.size();
         String[] stores = new String[n];
         String[] ids = new String[n];
@@ -323,7 +328,9 @@ final class PostgresAppends {
             }
         }
         RecordedEvent first = rows.get(0).event();
-        return new VersionConflict(first.store(), first.aggregateId(), first.version(), (RecordedEvent) null);
+        return noWinner == null
+                ? new VersionConflict(first.store(), first.aggregateId(), first.version(), (RecordedEvent) null)
+                : new VersionConflict(first.store(), first.aggregateId(), first.version(), noWinner);
     }
 
     private RuntimeException gap(SQLException e, RecordedEvent fallback) {
