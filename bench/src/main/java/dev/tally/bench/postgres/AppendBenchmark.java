@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
@@ -111,8 +112,8 @@ public final class AppendBenchmark {
                  Connection bare = DriverManager.getConnection(url, "postgres", "")) {
                 PostgresTables tables = PostgresTables.inSchema("bench_tally");
                 PostgresSchema.of(tables).migrate(pool);
-                createBareTable(bare, "bench_bare");
-                createBareTable(bare, "bench_checked");
+                createBareTable(bare, "bench_bare", tables);
+                createBareTable(bare, "bench_checked", tables);
                 AppendBenchmark bench = new AppendBenchmark(
                         PostgresLedger.builder(pool).tables(tables).notifyOnAppend(notify).build(), bare);
                 int commandIds = intArg(args, "--command-ids", 0);
@@ -350,7 +351,12 @@ public final class AppendBenchmark {
     }
 
     /** The ledger table's shape and indexes, with an identity column instead of Tally's position. */
-    private static void createBareTable(Connection c, String schema) throws SQLException {
+    /**
+     * The bare side's table: the ledger's columns with an identity position, and every secondary
+     * index the ledger's table has (copied from it, so a migration that adds one, as V6 did for the
+     * event queries, weighs on both sides; until it was copied the bare table lagged three indexes).
+     */
+    private static void createBareTable(Connection c, String schema, PostgresTables ledger) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
             st.execute("CREATE TABLE " + schema + ".events ("
@@ -360,11 +366,30 @@ public final class AppendBenchmark {
                     + " schema_version integer NOT NULL CHECK (schema_version >= 1), recorded_at timestamptz NOT NULL,"
                     + " payload jsonb NOT NULL, metadata jsonb NOT NULL DEFAULT '{}',"
                     + " PRIMARY KEY (store, aggregate_id, version))");
-            st.execute("CREATE UNIQUE INDEX ON " + schema + ".events (position)");
-            st.execute("CREATE INDEX ON " + schema + ".events (store, aggregate_id) WHERE version = 1");
-            st.execute("CREATE INDEX ON " + schema + ".events (store, type, position)");
-            st.execute("CREATE INDEX ON " + schema + ".events ((metadata ->> 'correlationId'), position)"
-                    + " WHERE (metadata ->> 'correlationId') IS NOT NULL");
+            List<String> definitions = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_get_indexdef(indexrelid) FROM pg_index"
+                    + " WHERE indrelid = ?::regclass AND NOT indisprimary")) {
+                ps.setString(1, ledger.events());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        definitions.add(rs.getString(1));
+                    }
+                }
+            }
+            if (definitions.isEmpty()) {
+                throw new IllegalStateException("no indexes found on " + ledger.events() + " to copy");
+            }
+            say(schema + ".events: the primary key and " + definitions.size() + " indexes copied from " + ledger.events());
+            for (String definition : definitions) {
+                // "CREATE [UNIQUE] INDEX name ON schema.table USING ...": the same index on the bare table
+                String on = " ON " + ledger.events() + " ";
+                if (!definition.contains(on)) {
+                    throw new IllegalStateException("unexpected index definition: " + definition);
+                }
+                String rest = definition.substring(definition.indexOf(on) + on.length());
+                String head = definition.startsWith("CREATE UNIQUE INDEX") ? "CREATE UNIQUE INDEX" : "CREATE INDEX";
+                st.execute(head + " ON " + schema + ".events " + rest);
+            }
         }
     }
 
